@@ -1,0 +1,52 @@
+//! `liftoff check PLAYBOOK`: poll every source once (concurrently), evaluate,
+//! print the report; exit 0 GO, 1 NO-GO, 2 bad input.
+
+use super::{load_or_report, runtime, Format, EXIT_NOGO, EXIT_OK};
+use crate::engine::{self, AckStatus, Decision};
+use crate::expr::bind::Extra;
+use crate::report::{self, record, Report};
+use crate::source::poll::{poll_all, PollContext};
+use color_eyre::eyre::WrapErr;
+use std::path::Path;
+
+pub fn run(path: &Path, format: Format, out: Option<&Path>) -> color_eyre::Result<u8> {
+    let pb = match load_or_report(path) {
+        Ok(pb) => pb,
+        Err(code) => return Ok(code),
+    };
+    let ctx = PollContext::new(pb.base_dir());
+    let observations = runtime()?.block_on(poll_all(&ctx, &pb));
+    let now = chrono::Utc::now();
+    let verdicts = engine::evaluate_all(&pb, &observations, now, &Extra::default());
+    // ACKs come from the journal; until one is recorded every named role is pending.
+    let acks: Vec<AckStatus> = pb
+        .playbook
+        .release
+        .go_acks
+        .iter()
+        .map(|r| AckStatus::pending(r))
+        .collect();
+    let gate = engine::decide(&pb.checks, &verdicts, &acks, pb.playbook.release.allow_warn);
+    let report = Report::build(&pb, &verdicts, &gate, &acks, now);
+    match format {
+        Format::Text => print!("{}", report::text(&report)),
+        Format::Md => print!("{}", report::markdown(&report)),
+        Format::Json => println!("{}", serde_json::to_string_pretty(&report)?),
+    }
+    if let Some(dir) = out {
+        let rec = record::DecisionRecord {
+            report: &report,
+            kind: "check",
+            decision_maker: None,
+            justification: None,
+            next_review: None,
+        };
+        let written = record::write(dir, &rec)
+            .wrap_err_with(|| format!("cannot write the decision record into {}", dir.display()))?;
+        eprintln!("decision record: {}", written.display());
+    }
+    Ok(match gate.decision {
+        Decision::Go => EXIT_OK,
+        Decision::NoGo => EXIT_NOGO,
+    })
+}

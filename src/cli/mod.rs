@@ -1,0 +1,91 @@
+//! The command line (SPEC "Command line"). Each subcommand lives in its own file.
+
+mod check;
+mod validate;
+
+use clap::{Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// Exit codes shared by every command.
+pub const EXIT_OK: u8 = 0;
+pub const EXIT_NOGO: u8 = 1;
+pub const EXIT_BAD_INPUT: u8 = 2;
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "liftoff",
+    version,
+    about = "A terminal release-day cockpit: live fail-closed Go/No-Go, staged ramp, role ACKs, a verified kill switch and an audit journal.",
+    after_help = "Run `liftoff demo` to see the cockpit on a built-in simulated release."
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// One headless evaluation of every check; prints the report with evidence.
+    /// Exit 0 GO, 1 NO-GO, 2 bad input.
+    Check {
+        /// The playbook (TOML).
+        playbook: PathBuf,
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+        /// Also write `<UTC timestamp>_go_nogo.json` into this folder.
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+    /// Parse and lint a playbook. Exit 0 valid, 2 invalid.
+    Validate { playbook: PathBuf },
+}
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    Text,
+    Json,
+    Md,
+}
+
+pub fn main() -> ExitCode {
+    let _ = color_eyre::install();
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Some(Command::Check {
+            playbook,
+            format,
+            out,
+        }) => check::run(&playbook, format, out.as_deref()),
+        Some(Command::Validate { playbook }) => validate::run(&playbook),
+        None => {
+            eprintln!(
+                "liftoff: the cockpit is not built yet; try `liftoff check PLAYBOOK` (see --help)"
+            );
+            Ok(EXIT_BAD_INPUT)
+        }
+    };
+    match result {
+        Ok(code) => ExitCode::from(code),
+        Err(report) => {
+            eprintln!("liftoff: {report:?}");
+            ExitCode::from(EXIT_BAD_INPUT)
+        }
+    }
+}
+
+/// Loads a playbook or prints why not (exit 2).
+pub(crate) fn load_or_report(
+    path: &std::path::Path,
+) -> Result<crate::playbook::LoadedPlaybook, u8> {
+    crate::playbook::load(path).map_err(|e| {
+        eprintln!("{e}");
+        EXIT_BAD_INPUT
+    })
+}
+
+pub(crate) fn runtime() -> color_eyre::Result<tokio::runtime::Runtime> {
+    Ok(tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?)
+}

@@ -1,0 +1,203 @@
+//! Conditions in CEL, the expression language Kubernetes uses.
+//!
+//! A playbook's `pass`, `warn`, `trip` and readback conditions are compiled once
+//! (at load, so a bad expression is refused before anything runs) and evaluated
+//! against the variables an observation binds (see `bind`).
+
+pub mod bind;
+mod functions;
+
+use cel::{Context, Program, Value};
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+/// A compiled condition, cheap to clone.
+#[derive(Clone)]
+pub struct Expr {
+    source: Arc<str>,
+    program: Arc<Program>,
+    variables: Arc<[String]>,
+}
+
+impl std::fmt::Debug for Expr {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Expr({:?})", self.source)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum ExprError {
+    #[error("CEL does not compile: {0}")]
+    Compile(String),
+    #[error("{0}")]
+    Eval(String),
+    #[error("condition gave {0}, not true or false")]
+    NotBool(String),
+}
+
+/// Variables a condition sees. Built by `bind` from an observation.
+#[derive(Debug, Clone, Default)]
+pub struct Vars(pub BTreeMap<String, Value>);
+
+impl Vars {
+    pub fn set(&mut self, name: &str, value: impl Into<Value>) {
+        self.0.insert(name.to_string(), value.into());
+    }
+    pub fn get(&self, name: &str) -> Option<&Value> {
+        self.0.get(name)
+    }
+    pub fn has(&self, name: &str) -> bool {
+        self.0.contains_key(name)
+    }
+}
+
+pub fn compile(source: &str) -> Result<Expr, ExprError> {
+    if source.trim().is_empty() {
+        return Err(ExprError::Compile("the condition is empty".into()));
+    }
+    let program = Program::compile(source)
+        .map_err(|e| ExprError::Compile(e.to_string().lines().collect::<Vec<_>>().join(" ")))?;
+    let variables: Vec<String> = program
+        .references()
+        .variables()
+        .into_iter()
+        .map(str::to_string)
+        .collect();
+    for f in program.references().functions() {
+        if !functions::is_known(f) {
+            return Err(ExprError::Compile(format!(
+                "unknown function `{f}()`; see docs/playbook.md for the functions conditions may call"
+            )));
+        }
+    }
+    Ok(Expr {
+        source: source.into(),
+        program: Arc::new(program),
+        variables: variables.into(),
+    })
+}
+
+impl Expr {
+    pub fn source(&self) -> &str {
+        &self.source
+    }
+
+    /// Variables the expression reads (so a missing one can be explained).
+    pub fn variables(&self) -> &[String] {
+        &self.variables
+    }
+
+    pub fn eval(&self, vars: &Vars) -> Result<Value, ExprError> {
+        let mut ctx = Context::default();
+        functions::register(&mut ctx);
+        for (name, value) in &vars.0 {
+            ctx.add_variable_from_value(name.clone(), value.clone());
+        }
+        self.program
+            .execute(&ctx)
+            .map_err(|e| ExprError::Eval(e.to_string()))
+    }
+
+    pub fn eval_bool(&self, vars: &Vars) -> Result<bool, ExprError> {
+        match self.eval(vars)? {
+            Value::Bool(b) => Ok(b),
+            other => Err(ExprError::NotBool(display(&other))),
+        }
+    }
+}
+
+/// A CEL value as a person reads it in evidence.
+pub fn display(value: &Value) -> String {
+    match value {
+        Value::Int(i) => i.to_string(),
+        Value::UInt(u) => u.to_string(),
+        Value::Float(f) => format_number(*f),
+        Value::String(s) => s.to_string(),
+        Value::Bool(b) => b.to_string(),
+        Value::Null => "null".into(),
+        Value::Duration(d) => {
+            humantime::format_duration(d.to_std().unwrap_or_default()).to_string()
+        }
+        Value::Timestamp(t) => t.to_rfc3339(),
+        Value::List(l) => format!("[{} items]", l.len()),
+        Value::Map(m) => format!("{{{} keys}}", m.map.len()),
+        other => format!("{other:?}"),
+    }
+}
+
+/// Numbers without float noise: 0.9 not 0.9000000000000001, 12 not 12.0.
+pub fn format_number(f: f64) -> String {
+    if f.is_nan() {
+        return "NaN".into();
+    }
+    if f.fract() == 0.0 && f.abs() < 1e15 {
+        return format!("{}", f as i64);
+    }
+    let s = format!("{:.6}", f);
+    s.trim_end_matches('0').trim_end_matches('.').to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn vars(pairs: &[(&str, Value)]) -> Vars {
+        let mut v = Vars::default();
+        for (k, val) in pairs {
+            v.set(k, val.clone());
+        }
+        v
+    }
+
+    #[test]
+    fn compares_floats_and_ints() {
+        let e = compile("value >= 0.9").unwrap();
+        assert!(e
+            .eval_bool(&vars(&[("value", Value::Float(0.95))]))
+            .unwrap());
+        assert!(!e.eval_bool(&vars(&[("value", Value::Float(0.5))])).unwrap());
+        let eq = compile("value == 10").unwrap();
+        assert!(eq
+            .eval_bool(&vars(&[("value", Value::Float(10.0))]))
+            .unwrap());
+    }
+
+    #[test]
+    fn refuses_bad_syntax_and_unknown_functions() {
+        assert!(matches!(compile("value >="), Err(ExprError::Compile(_))));
+        assert!(matches!(
+            compile("frobnicate(value)"),
+            Err(ExprError::Compile(_))
+        ));
+        assert!(matches!(compile(""), Err(ExprError::Compile(_))));
+    }
+
+    #[test]
+    fn durations_compare() {
+        let e = compile("age < duration(\"48h\")").unwrap();
+        let age = chrono::Duration::hours(3);
+        assert!(e
+            .eval_bool(&vars(&[("age", Value::Duration(age))]))
+            .unwrap());
+    }
+
+    #[test]
+    fn non_bool_result_is_an_error() {
+        let e = compile("value + 1").unwrap();
+        let err = e.eval_bool(&vars(&[("value", Value::Int(1))])).unwrap_err();
+        assert_eq!(err, ExprError::NotBool("2".into()));
+    }
+
+    #[test]
+    fn missing_variable_is_an_error_not_a_pass() {
+        let e = compile("value >= 0.9").unwrap();
+        assert!(e.eval_bool(&Vars::default()).is_err());
+    }
+
+    #[test]
+    fn format_number_is_readable() {
+        assert_eq!(format_number(0.9000000000000001), "0.9");
+        assert_eq!(format_number(12.0), "12");
+        assert_eq!(format_number(0.25), "0.25");
+    }
+}

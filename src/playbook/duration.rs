@@ -1,0 +1,92 @@
+//! Durations as people write them in playbooks: "30s", "2h", "1h30m", "500ms".
+
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use std::fmt;
+use std::time::Duration;
+
+/// A duration written in the playbook. Parsed with `humantime`, shown back as written.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub struct Dur(pub Duration);
+
+impl Dur {
+    pub const fn secs(s: u64) -> Self {
+        Dur(Duration::from_secs(s))
+    }
+    pub fn as_std(self) -> Duration {
+        self.0
+    }
+    pub fn as_chrono(self) -> chrono::Duration {
+        chrono::Duration::from_std(self.0).unwrap_or(chrono::Duration::MAX)
+    }
+}
+
+impl fmt::Debug for Dur {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{self}")
+    }
+}
+
+impl fmt::Display for Dur {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", humantime::format_duration(self.0))
+    }
+}
+
+/// Parses "30s", "2h", "1h 30m"; the error says what to write instead.
+pub fn parse_duration(text: &str) -> Result<Dur, String> {
+    let trimmed = text.trim();
+    if trimmed.is_empty() {
+        return Err(
+            "empty duration: write a number and a unit, e.g. \"30s\", \"5m\", \"2h\"".into(),
+        );
+    }
+    if trimmed.chars().all(|c| c.is_ascii_digit() || c == '.') {
+        return Err(format!(
+            "duration \"{trimmed}\" has no unit: write e.g. \"{trimmed}s\" or \"{trimmed}m\""
+        ));
+    }
+    humantime::parse_duration(trimmed).map(Dur).map_err(|e| {
+        format!("bad duration \"{trimmed}\" ({e}): write a number and a unit, e.g. \"30s\", \"5m\", \"2h\", \"1h30m\"")
+    })
+}
+
+impl<'de> Deserialize<'de> for Dur {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(d).map_err(|_| {
+            serde::de::Error::custom(
+                "a duration is a string with a unit, e.g. \"30s\", \"5m\", \"2h\"",
+            )
+        })?;
+        parse_duration(&text).map_err(serde::de::Error::custom)
+    }
+}
+
+impl Serialize for Dur {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.to_string())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_common_units() {
+        assert_eq!(parse_duration("30s").unwrap(), Dur::secs(30));
+        assert_eq!(parse_duration("2h").unwrap(), Dur::secs(7200));
+        assert_eq!(parse_duration("1h30m").unwrap(), Dur::secs(5400));
+        assert_eq!(
+            parse_duration("500ms").unwrap().as_std(),
+            Duration::from_millis(500)
+        );
+    }
+
+    #[test]
+    fn refuses_missing_unit_with_advice() {
+        let err = parse_duration("30").unwrap_err();
+        assert!(err.contains("\"30s\""), "{err}");
+        assert!(parse_duration("soon").is_err());
+        assert!(parse_duration("").is_err());
+    }
+}

@@ -1,0 +1,17 @@
+//! The playbook: one TOML file that describes a release. Loaded, validated and
+//! compiled before anything runs; a bad playbook is refused with
+//! `file:line:col`, what is wrong and what to write instead.
+
+mod compiled;
+mod duration;
+mod error;
+mod load;
+mod spans;
+mod types;
+mod validate;
+
+pub use compiled::{CompiledCheck, CompiledGuard, CompiledReadback, LoadedPlaybook};
+pub use duration::{parse_duration, Dur};
+pub use error::{line_col, suggest, PlaybookError, Problem};
+pub use load::{load, load_str};
+pub use types::*;

@@ -1,0 +1,490 @@
+//! The playbook as data. Every key a user may write lives here; `docs/playbook.md`
+//! documents each one. Unknown keys are refused (`deny_unknown_fields`) so a typo
+//! never silently turns a check off.
+
+use super::duration::Dur;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Playbook {
+    pub release: Release,
+    #[serde(default, rename = "role")]
+    pub roles: Vec<Role>,
+    #[serde(default, rename = "source")]
+    pub sources: BTreeMap<String, SourceSpec>,
+    #[serde(default, rename = "check")]
+    pub checks: Vec<Check>,
+    #[serde(default)]
+    pub ramp: Option<Ramp>,
+    #[serde(default, rename = "guard")]
+    pub guards: Vec<Guard>,
+    #[serde(default)]
+    pub kill_switch: Option<KillSwitch>,
+    #[serde(default, rename = "rollback")]
+    pub rollbacks: Vec<Rollback>,
+    #[serde(default, rename = "notify")]
+    pub notifications: Vec<Notify>,
+    /// Symptom -> action entries (the on-call runbook), shown beside failing checks.
+    #[serde(default, rename = "runbook")]
+    pub runbook: Vec<RunbookEntry>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Release {
+    pub name: String,
+    #[serde(default)]
+    pub description: Option<String>,
+    #[serde(default = "default_audit_dir")]
+    pub audit_dir: PathBuf,
+    /// Where the journal lives; the file under `audit_dir` unless set (e.g. `etcd://...`).
+    #[serde(default)]
+    pub journal: Option<String>,
+    #[serde(default)]
+    pub ack_valid_for: Option<Dur>,
+    #[serde(default)]
+    pub distinct_roles: bool,
+    #[serde(default)]
+    pub go_acks: Vec<String>,
+    /// Whether a WARN on a required check still allows GO (default true).
+    #[serde(default = "yes")]
+    pub allow_warn: bool,
+}
+
+fn default_audit_dir() -> PathBuf {
+    PathBuf::from("artifacts/audit")
+}
+fn yes() -> bool {
+    true
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Role {
+    pub id: String,
+    #[serde(default)]
+    pub title: Option<String>,
+    /// Contact handle shown beside the role (e.g. "@oncall-primary").
+    #[serde(default)]
+    pub contact: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SourceKind {
+    Prometheus,
+    Scrape,
+    Alertmanager,
+    Kubernetes,
+    Artifacts,
+    Http,
+    Command,
+    Sql,
+    Manual,
+}
+
+impl SourceKind {
+    pub fn name(self) -> &'static str {
+        match self {
+            SourceKind::Prometheus => "prometheus",
+            SourceKind::Scrape => "scrape",
+            SourceKind::Alertmanager => "alertmanager",
+            SourceKind::Kubernetes => "kubernetes",
+            SourceKind::Artifacts => "artifacts",
+            SourceKind::Http => "http",
+            SourceKind::Command => "command",
+            SourceKind::Sql => "sql",
+            SourceKind::Manual => "manual",
+        }
+    }
+
+    /// Keys (besides the common ones) that make sense for this kind.
+    pub fn keys(self) -> &'static [&'static str] {
+        match self {
+            SourceKind::Prometheus => &["url", "token_env", "token_file"],
+            SourceKind::Scrape => &["url", "token_env", "token_file"],
+            SourceKind::Alertmanager => &[
+                "url",
+                "token_env",
+                "token_file",
+                "matchers",
+                "include_silenced",
+                "include_inhibited",
+            ],
+            SourceKind::Kubernetes => &[
+                "kubeconfig",
+                "context",
+                "namespace",
+                "resource",
+                "selector",
+                "field_selector",
+                "name",
+            ],
+            SourceKind::Artifacts => &["dir", "glob", "max_files"],
+            SourceKind::Http => &[
+                "url",
+                "method",
+                "token_env",
+                "token_file",
+                "headers",
+                "body",
+            ],
+            SourceKind::Command => &["run", "shell", "cwd", "env"],
+            SourceKind::Sql => &["url_env", "url_file", "query"],
+            SourceKind::Manual => &["title", "role"],
+        }
+    }
+}
+
+/// One source. A flat struct (not a tagged enum) so that every key keeps its
+/// position for error messages; `validate` refuses keys that do not fit `kind`.
+#[derive(Debug, Clone, Deserialize, Serialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct SourceSpec {
+    pub kind: Option<SourceKind>,
+    #[serde(default)]
+    pub interval: Option<Dur>,
+    #[serde(default)]
+    pub timeout: Option<Dur>,
+    /// Cap on the bytes read from a response or a command's output.
+    #[serde(default)]
+    pub max_bytes: Option<u64>,
+
+    // HTTP-speaking kinds
+    #[serde(default)]
+    pub url: Option<String>,
+    #[serde(default)]
+    pub method: Option<String>,
+    #[serde(default)]
+    pub token_env: Option<String>,
+    #[serde(default)]
+    pub token_file: Option<PathBuf>,
+    /// Extra request headers; values are taken from the named environment variables.
+    #[serde(default)]
+    pub headers: BTreeMap<String, String>,
+    #[serde(default)]
+    pub body: Option<String>,
+
+    // alertmanager
+    #[serde(default)]
+    pub matchers: Vec<String>,
+    #[serde(default)]
+    pub include_silenced: bool,
+    #[serde(default)]
+    pub include_inhibited: bool,
+
+    // command
+    #[serde(default)]
+    pub run: Vec<String>,
+    #[serde(default)]
+    pub shell: bool,
+    #[serde(default)]
+    pub cwd: Option<PathBuf>,
+    #[serde(default)]
+    pub env: BTreeMap<String, String>,
+
+    // artifacts
+    #[serde(default)]
+    pub dir: Option<PathBuf>,
+    #[serde(default)]
+    pub glob: Option<String>,
+    #[serde(default)]
+    pub max_files: Option<usize>,
+
+    // kubernetes
+    #[serde(default)]
+    pub kubeconfig: Option<PathBuf>,
+    #[serde(default)]
+    pub context: Option<String>,
+    #[serde(default)]
+    pub namespace: Option<String>,
+    #[serde(default)]
+    pub resource: Option<String>,
+    #[serde(default)]
+    pub selector: Option<String>,
+    #[serde(default)]
+    pub field_selector: Option<String>,
+    #[serde(default)]
+    pub name: Option<String>,
+
+    // sql
+    #[serde(default)]
+    pub url_env: Option<String>,
+    #[serde(default)]
+    pub url_file: Option<PathBuf>,
+    #[serde(default)]
+    pub query: Option<String>,
+
+    // manual
+    #[serde(default)]
+    pub title: Option<String>,
+    #[serde(default)]
+    pub role: Option<String>,
+}
+
+pub const DEFAULT_INTERVAL: Dur = Dur::secs(10);
+pub const DEFAULT_TIMEOUT: Dur = Dur::secs(5);
+pub const DEFAULT_MAX_BYTES: u64 = 4 * 1024 * 1024;
+
+impl SourceSpec {
+    pub fn kind(&self) -> SourceKind {
+        self.kind.unwrap_or(SourceKind::Manual)
+    }
+    pub fn interval(&self) -> Dur {
+        self.interval.unwrap_or(DEFAULT_INTERVAL)
+    }
+    pub fn timeout(&self) -> Dur {
+        self.timeout.unwrap_or(DEFAULT_TIMEOUT)
+    }
+    pub fn max_bytes(&self) -> u64 {
+        self.max_bytes.unwrap_or(DEFAULT_MAX_BYTES)
+    }
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Check {
+    pub id: String,
+    #[serde(default)]
+    pub section: Option<String>,
+    #[serde(default)]
+    pub title: Option<String>,
+    pub source: String,
+    /// prometheus: PromQL; scrape: a series selector; other kinds: unused.
+    #[serde(default)]
+    pub query: Option<String>,
+    pub pass: String,
+    #[serde(default)]
+    pub warn: Option<String>,
+    #[serde(default)]
+    pub max_age: Option<Dur>,
+    #[serde(default = "yes")]
+    pub required: bool,
+    #[serde(default)]
+    pub blocker: bool,
+    #[serde(default)]
+    pub runbook: Option<String>,
+    /// Expression shown as the check's value (default: `value`, `count`, ...).
+    #[serde(default)]
+    pub show: Option<String>,
+    /// Names a baseline recorded in the journal; the condition sees it as `baseline`.
+    #[serde(default)]
+    pub baseline: Option<String>,
+}
+
+impl Check {
+    pub fn title(&self) -> &str {
+        self.title.as_deref().unwrap_or(&self.id)
+    }
+    pub fn section(&self) -> &str {
+        self.section.as_deref().unwrap_or("Checks")
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ActionKind {
+    Command,
+    Http,
+    Kubernetes,
+}
+
+/// Something liftoff does to the world: set the ramp, halt, roll back.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Action {
+    pub kind: ActionKind,
+    #[serde(default)]
+    pub timeout: Option<Dur>,
+    // command
+    #[serde(default)]
+    pub run: Vec<String>,
+    #[serde(default)]
+    pub shell: bool,
+    #[serde(default)]
+    pub cwd: Option<PathBuf>,
+    #[serde(default)]
+    pub env: BTreeMap<String, String>,
+    // http
+    #[serde(default)]
+    pub method: Option<String>,
+    #[serde(default)]
+    pub url: Option<String>,
+    #[serde(default)]
+    pub body: Option<String>,
+    #[serde(default)]
+    pub token_env: Option<String>,
+    #[serde(default)]
+    pub token_file: Option<PathBuf>,
+    // kubernetes
+    #[serde(default)]
+    pub kubeconfig: Option<PathBuf>,
+    #[serde(default)]
+    pub context: Option<String>,
+    #[serde(default)]
+    pub namespace: Option<String>,
+    #[serde(default)]
+    pub resource: Option<String>,
+    #[serde(default)]
+    pub name: Option<String>,
+    #[serde(default)]
+    pub patch: Option<toml::Value>,
+    #[serde(default)]
+    pub replicas: Option<i32>,
+}
+
+pub const DEFAULT_ACTION_TIMEOUT: Dur = Dur::secs(30);
+
+impl Action {
+    pub fn timeout(&self) -> Dur {
+        self.timeout.unwrap_or(DEFAULT_ACTION_TIMEOUT)
+    }
+}
+
+/// A proof that an action took effect: a condition over a fresh read of a source.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Readback {
+    pub source: String,
+    #[serde(default)]
+    pub query: Option<String>,
+    pub pass: String,
+    #[serde(default)]
+    pub timeout: Option<Dur>,
+    /// Pause between reads while waiting for `pass`.
+    #[serde(default)]
+    pub every: Option<Dur>,
+}
+
+pub const DEFAULT_READBACK_TIMEOUT: Dur = Dur::secs(10);
+
+impl Readback {
+    pub fn timeout(&self) -> Dur {
+        self.timeout.unwrap_or(DEFAULT_READBACK_TIMEOUT)
+    }
+    pub fn every(&self) -> Dur {
+        self.every
+            .unwrap_or(Dur(std::time::Duration::from_millis(200)))
+    }
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Ramp {
+    pub set: Action,
+    #[serde(default)]
+    pub readback: Option<Readback>,
+    #[serde(default, rename = "stage")]
+    pub stages: Vec<Stage>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Stage {
+    pub name: String,
+    pub percent: f64,
+    #[serde(default)]
+    pub hold: Option<Dur>,
+    #[serde(default)]
+    pub decision_points: Vec<Dur>,
+    #[serde(default)]
+    pub acks: Vec<String>,
+    /// Overrides the ramp's `set` for this stage (e.g. a different toggle set).
+    #[serde(default)]
+    pub set: Option<Action>,
+    #[serde(default)]
+    pub description: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum OnTrip {
+    Kill,
+    Alarm,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Guard {
+    pub id: String,
+    #[serde(default)]
+    pub title: Option<String>,
+    pub source: String,
+    #[serde(default)]
+    pub query: Option<String>,
+    pub trip: String,
+    #[serde(default, rename = "for")]
+    pub for_: Option<Dur>,
+    pub on_trip: OnTrip,
+    /// A number drawn as the threshold line on the metrics panel.
+    #[serde(default)]
+    pub threshold: Option<f64>,
+    #[serde(default)]
+    pub runbook: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct KillSwitch {
+    pub actions: Vec<Action>,
+    pub verify: Readback,
+    #[serde(default)]
+    pub title: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Rollback {
+    pub id: String,
+    #[serde(default)]
+    pub title: Option<String>,
+    pub actions: Vec<Action>,
+    pub verify: Readback,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum NotifyKind {
+    Slack,
+    Webhook,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Notify {
+    pub kind: NotifyKind,
+    /// Webhook URLs carry credentials: they come from the environment or a file.
+    #[serde(default)]
+    pub url_env: Option<String>,
+    #[serde(default)]
+    pub url_file: Option<PathBuf>,
+    /// Which events to send (default: all). See docs/playbook.md for the names.
+    #[serde(default)]
+    pub events: Vec<String>,
+    #[serde(default)]
+    pub timeout: Option<Dur>,
+}
+
+pub const NOTIFY_EVENTS: &[&str] = &[
+    "decision",
+    "stage_entered",
+    "decision_point",
+    "guard_tripped",
+    "kill_fired",
+    "kill_verified",
+    "kill_failed",
+    "rollback",
+];
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RunbookEntry {
+    pub symptom: String,
+    pub action: String,
+    /// Checks or guards this entry is shown beside.
+    #[serde(default)]
+    pub checks: Vec<String>,
+}

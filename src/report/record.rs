@@ -1,0 +1,29 @@
+//! `<UTC timestamp>_go_nogo.json`: the decision record seed 000 asks for.
+
+use super::Report;
+use serde::Serialize;
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, Serialize)]
+pub struct DecisionRecord<'a> {
+    #[serde(flatten)]
+    pub report: &'a Report,
+    /// "check" for an automated evaluation, "decision" for one a person recorded.
+    pub kind: &'a str,
+    pub decision_maker: Option<&'a str>,
+    pub justification: Option<&'a str>,
+    pub next_review: Option<&'a str>,
+}
+
+/// Writes the record into `dir` (created if needed); returns its path.
+pub fn write(dir: &Path, record: &DecisionRecord<'_>) -> std::io::Result<PathBuf> {
+    std::fs::create_dir_all(dir)?;
+    let stamp = record.report.generated_at.format("%Y%m%dT%H%M%S%.3fZ");
+    let path = dir.join(format!("{stamp}_go_nogo.json"));
+    let json = serde_json::to_vec_pretty(record).map_err(std::io::Error::other)?;
+    // Write then rename: a reader never sees half a record.
+    let tmp = dir.join(format!(".{stamp}_go_nogo.json.tmp"));
+    std::fs::write(&tmp, json)?;
+    std::fs::rename(&tmp, &path)?;
+    Ok(path)
+}

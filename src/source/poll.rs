@@ -1,0 +1,143 @@
+//! One poll of one source, bounded by its timeout, always returning an
+//! `Observation` (an error is an observation too: it becomes UNKNOWN evidence).
+
+use super::secret::{self, Secret};
+use super::{Observation, Payload, SourceError};
+use crate::playbook::{SourceKind, SourceSpec};
+use chrono::Utc;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+/// What every poll needs: an HTTP client and where relative paths start.
+#[derive(Clone)]
+pub struct PollContext {
+    pub client: reqwest::Client,
+    pub base_dir: PathBuf,
+}
+
+impl PollContext {
+    pub fn new(base_dir: &Path) -> Self {
+        PollContext {
+            client: crate::io::fetch::client(),
+            base_dir: base_dir.to_path_buf(),
+        }
+    }
+    pub fn resolve(&self, p: &Path) -> PathBuf {
+        if p.is_absolute() {
+            p.to_path_buf()
+        } else {
+            self.base_dir.join(p)
+        }
+    }
+}
+
+/// The secrets a source uses, resolved once per poll (a rotated token file is picked up).
+pub fn secrets_of(spec: &SourceSpec) -> Result<Option<Secret>, SourceError> {
+    secret::resolve(spec.token_env.as_deref(), spec.token_file.as_deref())
+        .map_err(|e| SourceError::Config(e.to_string()))
+}
+
+/// Polls `spec` once. `queries` are the PromQL queries asked of a prometheus source.
+pub async fn poll(
+    ctx: &PollContext,
+    id: &str,
+    spec: &SourceSpec,
+    queries: &[String],
+) -> Observation {
+    let started = Instant::now();
+    let timeout = spec.timeout().as_std();
+    let work = poll_kind(ctx, spec, queries);
+    // Each kind bounds its own I/O; this outer bound is the guarantee.
+    let outcome =
+        match tokio::time::timeout(timeout + std::time::Duration::from_millis(250), work).await {
+            Ok(r) => r,
+            Err(_) => Err(SourceError::Timeout(timeout)),
+        };
+    let known: Vec<Secret> = secrets_of(spec).ok().flatten().into_iter().collect();
+    Observation {
+        source: id.to_string(),
+        at: Utc::now(),
+        took: started.elapsed(),
+        origin: secret::redact(&origin(ctx, spec), &known),
+        outcome: outcome.map_err(|e| redact_error(e, &known)),
+    }
+}
+
+async fn poll_kind(
+    ctx: &PollContext,
+    spec: &SourceSpec,
+    queries: &[String],
+) -> Result<Payload, SourceError> {
+    match spec.kind() {
+        SourceKind::Prometheus => super::prometheus::poll(ctx, spec, queries).await,
+        SourceKind::Scrape => super::scrape::poll(ctx, spec).await,
+        SourceKind::Alertmanager => super::alertmanager::poll(ctx, spec).await,
+        SourceKind::Http => super::http::poll(ctx, spec).await,
+        SourceKind::Command => super::command::poll(ctx, spec).await,
+        SourceKind::Artifacts => super::artifacts::poll(ctx, spec).await,
+        SourceKind::Kubernetes => Err(SourceError::Unsupported("kubernetes".into())),
+        SourceKind::Sql => Err(SourceError::Unsupported("sql".into())),
+        // Manual items are ticked by people: their state comes from the journal.
+        SourceKind::Manual => Ok(Payload::Manual(Default::default())),
+    }
+}
+
+/// Where a source reads from, for evidence.
+pub fn origin(ctx: &PollContext, spec: &SourceSpec) -> String {
+    match spec.kind() {
+        SourceKind::Command => {
+            let argv = spec.run.join(" ");
+            if spec.shell {
+                format!("sh -c {argv:?}")
+            } else {
+                argv
+            }
+        }
+        SourceKind::Artifacts => {
+            let dir = spec
+                .dir
+                .as_deref()
+                .map(|d| ctx.resolve(d))
+                .unwrap_or_default();
+            format!("{}/{}", dir.display(), spec.glob.as_deref().unwrap_or("*"))
+        }
+        SourceKind::Kubernetes => format!(
+            "kubernetes {}/{}",
+            spec.namespace.as_deref().unwrap_or("default"),
+            spec.resource.as_deref().unwrap_or("?")
+        ),
+        SourceKind::Sql => format!("sql (${})", spec.url_env.as_deref().unwrap_or("url_file")),
+        SourceKind::Manual => format!("manual: {}", spec.title.as_deref().unwrap_or("")),
+        _ => spec.url.clone().unwrap_or_default(),
+    }
+}
+
+fn redact_error(e: SourceError, known: &[Secret]) -> SourceError {
+    let r = |s: String| secret::redact(&s, known);
+    match e {
+        SourceError::Connect(s) => SourceError::Connect(r(s)),
+        SourceError::Status { status, detail } => SourceError::Status {
+            status,
+            detail: r(detail),
+        },
+        SourceError::Parse(s) => SourceError::Parse(r(s)),
+        SourceError::Query(s) => SourceError::Query(r(s)),
+        SourceError::Io(s) => SourceError::Io(r(s)),
+        SourceError::Exec(s) => SourceError::Exec(r(s)),
+        SourceError::Config(s) => SourceError::Config(r(s)),
+        other => other,
+    }
+}
+
+/// Polls every source of the playbook once, all at the same time: the wall
+/// time is that of the slowest source, not the sum.
+pub async fn poll_all(
+    ctx: &PollContext,
+    pb: &crate::playbook::LoadedPlaybook,
+) -> std::collections::HashMap<String, Observation> {
+    let polls = pb.playbook.sources.iter().map(|(id, spec)| {
+        let queries = pb.queries_for(id);
+        async move { (id.clone(), poll(ctx, id, spec, &queries).await) }
+    });
+    futures::future::join_all(polls).await.into_iter().collect()
+}
