@@ -8,5 +8,7 @@ pub mod engine;
 pub mod expr;
 pub mod io;
 pub mod playbook;
+pub mod release;
 pub mod report;
 pub mod source;
+pub mod tui;

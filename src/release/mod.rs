@@ -1,0 +1,77 @@
+//! Release state: what the journal says has happened (stage, ACKs, kill switch,
+//! decisions). A pure fold over journal events; the cockpit and `liftoff status`
+//! read it, never write it.
+//!
+//! STABLE INTERFACE: the cockpit renders these fields. Add fields freely; do not
+//! rename or remove them without updating `src/tui`.
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct ReleaseState {
+    /// The ramp stage entered last (read back), if any.
+    pub stage: Option<StageState>,
+    /// Valid and expired ACKs, newest first per role.
+    pub acks: Vec<AckRecord>,
+    pub kill: KillState,
+    pub last_decision: Option<DecisionSummary>,
+    /// Newest events last, bounded, for the journal panel.
+    pub recent: Vec<JournalLine>,
+    /// A guard alarm the commander has not answered yet.
+    pub alarm: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct StageState {
+    pub index: usize,
+    pub name: String,
+    pub percent: f64,
+    /// When the readback proved the stage (the hold counts from here).
+    pub entered_at: DateTime<Utc>,
+    /// Decision points already recorded, as offsets from `entered_at`.
+    pub decision_points_done: Vec<std::time::Duration>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct AckRecord {
+    pub role: String,
+    pub by: String,
+    pub at: DateTime<Utc>,
+    pub comment: Option<String>,
+    /// The stage the ACK was given for (None: before the ramp).
+    pub stage: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub enum KillState {
+    /// Not fired in this release.
+    #[default]
+    Ready,
+    /// Armed: a second press fires (cockpit-local, never journaled).
+    Armed { until: DateTime<Utc> },
+    /// Actions dispatched; waiting for the readback.
+    Firing { since: DateTime<Utc> },
+    /// The readback proved the world halted.
+    Halted { at: DateTime<Utc>, took_ms: u64 },
+    /// The actions or the readback failed: the world is NOT proven halted.
+    Failed { at: DateTime<Utc>, why: String },
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct DecisionSummary {
+    pub decision: String,
+    pub by: String,
+    pub at: DateTime<Utc>,
+    pub justification: Option<String>,
+    pub next_review: Option<String>,
+}
+
+/// One journal event as the journal panel shows it.
+#[derive(Debug, Clone, Serialize)]
+pub struct JournalLine {
+    pub at: DateTime<Utc>,
+    pub actor: String,
+    pub kind: String,
+    pub summary: String,
+}

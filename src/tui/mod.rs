@@ -1,0 +1,4 @@
+//! The cockpit: the full-screen terminal UI.
+
+pub mod layout;
+pub mod theme;
