@@ -7,6 +7,7 @@ pub mod cli;
 pub mod engine;
 pub mod expr;
 pub mod io;
+pub mod journal;
 pub mod playbook;
 pub mod release;
 pub mod report;
