@@ -6,9 +6,11 @@
 pub mod cli;
 pub mod engine;
 pub mod expr;
+pub mod guard;
 pub mod io;
 pub mod journal;
 pub mod playbook;
+pub mod ramp;
 pub mod release;
 pub mod report;
 pub mod source;
