@@ -3,6 +3,7 @@
 //! The flow: sources -> observations -> pure evaluation (verdicts, gate) ->
 //! state -> screen. See README.md and docs/ for the whole picture.
 
+pub mod act;
 pub mod cli;
 pub mod engine;
 pub mod expr;
