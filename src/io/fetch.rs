@@ -146,14 +146,26 @@ pub fn endpoint(base: &str, path: &str, query: &[(&str, &str)]) -> Result<String
 
 /// reqwest's top-level message is vague ("error sending request"); the cause says why.
 fn error_chain(e: &(dyn std::error::Error + 'static)) -> String {
-    let mut parts = vec![e.to_string()];
-    let mut cur = e.source();
+    let mut parts: Vec<String> = Vec::new();
+    let mut cur: Option<&(dyn std::error::Error + 'static)> = Some(e);
     while let Some(s) = cur {
         let t = s.to_string();
-        if !parts.iter().any(|p| p.contains(&t)) {
+        // Wrapper layers that say nothing an operator can use.
+        let vague = [
+            "error sending request",
+            "client error (",
+            "error decoding response body",
+            "error reading a body from connection",
+        ]
+        .iter()
+        .any(|v| t.starts_with(v));
+        if !vague && !parts.iter().any(|p| p.contains(&t)) {
             parts.push(t);
         }
         cur = s.source();
+    }
+    if parts.is_empty() {
+        parts.push(e.to_string());
     }
     parts.join(": ")
 }
