@@ -268,7 +268,7 @@ async fn secrets_never_reach_evidence() {
     )))
     .await;
     let status = bad_server(Remote::Raw(ok_with_body(
-        b"you sent Bearer tok-3f9a1c7e5b and X-Api-Key key-77d0e4a2c1",
+        br#"{"echo": "you sent Bearer tok-3f9a1c7e5b and X-Api-Key key-77d0e4a2c1"}"#,
     )))
     .await;
     let text = format!(

@@ -60,6 +60,21 @@ query = "policy_entropy"
 pass = "value >= 0.9"
 
 [[check]]
+id = "entropy-scalar"
+title = "Policy entropy as a scalar"
+source = "prom"
+query = "scalar(policy_entropy)"
+pass = "value >= 0.9"
+
+[[check]]
+id = "entropy-range"
+title = "A range query cannot be judged"
+source = "prom"
+query = "policy_entropy[1m]"
+pass = "value >= 0.9"
+required = false
+
+[[check]]
 id = "influence"
 title = "RL influence is 10% in prod"
 source = "policy"
@@ -78,7 +93,7 @@ name = "rl-policy v42"
 [source.pages]
 kind = "alertmanager"
 url = "{am}"
-matchers = ["severity=page"]
+matchers = ["severity=page", 'alertname=~"Policy.*|Disk.*"']
 timeout = "2s"
 
 [[check]]
@@ -109,6 +124,19 @@ async fn metric_crossing_its_threshold_turns_pass_into_fail() {
     for check in ["entropy", "entropy-direct", "influence"] {
         assert_eq!(before.status(check), Status::Pass, "{}", before.summary());
     }
+    assert_eq!(
+        before.status("entropy-scalar"),
+        Status::Pass,
+        "{}",
+        before.summary()
+    );
+    // A query Prometheus answers with a matrix fails alone, and says why.
+    assert_eq!(before.status("entropy-range"), Status::Unknown);
+    assert!(
+        before.reason("entropy-range").contains("range vector"),
+        "{}",
+        before.summary()
+    );
     assert_eq!(before.gate.decision, Decision::Go, "{:?}", before.gate);
     assert_eq!(
         before.verdict("entropy").evidence.value.as_deref(),
@@ -193,6 +221,8 @@ async fn prometheus_stopped_is_unknown_and_the_binary_says_no_go() {
         .find(|l| l.contains("(exporter)"))
         .unwrap_or_default();
     assert!(line.contains("PASS"), "{out}");
+    // Only the required checks that cannot be judged hold the gate.
+    assert!(out.contains("check entropy UNKNOWN"), "{out}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -201,6 +201,11 @@ mod tests {
         assert_eq!(names(&kept), ["DiskFull", "PolicyEntropyLow"]);
         let filters: Vec<String> = sel.matchers().iter().map(|m| m.to_string()).collect();
         assert_eq!(filters, [r#"severity="page""#]);
+        // A value is taken as written; the filter escapes it the way Alertmanager unescapes.
+        let sel =
+            parse_matchers(&[r#"alertname=~"Disk.*|Net\d""#.into(), "team!=db".into()]).unwrap();
+        let filters: Vec<String> = sel.matchers().iter().map(|m| m.to_string()).collect();
+        assert_eq!(filters, [r#"alertname=~"Disk.*|Net\\d""#, r#"team!="db""#]);
     }
 
     #[test]

@@ -39,11 +39,14 @@ pub async fn poll(ctx: &PollContext, spec: &SourceSpec) -> Result<Payload, Sourc
         req.body = Some(body.clone());
     }
     let reply = fetch::fetch(&ctx.client, req).await?;
+    let body = secret::redact(&String::from_utf8_lossy(&reply.body), &known);
+    // Parsed from the redacted text, so an echoed secret is not in `json` either.
+    let json = serde_json::from_str(&body).ok();
     Ok(Payload::Http(HttpReply {
         status: reply.status,
         latency: reply.latency,
-        json: serde_json::from_slice(&reply.body).ok(),
-        body: secret::redact(&String::from_utf8_lossy(&reply.body), &known),
+        body,
+        json,
     }))
 }
 

@@ -44,7 +44,9 @@ impl Daemon {
         let log = dir.path().join(format!("{name}.log"));
         let out = std::fs::File::create(&log).expect("create log");
         let err = out.try_clone().expect("clone log handle");
-        let child = Command::new(&binary)
+        let mut cmd = Command::new(&binary);
+        die_with_the_test(&mut cmd);
+        let child = cmd
             .args(&args)
             .current_dir(dir.path())
             .stdin(Stdio::null())
@@ -119,6 +121,22 @@ impl Daemon {
 impl Drop for Daemon {
     fn drop(&mut self) {
         self.stop();
+    }
+}
+
+/// Drop kills the server when a test ends or panics; this covers the test
+/// process itself being killed (e.g. by a CI timeout): no orphan keeps a port.
+fn die_with_the_test(cmd: &mut Command) {
+    #[cfg(target_os = "linux")]
+    {
+        use std::os::unix::process::CommandExt;
+        // SAFETY: prctl is async-signal-safe; nothing else runs between fork and exec.
+        unsafe {
+            cmd.pre_exec(|| {
+                nix::sys::prctl::set_pdeathsig(nix::sys::signal::Signal::SIGKILL)
+                    .map_err(std::io::Error::from)
+            });
+        }
     }
 }
 
