@@ -94,9 +94,7 @@ impl Scan {
             let entry = match entry {
                 Ok(e) => e,
                 // Deleted between listing and looking: it is simply gone.
-                Err(e) if e.io_error().map(|io| io.kind()) == Some(ErrorKind::NotFound) => {
-                    continue
-                }
+                Err(e) if e.io_error().map(|io| io.kind()) == Some(ErrorKind::NotFound) => continue,
                 Err(e) => return Err(SourceError::Io(format!("cannot read {e}"))),
             };
             if !entry.file_type().is_file() {
@@ -212,7 +210,10 @@ mod tests {
     fn recursion_only_when_the_glob_asks() {
         let ctx = PollContext::new(Path::new("/pb"));
         let flat = watch_target(&ctx, &spec("out", Some("*.json"))).unwrap();
-        assert_eq!(flat, (PathBuf::from("/pb/out"), RecursiveMode::NonRecursive));
+        assert_eq!(
+            flat,
+            (PathBuf::from("/pb/out"), RecursiveMode::NonRecursive)
+        );
         let deep = watch_target(&ctx, &spec("/abs", Some("**/*.json"))).unwrap();
         assert_eq!(deep, (PathBuf::from("/abs"), RecursiveMode::Recursive));
         let none = SourceSpec::default();
