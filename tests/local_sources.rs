@@ -137,7 +137,10 @@ pass = "exit_code == 0"
         process_gone(parent) && process_gone(child)
     })
     .await;
-    assert!(gone, "the command ({parent}) or its child ({child}) survived");
+    assert!(
+        gone,
+        "the command ({parent}) or its child ({child}) survived"
+    );
 }
 
 #[tokio::test]
