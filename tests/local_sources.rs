@@ -89,6 +89,11 @@ source = "failing"
 pass = "exit_code == 0"
 
 [[check]]
+id = "failing-not-zero"
+source = "failing"
+pass = "!(exit_code == 0)"
+
+[[check]]
 id = "failing-output"
 source = "failing"
 pass = 'exit_code == 3 && stdout.contains("2 mismatches") && stderr == "boom\n" && json == null'
@@ -102,6 +107,7 @@ pass = 'exit_code == 3 && stdout.contains("2 mismatches") && stderr == "boom\n" 
     let failing = verdict(&all, "failing-exit");
     assert_eq!(failing.status, Status::Fail, "{failing:?}");
     assert_eq!(failing.evidence.value.as_deref(), Some("exit 3"));
+    assert_eq!(verdict(&all, "failing-not-zero").status, Status::Pass);
     let output = verdict(&all, "failing-output");
     assert_eq!(output.status, Status::Pass, "{output:?}");
 }
