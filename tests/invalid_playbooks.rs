@@ -161,3 +161,38 @@ fn the_documented_example_validates() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+/// Every condition written in a docs/playbook.md example compiles.
+#[test]
+fn the_documented_conditions_compile() {
+    let doc = std::fs::read_to_string(root().join("docs/playbook.md")).unwrap();
+    let mut seen = 0;
+    let mut failures = Vec::new();
+    for block in doc.split("```toml\n").skip(1) {
+        let block = block.split("\n```").next().unwrap_or_default();
+        for line in block.lines() {
+            let line = line.trim();
+            let Some(key) = ["pass = ", "warn = ", "trip = ", "show = "]
+                .iter()
+                .find(|k| line.starts_with(**k))
+            else {
+                continue;
+            };
+            let table: toml::Table = match toml::from_str(line) {
+                Ok(t) => t,
+                Err(e) => {
+                    failures.push(format!("{line}: {e}"));
+                    continue;
+                }
+            };
+            let name = key.trim_end_matches(" = ");
+            let condition = table[name].as_str().unwrap_or_default();
+            seen += 1;
+            if let Err(e) = liftoff::expr::compile(condition) {
+                failures.push(format!("{condition}: {e}"));
+            }
+        }
+    }
+    assert!(seen >= 20, "only {seen} conditions found");
+    assert!(failures.is_empty(), "\n{}", failures.join("\n"));
+}
