@@ -84,8 +84,7 @@ const OURS: &[&str] = &["sum"];
 
 pub fn is_known(name: &str) -> bool {
     // Operators show up as "_+_" style names in references.
-    name.starts_with('_')
-        || name.starts_with('@')
+    name.starts_with(['_', '@', '!', '-']) // operators: _+_, !_, -_, @in
         || STANDARD.contains(&name)
         || OURS.contains(&name)
 }
