@@ -43,10 +43,17 @@ pub fn run(path: &Path, name: Option<&str>, reason: Option<String>) -> color_eyr
         }
     }
     match &outcome.fired.readback {
-        ReadbackResult::Passed { after, reads, value } => println!(
+        ReadbackResult::Passed {
+            after,
+            reads,
+            value,
+        } => println!(
             "  ✔ readback passed after {}ms ({reads} reads){}",
             after.as_millis(),
-            value.as_deref().map(|v| format!(", value {v}")).unwrap_or_default()
+            value
+                .as_deref()
+                .map(|v| format!(", value {v}"))
+                .unwrap_or_default()
         ),
         ReadbackResult::Failed { why, .. } => println!("  ✖ {why}"),
         ReadbackResult::NotConfigured => println!("  ? no readback configured"),
