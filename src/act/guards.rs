@@ -12,26 +12,29 @@ use chrono::{DateTime, Utc};
 #[derive(Debug, Clone)]
 pub enum TripOutcome {
     /// The kill switch fired; `guard_tripped` was journaled just before `kill_fired`.
-    Killed(KillOutcome),
+    Killed(Box<KillOutcome>),
     /// The alarm was journaled (event id), or why not.
     Alarmed(Result<u64, String>),
 }
 
 /// Acts on a trip that `guard::Tracker` reported (`Update::Tripped { since, .. }`).
+/// Takes the guard by value so the future can be `tokio::spawn`ed.
 pub async fn on_trip(
     ctx: ActContext,
-    guard: &Guard,
+    guard: Guard,
     since: DateTime<Utc>,
     value: Option<String>,
 ) -> TripOutcome {
-    let event = tripped_event(guard, since, value);
+    let event = tripped_event(&guard, since, value);
     match guard.on_trip {
         OnTrip::Kill => {
             let reason = match &event {
                 Event::GuardTripped(g) => format!("guard {} tripped: {}", g.guard, g.reason),
                 _ => format!("guard {} tripped", guard.id),
             };
-            TripOutcome::Killed(kill::fire_because(ctx, Some(reason), Some(event)).await)
+            TripOutcome::Killed(Box::new(
+                kill::fire_because(ctx, Some(reason), Some(event)).await,
+            ))
         }
         OnTrip::Alarm => TripOutcome::Alarmed(
             journal::record(&ctx.journal, &ctx.actor, &event)

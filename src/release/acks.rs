@@ -92,12 +92,12 @@ fn why_missing(
         return "no ACK yet".into();
     };
     let when = |s: Option<&str>| match s {
-        Some(s) => format!("stage {s}"),
+        Some(s) => format!("at stage {s}"),
         None => "before the ramp".into(),
     };
     if newest.stage.as_deref() != stage {
         return format!(
-            "the last ACK ({}) was given {}; the ramp is now at {}: ACK again",
+            "the last ACK ({}) was given {}; the ramp is now {}: ACK again",
             newest.by,
             when(newest.stage.as_deref()),
             when(stage)
