@@ -26,8 +26,15 @@ role = "captain"
 "#;
 
 fn liftoff(args: &[&str]) {
-    let out = Command::new(env!("CARGO_BIN_EXE_liftoff")).args(args).output().unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = Command::new(env!("CARGO_BIN_EXE_liftoff"))
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 async fn next(rx: &mut Receiver<Followed>) -> Followed {
@@ -51,7 +58,10 @@ async fn sees_other_processes_and_reports_torn_lines() {
 
     liftoff(&["ack", pb_arg, "--role", "captain", "--as", "ana"]);
     let first = next(&mut rx).await;
-    assert!(matches!(&first, Followed::Event(e) if e.kind == "ack" && e.actor.name == "ana"), "{first:?}");
+    assert!(
+        matches!(&first, Followed::Event(e) if e.kind == "ack" && e.actor.name == "ana"),
+        "{first:?}"
+    );
     state.apply_followed(&first);
 
     // A torn line (a writer that died), then a tick from another process.
@@ -63,10 +73,16 @@ async fn sees_other_processes_and_reports_torn_lines() {
         .unwrap();
     liftoff(&["tick", pb_arg, "--item", "plan", "--as", "bob"]);
     let warning = next(&mut rx).await;
-    assert!(matches!(&warning, Followed::Warning(w) if w.line == 2), "{warning:?}");
+    assert!(
+        matches!(&warning, Followed::Warning(w) if w.line == 2),
+        "{warning:?}"
+    );
     state.apply_followed(&warning);
     let tick = next(&mut rx).await;
-    assert!(matches!(&tick, Followed::Event(e) if e.kind == "manual_ticked" && e.id == 2), "{tick:?}");
+    assert!(
+        matches!(&tick, Followed::Event(e) if e.kind == "manual_ticked" && e.id == 2),
+        "{tick:?}"
+    );
     state.apply_followed(&tick);
 
     assert_eq!(state.events, 2);
@@ -74,7 +90,8 @@ async fn sees_other_processes_and_reports_torn_lines() {
     let plan = &state.manual["plan"];
     assert!(plan.checked);
     assert_eq!(plan.by.as_deref(), Some("bob"));
-    let liftoff::source::Payload::Manual(m) = liftoff::release::manual_payload(&state, "plan") else {
+    let liftoff::source::Payload::Manual(m) = liftoff::release::manual_payload(&state, "plan")
+    else {
         panic!("a manual payload")
     };
     assert!(m.checked);

@@ -18,10 +18,13 @@ pub const MAX_WARNINGS: usize = 50;
 
 impl ReleaseState {
     /// Folds events in journal order.
-    pub fn fold<'a>(events: impl IntoIterator<Item = &'a Stored>) -> Self {
+    pub fn fold(events: &[Stored]) -> Self {
         let mut state = ReleaseState::default();
-        for e in events {
-            state.apply(e);
+        // Only the last RECENT events can end up on the journal panel: skip
+        // writing summaries for the others (a 100,000-event replay stays fast).
+        let first_shown = events.len().saturating_sub(RECENT);
+        for (i, e) in events.iter().enumerate() {
+            state.apply_event(e, i >= first_shown);
         }
         state
     }
@@ -60,18 +63,24 @@ impl ReleaseState {
     }
 
     pub fn apply(&mut self, e: &Stored) {
+        self.apply_event(e, true);
+    }
+
+    fn apply_event(&mut self, e: &Stored, show: bool) {
         self.last_id = e.id;
         self.events += 1;
         let event = e.event();
-        self.push_recent(JournalLine {
-            at: e.at,
-            actor: actor_label(&e.actor),
-            kind: e.kind.clone(),
-            summary: match &event {
-                Some(ev) => summary(ev),
-                None => format!("({} from a newer liftoff or unreadable)", e.kind),
-            },
-        });
+        if show {
+            self.push_recent(JournalLine {
+                at: e.at,
+                actor: actor_label(&e.actor),
+                kind: e.kind.clone(),
+                summary: match &event {
+                    Some(ev) => summary(ev),
+                    None => format!("({} from a newer liftoff or unreadable)", e.kind),
+                },
+            });
+        }
         let Some(event) = event else {
             return;
         };

@@ -267,6 +267,27 @@ fn recent_and_acks_stay_bounded() {
     assert_eq!(s.recent.last().unwrap().at, t(4999));
     assert!(s.acks.len() <= MAX_ACKS);
     assert_eq!(s.acks[0].at, t(4999), "newest first");
+
+    // A batch fold shows the same newest lines.
+    let events: Vec<Stored> = (0..1000u64)
+        .map(|i| {
+            ev(
+                i + 1,
+                i as i64,
+                "x",
+                Event::Ack(Ack {
+                    role: "captain".into(),
+                    comment: None,
+                    stage: None,
+                }),
+            )
+        })
+        .collect();
+    let folded = ReleaseState::fold(&events);
+    assert_eq!(folded.recent.len(), RECENT);
+    assert_eq!(folded.recent.last().unwrap().at, t(999));
+    assert_eq!(folded.recent[0].at, t(1000 - RECENT as i64));
+    assert_eq!(folded.events, 1000);
 }
 
 #[test]
