@@ -23,9 +23,19 @@ impl ReleaseState {
         // Only the last RECENT events can end up on the journal panel: skip
         // writing summaries for the others (a 100,000-event replay stays fast).
         let first_shown = events.len().saturating_sub(RECENT);
+        // ACKs are gathered and deduplicated once at the end: keeping the
+        // newest-first list up to date per event costs a copy of it per ACK.
+        let mut acks = Vec::new();
         for (i, e) in events.iter().enumerate() {
-            state.apply_event(e, i >= first_shown);
+            state.apply_event(e, i >= first_shown, Some(&mut acks));
         }
+        let mut seen = std::collections::HashSet::new();
+        state.acks = acks
+            .into_iter()
+            .rev()
+            .filter(|a: &AckRecord| seen.insert((a.role.clone(), a.by.clone(), a.stage.clone())))
+            .take(MAX_ACKS)
+            .collect();
         state
     }
 
@@ -63,10 +73,11 @@ impl ReleaseState {
     }
 
     pub fn apply(&mut self, e: &Stored) {
-        self.apply_event(e, true);
+        self.apply_event(e, true, None);
     }
 
-    fn apply_event(&mut self, e: &Stored, show: bool) {
+    /// `deferred`: collect ACKs there (oldest first) instead of into `self.acks`.
+    fn apply_event(&mut self, e: &Stored, show: bool, deferred: Option<&mut Vec<AckRecord>>) {
         self.last_id = e.id;
         self.events += 1;
         let event = e.event();
@@ -87,13 +98,19 @@ impl ReleaseState {
         let at = e.at;
         let by = &e.actor.name;
         match event {
-            Event::Ack(a) => self.add_ack(AckRecord {
-                role: a.role,
-                by: by.clone(),
-                at,
-                comment: a.comment,
-                stage: a.stage,
-            }),
+            Event::Ack(a) => {
+                let ack = AckRecord {
+                    role: a.role,
+                    by: by.clone(),
+                    at,
+                    comment: a.comment,
+                    stage: a.stage,
+                };
+                match deferred {
+                    Some(acks) => acks.push(ack),
+                    None => self.add_ack(ack),
+                }
+            }
             Event::Decision(d) => {
                 self.last_decision = Some(DecisionSummary {
                     decision: d.decision,
