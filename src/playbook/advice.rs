@@ -177,7 +177,9 @@ fn unknown_key(field: &str, expected: &[String]) -> (String, Option<String>) {
         let what = if lower == "url" {
             "a webhook URL is a secret: it never sits in the playbook".to_string()
         } else {
-            format!("`{field}` looks like a secret written inline; secrets never sit in the playbook")
+            format!(
+                "`{field}` looks like a secret written inline; secrets never sit in the playbook"
+            )
         };
         return (what, Some(hint.into()));
     }
@@ -211,7 +213,10 @@ const EXAMPLES: &[(&str, &str)] = &[
         "verify = { source = \"policy\", query = \"rl_influence_percent\", pass = \"value == 0\" }",
     ),
     ("symptom", "symptom = \"entropy below 0.9\""),
-    ("action", "action = \"hold the ramp, page the policy owner\""),
+    (
+        "action",
+        "action = \"hold the ramp, page the policy owner\"",
+    ),
 ];
 
 fn missing_key(field: &str) -> (String, Option<String>) {
@@ -296,8 +301,12 @@ fn syntax_hint(message: &str, at: &At) -> Option<String> {
         let fixed = format!("{}{close}", line.trim_end_matches(']'));
         return Some(format!("close the table header: write {fixed}"));
     }
-    if message.starts_with("invalid basic string") || message.starts_with("invalid literal string") {
-        return Some("close the string on the same line (use \"\"\" ... \"\"\" for text over several lines)".into());
+    if message.starts_with("invalid basic string") || message.starts_with("invalid literal string")
+    {
+        return Some(
+            "close the string on the same line (use \"\"\" ... \"\"\" for text over several lines)"
+                .into(),
+        );
     }
     if message.starts_with("duplicate key") {
         return Some(match at.raw() {
@@ -389,7 +398,10 @@ mod tests {
             "\"10%\"",
         );
         assert_eq!(msg, "`percent` must be a number, not the string \"10%\"");
-        assert_eq!(hint.as_deref(), Some("write percent = 10 (a number, no quotes)"));
+        assert_eq!(
+            hint.as_deref(),
+            Some("write percent = 10 (a number, no quotes)")
+        );
     }
 
     #[test]
@@ -402,7 +414,10 @@ mod tests {
         let (msg, hint, offset) =
             unquoted_value("unexpected key or value, expected newline, `#`", &at).unwrap();
         assert_eq!(msg, "the value of `pass` is not quoted");
-        assert_eq!(hint, "text goes in quotes: write pass = 'f.status == \"PASS\"'");
+        assert_eq!(
+            hint,
+            "text goes in quotes: write pass = 'f.status == \"PASS\"'"
+        );
         assert_eq!(&text[offset..offset + 8], "f.status");
     }
 }

@@ -79,14 +79,12 @@ fn unknown_function(text: &str, name: &str) -> CelProblem {
 /// Where `name(` is called (not as part of a longer name).
 fn find_call(text: &str, name: &str) -> Option<usize> {
     let pattern = format!("{name}(");
-    text.match_indices(&pattern)
-        .map(|(i, _)| i)
-        .find(|&i| {
-            !text[..i]
-                .chars()
-                .next_back()
-                .is_some_and(|c| c.is_alphanumeric() || c == '_')
-        })
+    text.match_indices(&pattern).map(|(i, _)| i).find(|&i| {
+        !text[..i]
+            .chars()
+            .next_back()
+            .is_some_and(|c| c.is_alphanumeric() || c == '_')
+    })
 }
 
 /// "ERROR: <input>:1:10: Syntax error: mismatched input ... | value >= | ...^"
@@ -98,7 +96,10 @@ fn parse_report(raw: &str) -> Option<(usize, usize, &str)> {
     let line = parts.next()?.trim().parse().ok()?;
     let col = parts.next()?.trim().parse().ok()?;
     let reason = parts.next()?.trim();
-    let reason = reason.strip_prefix("Syntax error:").unwrap_or(reason).trim();
+    let reason = reason
+        .strip_prefix("Syntax error:")
+        .unwrap_or(reason)
+        .trim();
     let reason = reason.split(" | ").next().unwrap_or(reason).trim();
     Some((line, col, reason))
 }
@@ -113,10 +114,15 @@ fn plain(reason: &str) -> (String, Option<&'static str>) {
     };
     if let Some(t) = token("mismatched input ").or_else(|| token("extraneous input ")) {
         if t == "<EOF>" {
-            return ("the condition ends too early".into(), Some("finish it, e.g. \"value >= 0.9\""));
+            return (
+                "the condition ends too early".into(),
+                Some("finish it, e.g. \"value >= 0.9\""),
+            );
         }
         let hint = match t.as_str() {
-            "and" | "or" | "not" | "AND" | "OR" | "NOT" => Some("CEL writes and, or, not as &&, ||, !"),
+            "and" | "or" | "not" | "AND" | "OR" | "NOT" => {
+                Some("CEL writes and, or, not as &&, ||, !")
+            }
             "," => Some("decimals use a dot (0.9); arguments go inside ( )"),
             _ => None,
         };
@@ -168,14 +174,20 @@ mod tests {
     #[test]
     fn a_condition_that_ends_early_points_at_its_end() {
         let p = check("value >= ").unwrap();
-        assert_eq!(p.message, "this condition is not valid CEL: the condition ends too early");
+        assert_eq!(
+            p.message,
+            "this condition is not valid CEL: the condition ends too early"
+        );
         assert_eq!(p.at, Some(9));
     }
 
     #[test]
     fn words_for_operators_get_advice() {
         let p = check("value >= 0.9 and count > 1").unwrap();
-        assert_eq!(p.message, "this condition is not valid CEL: unexpected `and`");
+        assert_eq!(
+            p.message,
+            "this condition is not valid CEL: unexpected `and`"
+        );
         assert_eq!(p.hint, "CEL writes and, or, not as &&, ||, !");
         assert_eq!(p.at, Some(13));
     }
@@ -183,7 +195,10 @@ mod tests {
     #[test]
     fn single_equals_is_explained() {
         let p = check("value = 0.9").unwrap();
-        assert_eq!(p.message, "this condition is not valid CEL: unexpected character `=`");
+        assert_eq!(
+            p.message,
+            "this condition is not valid CEL: unexpected character `=`"
+        );
         assert!(p.hint.contains("=="));
     }
 
@@ -198,7 +213,10 @@ mod tests {
     #[test]
     fn unclosed_call_says_what_is_missing() {
         let p = check("files.filter(f, f.json.status == \"PASS\"").unwrap();
-        assert_eq!(p.message, "this condition is not valid CEL: a `)` is missing at the end");
+        assert_eq!(
+            p.message,
+            "this condition is not valid CEL: a `)` is missing at the end"
+        );
     }
 
     #[test]

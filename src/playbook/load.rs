@@ -1,8 +1,8 @@
 //! Reading a playbook: TOML syntax and shape (serde), then meaning (validate),
 //! then compiling conditions. Every problem points at the file, line and column.
 
-use super::compiled::{CompiledCheck, CompiledGuard, CompiledReadback, LoadedPlaybook};
 use super::advice::shape_problem;
+use super::compiled::{CompiledCheck, CompiledGuard, CompiledReadback, LoadedPlaybook};
 use super::error::{problem_at, PlaybookError, Problem};
 use super::spans::SpanIndex;
 use super::types::Playbook;

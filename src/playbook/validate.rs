@@ -83,7 +83,12 @@ pub fn validate(pb: &Playbook) -> Vec<Finding> {
         source(&mut f, id, spec, &roles);
     }
 
-    duplicates(&mut f, "check", "id", pb.checks.iter().map(|c| c.id.as_str()));
+    duplicates(
+        &mut f,
+        "check",
+        "id",
+        pb.checks.iter().map(|c| c.id.as_str()),
+    );
     for (i, c) in pb.checks.iter().enumerate() {
         let path = format!("check.{i}");
         let kind = source_ref(&mut f, &format!("{path}.source"), &c.source, pb, &sources);
@@ -121,7 +126,10 @@ pub fn validate(pb: &Playbook) -> Vec<Finding> {
                 f.at(
                     format!("{path}.percent"),
                     format!("percent {} is outside 0..100", st.percent),
-                    Some("a stage's percent is the traffic share from 0 to 100, e.g. percent = 10".into()),
+                    Some(
+                        "a stage's percent is the traffic share from 0 to 100, e.g. percent = 10"
+                            .into(),
+                    ),
                 );
             }
             for (j, role) in st.acks.iter().enumerate() {
@@ -144,7 +152,12 @@ pub fn validate(pb: &Playbook) -> Vec<Finding> {
         }
     }
 
-    duplicates(&mut f, "guard", "id", pb.guards.iter().map(|g| g.id.as_str()));
+    duplicates(
+        &mut f,
+        "guard",
+        "id",
+        pb.guards.iter().map(|g| g.id.as_str()),
+    );
     for (i, g) in pb.guards.iter().enumerate() {
         let path = format!("guard.{i}");
         let kind = source_ref(&mut f, &format!("{path}.source"), &g.source, pb, &sources);
@@ -231,7 +244,6 @@ pub fn validate(pb: &Playbook) -> Vec<Finding> {
     f.0
 }
 
-
 /// Ids that must be unique: the finding points at the second one's `key`.
 fn duplicates<'a>(f: &mut Findings, table: &str, key: &str, ids: impl Iterator<Item = &'a str>) {
     let mut seen = HashSet::new();
@@ -242,7 +254,9 @@ fn duplicates<'a>(f: &mut Findings, table: &str, key: &str, ids: impl Iterator<I
             f.at(
                 format!("{table}.{i}.{key}"),
                 format!("duplicate {noun} {what} \"{id}\""),
-                Some(format!("each {noun} {what} must be unique; rename this one")),
+                Some(format!(
+                    "each {noun} {what} must be unique; rename this one"
+                )),
             );
         }
     }
