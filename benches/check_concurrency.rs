@@ -42,7 +42,10 @@ fn start_slow_exporter() -> u16 {
 }
 
 fn playbook(port: u16) -> tempfile::NamedTempFile {
-    let mut f = tempfile::Builder::new().suffix(".toml").tempfile().expect("temp playbook");
+    let mut f = tempfile::Builder::new()
+        .suffix(".toml")
+        .tempfile()
+        .expect("temp playbook");
     writeln!(f, "[release]\nname = \"bench\"\n").unwrap();
     for i in 0..SOURCES {
         writeln!(
@@ -59,13 +62,28 @@ fn bench(c: &mut Criterion) {
     let pb = playbook(port);
     let exe = env!("CARGO_BIN_EXE_liftoff");
     // Sanity: the run must be a real GO, or the timing means nothing.
-    let status = Command::new(exe).arg("check").arg(pb.path()).output().expect("run liftoff");
-    assert_eq!(status.status.code(), Some(0), "{}", String::from_utf8_lossy(&status.stdout));
+    let status = Command::new(exe)
+        .arg("check")
+        .arg(pb.path())
+        .output()
+        .expect("run liftoff");
+    assert_eq!(
+        status.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&status.stdout)
+    );
     let mut group = c.benchmark_group("check");
-    group.sample_size(10).measurement_time(Duration::from_secs(8));
+    group
+        .sample_size(10)
+        .measurement_time(Duration::from_secs(8));
     group.bench_function("30 sources x 200ms", |b| {
         b.iter(|| {
-            let out = Command::new(exe).arg("check").arg(pb.path()).output().expect("run liftoff");
+            let out = Command::new(exe)
+                .arg("check")
+                .arg(pb.path())
+                .output()
+                .expect("run liftoff");
             assert_eq!(out.status.code(), Some(0));
         })
     });
