@@ -117,7 +117,7 @@ mod tests {
             file: Path::new("t.toml"),
             text,
         };
-        let p = doc.parse().err().expect("a syntax error");
+        let p = doc.parse().expect_err("a syntax error");
         assert_eq!(p.line, 2);
     }
 }
