@@ -107,6 +107,11 @@ impl Theme {
         names
     }
 
+    /// Checks a (possibly partial) theme file's text without loading it.
+    pub fn parse_patch(file: &Path, text: &str) -> Result<(), Problem> {
+        parse::patch(file, text).map(|_| ())
+    }
+
     /// The same theme with every colour `Reset` (NO_COLOR).
     pub fn without_color(mut self) -> Theme {
         for c in self.colors_mut() {

@@ -260,3 +260,23 @@ fn unknown_layout_names_are_refused_with_a_suggestion() {
     let msg = LayoutError::Unknown("warroom".into()).to_string();
     assert!(msg.contains("did you mean \"war-room\"?"), "{msg}");
 }
+
+#[test]
+fn the_documented_examples_are_valid() {
+    let doc = include_str!("../../../docs/themes-and-layouts.md");
+    let blocks: Vec<&str> = doc
+        .split("```toml\n")
+        .skip(1)
+        .filter_map(|b| b.split("```").next())
+        .collect();
+    let layouts: Vec<&&str> = blocks.iter().filter(|b| b.contains("[[row]]")).collect();
+    assert!(!layouts.is_empty());
+    for text in layouts {
+        let l = parse(text).unwrap_or_else(|p| panic!("{p}\n{text}"));
+        assert_tiles(&l, Rect::new(0, 0, 80, 20));
+    }
+    for text in blocks.iter().filter(|b| !b.contains("[[row]]")) {
+        crate::tui::theme::Theme::parse_patch(Path::new("doc.toml"), text)
+            .unwrap_or_else(|p| panic!("{p}\n{text}"));
+    }
+}
