@@ -5,6 +5,7 @@
 
 pub mod cli;
 pub mod config_file;
+pub mod demo;
 pub mod engine;
 pub mod expr;
 pub mod io;
