@@ -60,8 +60,9 @@ pub fn run(args: DemoArgs) -> color_eyre::Result<u8> {
         seed_release_state(&world.dirs.audit())?;
         let playbook = world.load_playbook()?;
         if args.serve {
+            let stop = StopSignals::install()?;
             print_world(&world, args.speed);
-            wait_for_stop().await?;
+            stop.wait().await;
         } else {
             crate::tui::run(
                 playbook,
@@ -94,10 +95,26 @@ fn print_world(world: &DemoWorld, speed: f64) {
 }
 
 /// Ctrl-C or SIGTERM: either way the world is dropped and its folder tidied.
-async fn wait_for_stop() -> std::io::Result<()> {
-    let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
-    tokio::select! {
-        r = tokio::signal::ctrl_c() => r,
-        _ = term.recv() => Ok(()),
+/// The handlers are installed before anything is printed, so a caller that
+/// signals as soon as it reads the playbook path cannot kill us untidily.
+struct StopSignals {
+    interrupt: tokio::signal::unix::Signal,
+    terminate: tokio::signal::unix::Signal,
+}
+
+impl StopSignals {
+    fn install() -> std::io::Result<StopSignals> {
+        use tokio::signal::unix::{signal, SignalKind};
+        Ok(StopSignals {
+            interrupt: signal(SignalKind::interrupt())?,
+            terminate: signal(SignalKind::terminate())?,
+        })
+    }
+
+    async fn wait(mut self) {
+        tokio::select! {
+            _ = self.interrupt.recv() => {}
+            _ = self.terminate.recv() => {}
+        }
     }
 }
