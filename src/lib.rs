@@ -4,6 +4,8 @@
 //! state -> screen. See README.md and docs/ for the whole picture.
 
 pub mod cli;
+pub mod config_file;
+pub mod demo;
 pub mod engine;
 pub mod expr;
 pub mod io;

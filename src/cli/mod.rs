@@ -1,6 +1,7 @@
 //! The command line (SPEC "Command line"). Each subcommand lives in its own file.
 
 mod check;
+mod demo;
 mod validate;
 
 use clap::{Parser, Subcommand, ValueEnum};
@@ -39,6 +40,8 @@ pub enum Command {
     },
     /// Parse and lint a playbook. Exit 0 valid, 2 invalid.
     Validate { playbook: PathBuf },
+    /// The cockpit on a built-in simulated release: no server needed.
+    Demo(demo::DemoArgs),
 }
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
@@ -58,6 +61,7 @@ pub fn main() -> ExitCode {
             out,
         }) => check::run(&playbook, format, out.as_deref()),
         Some(Command::Validate { playbook }) => validate::run(&playbook),
+        Some(Command::Demo(args)) => demo::run(args),
         None => {
             eprintln!(
                 "liftoff: the cockpit is not built yet; try `liftoff check PLAYBOOK` (see --help)"
