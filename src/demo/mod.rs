@@ -4,7 +4,7 @@
 //! services a release-day playbook polls — a Prometheus HTTP API, a policy
 //! exporter's `/metrics`, an Alertmanager v2 API, an `/ops/status` endpoint —
 //! and a folder where validation artifacts appear. It writes the demo
-//! playbook (assets/playbooks/demo.toml) with their addresses, and the cockpit
+//! playbook (assets/demo/playbook.template.toml) with their addresses, and the cockpit
 //! reaches all of it through the same source clients, actions and journal it
 //! uses on a real release day: nothing in the cockpit knows it is a demo.
 //!

@@ -1,9 +1,9 @@
-//! The demo playbook: a template (assets/playbooks/demo.toml) filled in with
+//! The demo playbook: a template (assets/demo/playbook.template.toml) filled in with
 //! the addresses of this run's servers and folder.
 
 use std::path::Path;
 
-pub const TEMPLATE: &str = include_str!("../../assets/playbooks/demo.toml");
+pub const TEMPLATE: &str = include_str!("../../assets/demo/playbook.template.toml");
 
 /// Base URLs (`http://127.0.0.1:PORT`) of the demo's servers.
 #[derive(Debug, Clone, PartialEq, Eq)]

