@@ -5,6 +5,8 @@
 
 pub mod act;
 pub mod cli;
+pub mod config_file;
+pub mod demo;
 pub mod engine;
 pub mod expr;
 pub mod guard;

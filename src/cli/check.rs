@@ -16,12 +16,20 @@ pub fn run(path: &Path, format: Format, out: Option<&Path>) -> color_eyre::Resul
         Err(code) => return Ok(code),
     };
     let ctx = PollContext::new(pb.base_dir());
-    let observations = runtime()?.block_on(poll_all(&ctx, &pb));
+    let mut observations = runtime()?.block_on(poll_all(&ctx, &pb));
     let now = chrono::Utc::now();
+    // ACKs and manual ticks come from the journal; an unreadable journal leaves
+    // every role pending and every manual item unticked (fail closed).
+    let state = super::status::journal_state(&pb);
+    release::overlay_manual(
+        &pb,
+        state.as_ref().unwrap_or(&Default::default()),
+        &mut observations,
+        now,
+    );
     let verdicts = engine::evaluate_all(&pb, &observations, now, &Extra::default());
-    // ACKs come from the journal; an unreadable journal leaves every role pending (fail closed).
-    let acks: Vec<AckStatus> = match super::status::journal_state(&pb) {
-        Ok(state) => release::ack_status(&pb.playbook, &state, &pb.playbook.release.go_acks, now),
+    let acks: Vec<AckStatus> = match &state {
+        Ok(state) => release::ack_status(&pb.playbook, state, &pb.playbook.release.go_acks, now),
         Err(e) => {
             eprintln!("liftoff: {e}; counting no ACK");
             pb.playbook

@@ -3,6 +3,7 @@
 mod ack;
 mod audit;
 mod check;
+mod demo;
 mod kill;
 mod status;
 mod tick;
@@ -44,6 +45,8 @@ pub enum Command {
     },
     /// Parse and lint a playbook. Exit 0 valid, 2 invalid.
     Validate { playbook: PathBuf },
+    /// The cockpit on a built-in simulated release: no server needed.
+    Demo(demo::DemoArgs),
     /// Record an ACK for a role in the journal. Exit 0 recorded, 2 bad input.
     Ack {
         playbook: PathBuf,
@@ -121,6 +124,7 @@ pub fn main() -> ExitCode {
             out,
         }) => check::run(&playbook, format, out.as_deref()),
         Some(Command::Validate { playbook }) => validate::run(&playbook),
+        Some(Command::Demo(args)) => demo::run(args),
         Some(Command::Ack {
             playbook,
             role,

@@ -124,7 +124,12 @@ impl Scan {
                 }
             }
         }
-        files.sort_by(|a, b| a.path.cmp(&b.path));
+        // Newest first, so `files[0]` is the latest and `files[1]` the one before.
+        files.sort_by(|a, b| {
+            b.modified
+                .cmp(&a.modified)
+                .then_with(|| a.path.cmp(&b.path))
+        });
         Ok(files)
     }
 

@@ -25,7 +25,7 @@ pub async fn poll(
         .url
         .as_deref()
         .ok_or_else(|| SourceError::Config("a prometheus source needs `url`".into()))?;
-    let token = secrets_of(spec)?;
+    let token = secrets_of(ctx, spec)?;
     if queries.is_empty() {
         query(ctx, spec, base, token.as_ref(), PROBE)
             .await?
