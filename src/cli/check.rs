@@ -4,6 +4,7 @@
 use super::{load_or_report, runtime, Format, EXIT_NOGO, EXIT_OK};
 use crate::engine::{self, AckStatus, Decision};
 use crate::expr::bind::Extra;
+use crate::playbook::SourceKind;
 use crate::release;
 use crate::report::{self, record, Report};
 use crate::source::poll::{poll_all, PollContext};
@@ -16,11 +17,22 @@ pub fn run(path: &Path, format: Format, out: Option<&Path>) -> color_eyre::Resul
         Err(code) => return Ok(code),
     };
     let ctx = PollContext::new(pb.base_dir());
-    let observations = runtime()?.block_on(poll_all(&ctx, &pb));
+    let mut observations = runtime()?.block_on(poll_all(&ctx, &pb));
     let now = chrono::Utc::now();
+    let journal = super::status::journal_state(&pb);
+    // Manual items are ticked in the journal, not polled: their observation
+    // comes from it. An unreadable journal leaves them unticked (fail closed).
+    if let Ok(state) = &journal {
+        for (id, spec) in &pb.playbook.sources {
+            if spec.kind() == SourceKind::Manual {
+                let obs = release::manual_observation(state, id, spec, now);
+                observations.insert(id.clone(), obs);
+            }
+        }
+    }
     let verdicts = engine::evaluate_all(&pb, &observations, now, &Extra::default());
     // ACKs come from the journal; an unreadable journal leaves every role pending (fail closed).
-    let acks: Vec<AckStatus> = match super::status::journal_state(&pb) {
+    let acks: Vec<AckStatus> = match journal {
         Ok(state) => release::ack_status(&pb.playbook, &state, &pb.playbook.release.go_acks, now),
         Err(e) => {
             eprintln!("liftoff: {e}; counting no ACK");
