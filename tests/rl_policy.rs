@@ -9,186 +9,30 @@
 //! effect, runs the binary, and puts the world back.
 
 mod support;
+#[path = "support/rl_policy_world.rs"]
+mod world;
 
+use liftoff::act::{stage, ActContext};
+use liftoff::expr::bind::Extra;
+use liftoff::guard::{judge_trip, stale_after, Trip};
+use liftoff::journal::Actor;
+use liftoff::source::poll::{poll_all, PollContext};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 use std::collections::BTreeSet;
-use std::path::{Path, PathBuf};
-use std::time::{Duration, SystemTime};
-use support::alertmanager::Alertmanager;
-use support::file_exporter::{replace, FileExporter};
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+use support::file_exporter::replace;
 use support::net::{get, wait_until};
-use support::prometheus::Prometheus;
-use support::prometheus_jobs;
+use world::{resolve, run, World};
 
-const PLAYBOOK: &str = "assets/playbooks/rl-policy.toml";
-const FIXTURE: &str = "tests/fixtures/rl_policy";
-const HOUR: u64 = 3600;
-/// Last week's daily cost, backfilled 7 days back (today's is 1200: 1.2x WoW).
-const LAST_WEEK_DAILY_COST: f64 = 1000.0;
+/// The three roles of the human review and who holds them.
 const ACKS: [(&str, &str); 3] = [
     ("captain", "alice"),
     ("oncall", "bob"),
     ("techlead", "carol"),
 ];
-
-fn repo(path: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join(path)
-}
-
-struct World {
-    dir: tempfile::TempDir,
-    playbook: PathBuf,
-    policy: FileExporter,
-    prober: FileExporter,
-    _cost: FileExporter,
-    prom: Prometheus,
-    am: Alertmanager,
-}
-
-impl World {
-    async fn build() -> World {
-        let dir = tempfile::tempdir().expect("temp dir");
-        copy_tree(&repo(FIXTURE), dir.path());
-        // Evidence ages: an old FAIL outside the 72h window, then two
-        // consecutive 48h PASS runs, the latest 2h old.
-        for (file, hours) in [
-            ("artifacts/validation/run-01.json", 100),
-            ("artifacts/validation/run-02.json", 50),
-            ("artifacts/validation/run-03.json", 2),
-            ("artifacts/security/scan.json", 3),
-            ("artifacts/killswitch/test.json", 5),
-        ] {
-            age(&dir.path().join(file), hours);
-        }
-        let exporter = |name: &str| FileExporter::start(&dir.path().join("exporter").join(name));
-        let (policy, prober, cost) = (exporter("policy"), exporter("prober"), exporter("cost"));
-        let am = Alertmanager::start().await;
-        let jobs = [
-            ("policy-exporter", policy.target()),
-            ("prober", prober.target()),
-            ("cost-monitor", cost.target()),
-        ];
-        let prom = prometheus_jobs::start(&jobs, Some(&last_week(&cost.target()))).await;
-        prometheus_jobs::wait_all_up(&prom, jobs.len()).await;
-        prom.wait_value("sum(rl_cost_usd_daily offset 7d)", LAST_WEEK_DAILY_COST)
-            .await;
-
-        let mut text = std::fs::read_to_string(repo(PLAYBOOK)).expect("read playbook");
-        for (shipped, here) in [
-            ("http://127.0.0.1:9090", prom.url()),
-            ("http://127.0.0.1:9093", am.url()),
-            ("http://127.0.0.1:9108/metrics", policy.url()),
-        ] {
-            assert!(
-                text.contains(shipped),
-                "the playbook no longer reads {shipped}"
-            );
-            text = text.replace(shipped, &here);
-        }
-        let playbook = dir.path().join("rl-policy.toml");
-        std::fs::write(&playbook, text).expect("write playbook");
-        World {
-            dir,
-            playbook,
-            policy,
-            prober,
-            _cost: cost,
-            prom,
-            am,
-        }
-    }
-
-    fn path(&self, rel: &str) -> PathBuf {
-        self.dir.path().join(rel)
-    }
-
-    /// Runs the built `liftoff <cmd> <playbook> <args>`.
-    async fn liftoff(&self, cmd: &str, args: &[&str]) -> Run {
-        let mut argv = vec![cmd.to_string(), self.playbook.display().to_string()];
-        argv.extend(args.iter().map(|a| a.to_string()));
-        run(env!("CARGO_BIN_EXE_liftoff"), &argv, self.dir.path()).await
-    }
-
-    /// `liftoff check --format json`: the exit code and the parsed report.
-    async fn check_json(&self) -> (i32, Value) {
-        let out = self.liftoff("check", &["--format", "json"]).await;
-        let report = serde_json::from_str(&out.stdout)
-            .unwrap_or_else(|e| panic!("check --format json is not JSON ({e}):\n{}", out.all()));
-        (out.code, report)
-    }
-}
-
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-impl Run {
-    fn all(&self) -> String {
-        format!("{}\n{}", self.stdout, self.stderr)
-    }
-}
-
-/// A real child process (async, so the servers in this test keep answering).
-async fn run(program: &str, args: &[String], cwd: &Path) -> Run {
-    let out = tokio::process::Command::new(program)
-        .args(args)
-        .current_dir(cwd)
-        .env("NO_COLOR", "1")
-        .kill_on_drop(true)
-        .output()
-        .await
-        .unwrap_or_else(|e| panic!("cannot run {program}: {e}"));
-    Run {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
-}
-
-fn copy_tree(from: &Path, to: &Path) {
-    for entry in std::fs::read_dir(from).expect("read fixture") {
-        let entry = entry.expect("fixture entry");
-        let target = to.join(entry.file_name());
-        if entry.file_type().expect("file type").is_dir() {
-            std::fs::create_dir_all(&target).expect("mkdir");
-            copy_tree(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), &target).expect("copy fixture file");
-        }
-    }
-}
-
-/// Sets `path`'s modification time `hours` back.
-fn age(path: &Path, hours: u64) {
-    let when = SystemTime::now() - Duration::from_secs(hours * HOUR);
-    std::fs::File::options()
-        .write(true)
-        .open(path)
-        .and_then(|f| f.set_modified(when))
-        .unwrap_or_else(|e| panic!("set mtime of {}: {e}", path.display()));
-}
-
-/// Last week's cost samples as OpenMetrics, around now - 7d (wide enough for the test's run).
-fn last_week(instance: &str) -> String {
-    let now = SystemTime::now()
-        .duration_since(SystemTime::UNIX_EPOCH)
-        .expect("clock")
-        .as_secs_f64();
-    let week = 7.0 * 24.0 * HOUR as f64;
-    let mut om = String::from("# TYPE rl_cost_usd_daily gauge\n");
-    let mut t = now - week - 600.0;
-    while t < now - week + 1800.0 {
-        om.push_str(&format!(
-            "rl_cost_usd_daily{{job=\"cost-monitor\",instance=\"{instance}\"}} {LAST_WEEK_DAILY_COST} {t:.3}\n"
-        ));
-        t += 15.0;
-    }
-    om.push_str("# EOF\n");
-    om
-}
 
 fn criteria(report: &Value) -> &Vec<Value> {
     report["criteria"].as_array().expect("criteria list")
@@ -230,13 +74,11 @@ fn set(pairs: &[(&str, &str)]) -> BTreeSet<(String, String)> {
         .collect()
 }
 
-fn with_acks_missing(pairs: &[(&str, &str)]) -> BTreeSet<(String, String)> {
-    let mut s = set(pairs);
-    s.extend(
-        ACKS.iter()
-            .map(|(role, _)| ("ack".to_string(), role.to_string())),
-    );
-    s
+/// Every role of the review, as the holds name a missing ACK.
+fn missing_acks() -> BTreeSet<(String, String)> {
+    ACKS.iter()
+        .map(|(role, _)| ("ack".to_string(), role.to_string()))
+        .collect()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -260,7 +102,7 @@ async fn seed_000_playbook_against_a_real_world() {
     assert_eq!(not_passing(&report), Vec::<String>::new(), "healthy world");
     assert_eq!(code, 1);
     assert_eq!(report["decision"], "NO-GO");
-    assert_eq!(holds(&report), with_acks_missing(&[]));
+    assert_eq!(holds(&report), missing_acks());
     let text = w.liftoff("check", &[]).await;
     assert_eq!(text.code, 1, "{}", text.all());
     for (role, _) in ACKS {
@@ -276,6 +118,7 @@ async fn seed_000_playbook_against_a_real_world() {
         assert_eq!(out.code, 0, "ack {role}: {}", out.all());
     }
     healthy_world_is_go(&w).await;
+    rollback_triggers_are_quiet_and_answer(&w).await;
 
     entropy_below_the_floor_fails_with_its_runbook(&w).await;
     budget_exhausted_seen_through_prometheus_blocks(&w).await;
@@ -348,6 +191,26 @@ async fn healthy_world_is_go(w: &World) {
         let ev = &c["evidence"];
         assert!(ev["value"].is_string() && ev["source"].is_string(), "{c}");
         assert_eq!(ev["reason"], "pass condition holds", "{c}");
+    }
+}
+
+/// Every guard's trip condition gets an answer from the world (no UNKNOWN:
+/// each query and series exists) and none trips while the world is healthy.
+async fn rollback_triggers_are_quiet_and_answer(w: &World) {
+    let pb = liftoff::playbook::load(&w.playbook).expect("load playbook");
+    let observations = poll_all(&PollContext::new(pb.base_dir()), &pb).await;
+    let now = chrono::Utc::now();
+    assert_eq!(pb.guards.len(), 6);
+    for g in &pb.guards {
+        let spec = &pb.playbook.sources[&g.spec.source];
+        let obs = observations.get(&g.spec.source);
+        let reading = judge_trip(g, obs, now, &Extra::default(), stale_after(spec));
+        assert_eq!(
+            reading.trip,
+            Trip::Clear,
+            "guard {}: {reading:?}",
+            g.spec.id
+        );
     }
 }
 
@@ -445,22 +308,6 @@ async fn a_page_alert_blocks(w: &World) {
     .await;
 }
 
-/// Posts the alert again with `endsAt` now: Alertmanager marks it resolved.
-async fn resolve(am: &Alertmanager, labels: &[(&str, &str)]) {
-    let labels: serde_json::Map<String, Value> = labels
-        .iter()
-        .map(|(k, v)| (k.to_string(), (*v).into()))
-        .collect();
-    let body = serde_json::json!([{ "labels": labels, "endsAt": chrono::Utc::now().to_rfc3339() }]);
-    let resp = reqwest::Client::new()
-        .post(format!("{}/api/v2/alerts", am.url()))
-        .json(&body)
-        .send()
-        .await
-        .expect("post resolved alert");
-    assert!(resp.status().is_success(), "{}", resp.status());
-}
-
 async fn prometheus_down_is_unknown_and_no_go(w: &mut World) {
     w.prom.stop();
     let text = w.liftoff("check", &[]).await;
@@ -499,14 +346,13 @@ async fn prometheus_down_is_unknown_and_no_go(w: &mut World) {
 }
 
 async fn kill_switch_reverts_to_zero_and_is_verified(w: &World) {
-    // Ramp to 10% the way the team does, so the readback has something to prove.
-    let make = run(
-        "make",
-        &["influence-set".into(), "PCT=10".into()],
-        w.dir.path(),
-    )
-    .await;
-    assert_eq!(make.code, 0, "{}", make.all());
+    // Enter the 10% stage as the cockpit does (`make influence-set PCT=10`,
+    // read back from the exporter), so the kill's readback has something to prove.
+    let pb = Arc::new(liftoff::playbook::load(&w.playbook).expect("load playbook"));
+    let journal = liftoff::journal::open(&pb).expect("journal");
+    let ctx = ActContext::new(pb.clone(), journal, Actor::here(Some("alice")));
+    let ten = stage::enter(ctx, 1, false).await.expect("stage 10% exists");
+    assert!(ten.entered, "{:?}", ten.fired);
     assert!(w.policy.page().contains("rl_influence_percent 10\n"));
 
     let out = w
@@ -531,6 +377,21 @@ async fn kill_switch_reverts_to_zero_and_is_verified(w: &World) {
         status.stdout.contains("kill:    HALTED"),
         "{}",
         status.stdout
+    );
+    let kinds: Vec<String> = liftoff::journal::open(&pb)
+        .and_then(|j| j.read_all())
+        .expect("read journal")
+        .events
+        .into_iter()
+        .map(|e| e.kind)
+        .collect();
+    assert!(
+        kinds.ends_with(&[
+            "stage_entered".into(),
+            "kill_fired".into(),
+            "kill_verified".into()
+        ]),
+        "{kinds:?}"
     );
     let pb = w.playbook.display().to_string();
     let args = ["audit".to_string(), "verify".to_string(), pb];
