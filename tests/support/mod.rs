@@ -7,7 +7,9 @@
 
 pub mod alertmanager;
 pub mod exporter;
+pub mod file_exporter;
 pub mod net;
 pub mod playbook;
 pub mod process;
 pub mod prometheus;
+pub mod prometheus_jobs;
