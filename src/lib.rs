@@ -8,6 +8,7 @@ pub mod engine;
 pub mod expr;
 pub mod io;
 pub mod playbook;
+pub mod poller;
 pub mod release;
 pub mod report;
 pub mod source;
