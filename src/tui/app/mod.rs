@@ -238,3 +238,6 @@ impl App {
         self.dirty = true;
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -59,13 +59,12 @@ pub fn render(f: &mut Frame, area: Rect, app: &App, check: usize, now: DateTime<
     if let Some(q) = &spec.query {
         lines.push(field("query", q.clone()));
     }
-    lines.push(field(
-        "condition",
-        ev.map(|e| e.condition.clone())
-            .unwrap_or_else(|| spec.pass.clone()),
-    ));
+    lines.push(field("pass when", spec.pass.clone()));
     if let Some(w) = &spec.warn {
         lines.push(field("warn when", w.clone()));
+    }
+    if let Some(decided) = ev.map(|e| &e.condition).filter(|c| **c != spec.pass) {
+        lines.push(field("decided by", decided.clone()));
     }
     if let Some(m) = spec.max_age {
         lines.push(field("max age", m.to_string()));

@@ -25,10 +25,16 @@ pub fn render(f: &mut Frame, area: Rect, app: &App, now: DateTime<Utc>) {
     // The gate still shows: the one word that matters most.
     let (word, word_style) = crate::tui::panels::banner::word(app);
     let (kill, _, _) = crate::tui::panels::kill::state(app, now);
-    lines.push(Line::styled(
+    let gate = Line::styled(
         format!("{word} · kill switch {kill} · L: next layout"),
         word_style,
-    ));
+    );
+    // In a sliver of a pane, the gate comes first: it is what matters most.
+    if area.height < 4 {
+        lines.insert(0, gate);
+    } else {
+        lines.push(gate);
+    }
     let h = (lines.len() as u16 * 2).min(area.height);
     let top = area.y + (area.height - h) / 2;
     f.render_widget(
