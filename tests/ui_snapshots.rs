@@ -190,3 +190,33 @@ fn the_banner_is_big_enough_to_read_across_a_room() {
     let rows = banner_letter_rows("commander", 200, 60).expect("commander has a banner");
     assert!(rows >= 4, "commander banner letters are {rows} rows tall");
 }
+
+#[test]
+fn banner_letters_grow_with_the_room_they_get() {
+    let a = app("commander", "dark", (200, 60));
+    let letter_rows = |h: u16| {
+        let mut terminal =
+            ratatui::Terminal::new(ratatui::backend::TestBackend::new(200, h)).unwrap();
+        terminal
+            .draw(|f| {
+                let area = f.area();
+                liftoff::tui::panels::render(PanelKind::Banner, f, area, &a, now())
+            })
+            .unwrap();
+        let buf = terminal.backend().buffer().clone();
+        (0..h)
+            .filter(|y| {
+                (0..200).any(|x| {
+                    let s = buf[(x, *y)].symbol();
+                    s.chars().any(|c| ('\u{2580}'..='\u{259F}').contains(&c))
+                })
+            })
+            .count()
+    };
+    // Eight rows of letters (the font's last row is blank) and the holds
+    // line: full-size letters, readable across a room.
+    assert_eq!(letter_rows(9), 7);
+    assert_eq!(letter_rows(20), 7);
+    // Less room: half-height letters, still with the holds line.
+    assert!((3..=4).contains(&letter_rows(6)), "{}", letter_rows(6));
+}

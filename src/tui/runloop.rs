@@ -16,7 +16,6 @@ use color_eyre::eyre::{eyre, WrapErr};
 use crossterm::event::EventStream;
 use futures::StreamExt;
 use std::io::IsTerminal;
-use std::sync::Arc;
 use std::time::Duration;
 use tokio::signal::unix::{signal, SignalKind};
 use tokio::sync::mpsc;
@@ -30,7 +29,9 @@ pub const EVENT_QUEUE: usize = 256;
 const BATCH: usize = 64;
 
 pub async fn run(playbook: LoadedPlaybook, opts: CockpitOptions) -> color_eyre::Result<()> {
-    let theme = Theme::load(&opts.theme).map_err(|e| eyre!("{e}"))?;
+    let mut theme = Theme::load(&opts.theme).map_err(|e| eyre!("{e}"))?;
+    // https://no-color.org: present and not empty.
+    theme.no_color |= std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
     let layout = Layout::load(&opts.layout).map_err(|e| eyre!("{e}"))?;
     if !std::io::stdout().is_terminal() {
         return Err(eyre!(
@@ -39,12 +40,11 @@ pub async fn run(playbook: LoadedPlaybook, opts: CockpitOptions) -> color_eyre::
     }
     let (tx, mut rx) = mpsc::channel::<AppEvent>(EVENT_QUEUE);
     let cancel = CancellationToken::new();
-    let pb = Arc::new(playbook.clone());
-    let pollers = poller::spawn(pb, tx.clone(), cancel.clone());
     // HOOK: the journal / kill switch / ramp actuator goes here; it keeps
     // `tx.clone()` to report back (AppEvent::ReleaseChanged, AppEvent::Notice).
     let actuator: Box<dyn Actuator> = Box::new(NotWired);
     let mut app = App::new(playbook, theme, layout, Utc::now()).with_actuator(actuator);
+    let pollers = poller::spawn(app.pb.clone(), tx.clone(), cancel.clone());
     app.triggers = pollers.triggers();
 
     let result = match TerminalGuard::enter() {

@@ -10,7 +10,25 @@ use crossterm::{cursor, execute};
 use ratatui::backend::CrosstermBackend;
 use ratatui::Terminal;
 use std::io::{self, Stdout};
-use std::sync::Once;
+use std::sync::{Mutex, Once};
+use std::thread::ThreadId;
+
+/// The thread that holds the terminal: a panic there restores it; a panic in a
+/// background task (caught by tokio) must not pull the screen from under the UI.
+static OWNER: Mutex<Option<ThreadId>> = Mutex::new(None);
+
+fn set_owner(owner: Option<ThreadId>) {
+    if let Ok(mut o) = OWNER.lock() {
+        *o = owner;
+    }
+}
+
+fn is_owner() -> bool {
+    OWNER
+        .lock()
+        .map(|o| *o == Some(std::thread::current().id()))
+        .unwrap_or(true)
+}
 
 pub type Term = Terminal<CrosstermBackend<Stdout>>;
 
@@ -30,6 +48,7 @@ impl TerminalGuard {
                 return Err(e);
             }
         };
+        set_owner(Some(std::thread::current().id()));
         Ok(TerminalGuard { terminal })
     }
 
@@ -47,6 +66,7 @@ impl TerminalGuard {
 impl Drop for TerminalGuard {
     fn drop(&mut self) {
         restore();
+        set_owner(None);
     }
 }
 
@@ -83,7 +103,9 @@ pub fn install_panic_hook() {
     ONCE.call_once(|| {
         let previous = std::panic::take_hook();
         std::panic::set_hook(Box::new(move |info| {
-            restore();
+            if is_owner() {
+                restore();
+            }
             previous(info);
         }));
     });

@@ -58,6 +58,14 @@ impl App {
             _ => {}
         }
         self.view_action(action, now);
+        // Browsing with the evidence open: it follows the selected check.
+        if let Some(Overlay::Evidence(_)) = self.overlay {
+            if self.focus == PanelKind::Checklist {
+                self.overlay = Some(Overlay::Evidence(self.row(PanelKind::Checklist)));
+            } else {
+                self.overlay = None;
+            }
+        }
     }
 
     fn view_action(&mut self, action: Action, now: DateTime<Utc>) {

@@ -410,3 +410,12 @@ fn release_changes_feed_the_gate() {
     assert_eq!(app.acks.iter().filter(|a| a.is_valid()).count(), before + 1);
     assert!(!app.gate.holds.iter().any(|h| h.id == "captain"));
 }
+
+#[test]
+fn evidence_follows_the_selection_while_open() {
+    let mut app = app();
+    key(&mut app, KeyCode::Enter, now());
+    assert_eq!(app.overlay, Some(Overlay::Evidence(0)));
+    press(&mut app, 'j');
+    assert_eq!(app.overlay, Some(Overlay::Evidence(1)));
+}

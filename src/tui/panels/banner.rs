@@ -74,17 +74,6 @@ pub fn render(f: &mut Frame, area: Rect, app: &App, _now: DateTime<Utc>) {
             Span::styled(alarm.clone(), style::text(t)),
         ]));
     }
-    if let Some(d) = &app.release.last_decision {
-        lines.push(Line::styled(
-            format!(
-                "last decision: {} by {} at {}",
-                d.decision,
-                d.by,
-                style::clock(d.at)
-            ),
-            style::muted(t),
-        ));
-    }
     if inner.height <= 2 {
         // Too low for big letters: one plain line says it all.
         let holds = holds_line(app, inner.width as usize);
@@ -95,12 +84,27 @@ pub fn render(f: &mut Frame, area: Rect, app: &App, _now: DateTime<Utc>) {
         f.render_widget(Paragraph::new(line), inner);
         return;
     }
-    let text_rows = (lines.len() as u16).min(inner.height - 1);
+    // The holds (and an alarm) always show; the letters get the rest, at the
+    // biggest size that fits; the last decision only takes a row left over.
+    let needed = (lines.len() as u16).min(inner.height - 1);
+    let big_rows = big::height(text, inner.width, inner.height - needed).min(inner.height - needed);
+    if inner.height - big_rows - needed > 0 {
+        if let Some(d) = &app.release.last_decision {
+            lines.push(Line::styled(
+                format!(
+                    "last decision: {} by {} at {}",
+                    d.decision,
+                    d.by,
+                    style::clock(d.at)
+                ),
+                style::muted(t),
+            ));
+        }
+    }
+    let text_rows = (lines.len() as u16).min(inner.height - big_rows);
     lines.truncate(text_rows as usize);
-    let big_room = inner.height - text_rows;
-    let big_rows = big::height(text, inner.width, big_room);
-    let top = inner.y + (big_room - big_rows.min(big_room)) / 2;
-    let big_area = Rect::new(inner.x, top, inner.width, big_rows.min(big_room));
+    let top = inner.y + (inner.height - big_rows - text_rows) / 2;
+    let big_area = Rect::new(inner.x, top, inner.width, big_rows);
     big::render(text, word_style, big_area, f.buffer_mut());
     let text_area = Rect::new(inner.x, big_area.bottom(), inner.width, text_rows);
     f.render_widget(
