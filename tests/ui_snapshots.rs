@@ -102,6 +102,14 @@ fn help_overlay_lists_the_keys() {
         assert!(screen.contains(k), "help lacks {k}");
     }
     insta::assert_snapshot!("help", screen);
+    // A short terminal gets two columns, every binding still listed.
+    let mut small = app("commander", "dark", (100, 30));
+    key(&mut small, KeyCode::Char('?'));
+    let screen = text(&render(&small, now()));
+    for k in ["Kill switch", "Session", "Ctrl-Z", "Shift-Tab"] {
+        assert!(screen.contains(k), "short help lacks {k}:\n{screen}");
+    }
+    insta::assert_snapshot!("help_short", screen);
 }
 
 #[test]
