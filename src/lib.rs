@@ -3,12 +3,18 @@
 //! The flow: sources -> observations -> pure evaluation (verdicts, gate) ->
 //! state -> screen. See README.md and docs/ for the whole picture.
 
+pub mod act;
 pub mod cli;
+pub mod config_file;
+pub mod demo;
 pub mod engine;
 pub mod expr;
+pub mod guard;
 pub mod io;
+pub mod journal;
 pub mod playbook;
 pub mod poller;
+pub mod ramp;
 pub mod release;
 pub mod report;
 pub mod source;

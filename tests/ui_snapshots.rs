@@ -152,10 +152,12 @@ fn halted_and_failed_kill_states_show_what_the_readback_proved() {
     };
     a.apply(state.clone().into(), now());
     let screen = text(&render(&a, now()));
-    assert!(
-        screen.contains("verified at 11:59:40Z in 850 ms"),
-        "{screen}"
+    let (word, detail, _) = liftoff::tui::panels::kill::state(&a, now());
+    assert_eq!(
+        (word, detail.as_str()),
+        ("HALTED", "verified at 11:59:40Z in 850 ms")
     );
+    assert!(screen.contains("850 ms"), "{screen}");
     insta::assert_snapshot!("halted", screen);
     state.kill = KillState::Failed {
         at: now(),
@@ -163,7 +165,10 @@ fn halted_and_failed_kill_states_show_what_the_readback_proved() {
     };
     a.apply(state.into(), now());
     let screen = text(&render(&a, now()));
-    assert!(screen.contains("NOT proven halted"), "{screen}");
+    let (word, detail, _) = liftoff::tui::panels::kill::state(&a, now());
+    assert_eq!(word, "FAILED");
+    assert!(detail.contains("NOT proven halted") && detail.contains("value is 10"));
+    assert!(screen.contains("NOT proven"), "{screen}");
 }
 
 /// Rows of the banner's rectangle that hold big-letter blocks.

@@ -4,6 +4,7 @@
 use super::{load_or_report, runtime, Format, EXIT_NOGO, EXIT_OK};
 use crate::engine::{self, AckStatus, Decision};
 use crate::expr::bind::Extra;
+use crate::release;
 use crate::report::{self, record, Report};
 use crate::source::poll::{poll_all, PollContext};
 use color_eyre::eyre::WrapErr;
@@ -15,17 +16,30 @@ pub fn run(path: &Path, format: Format, out: Option<&Path>) -> color_eyre::Resul
         Err(code) => return Ok(code),
     };
     let ctx = PollContext::new(pb.base_dir());
-    let observations = runtime()?.block_on(poll_all(&ctx, &pb));
+    let mut observations = runtime()?.block_on(poll_all(&ctx, &pb));
     let now = chrono::Utc::now();
+    // ACKs and manual ticks come from the journal; an unreadable journal leaves
+    // every role pending and every manual item unticked (fail closed).
+    let state = super::status::journal_state(&pb);
+    release::overlay_manual(
+        &pb,
+        state.as_ref().unwrap_or(&Default::default()),
+        &mut observations,
+        now,
+    );
     let verdicts = engine::evaluate_all(&pb, &observations, now, &Extra::default());
-    // ACKs come from the journal; until one is recorded every named role is pending.
-    let acks: Vec<AckStatus> = pb
-        .playbook
-        .release
-        .go_acks
-        .iter()
-        .map(|r| AckStatus::pending(r))
-        .collect();
+    let acks: Vec<AckStatus> = match &state {
+        Ok(state) => release::ack_status(&pb.playbook, state, &pb.playbook.release.go_acks, now),
+        Err(e) => {
+            eprintln!("liftoff: {e}; counting no ACK");
+            pb.playbook
+                .release
+                .go_acks
+                .iter()
+                .map(|r| AckStatus::pending(r))
+                .collect()
+        }
+    };
     let gate = engine::decide(&pb.checks, &verdicts, &acks, pb.playbook.release.allow_warn);
     let report = Report::build(&pb, &verdicts, &gate, &acks, now);
     match format {

@@ -1,7 +1,13 @@
 //! The command line (SPEC "Command line"). Each subcommand lives in its own file.
 
+mod ack;
+mod audit;
 mod check;
+mod demo;
+mod kill;
 mod run;
+mod status;
+mod tick;
 mod validate;
 
 use clap::{Parser, Subcommand, ValueEnum};
@@ -46,6 +52,66 @@ pub enum Command {
     },
     /// Parse and lint a playbook. Exit 0 valid, 2 invalid.
     Validate { playbook: PathBuf },
+    /// The cockpit on a built-in simulated release: no server needed.
+    Demo(demo::DemoArgs),
+    /// Record an ACK for a role in the journal. Exit 0 recorded, 2 bad input.
+    Ack {
+        playbook: PathBuf,
+        /// A role id from the playbook's [[role]] tables.
+        #[arg(long)]
+        role: String,
+        /// Who ACKs (default: $USER).
+        #[arg(long = "as", value_name = "NAME")]
+        as_name: Option<String>,
+        #[arg(long)]
+        comment: Option<String>,
+    },
+    /// Tick (or untick) a manual item. Exit 0 recorded, 2 bad input.
+    Tick {
+        playbook: PathBuf,
+        /// The id of a `manual` source.
+        #[arg(long)]
+        item: String,
+        /// Who ticks (default: $USER).
+        #[arg(long = "as", value_name = "NAME")]
+        as_name: Option<String>,
+        /// Untick the item instead.
+        #[arg(long)]
+        untick: bool,
+    },
+    /// Fire the kill switch and wait for its readback.
+    /// Exit 0 verified HALTED, 1 not verified, 2 bad input.
+    Kill {
+        playbook: PathBuf,
+        /// Who fires it (default: $USER).
+        #[arg(long = "as", value_name = "NAME")]
+        as_name: Option<String>,
+        #[arg(long)]
+        reason: Option<String>,
+    },
+    /// Release state from the journal: stage, ACKs, kill switch, last decision. Exit 0.
+    Status {
+        playbook: PathBuf,
+        #[arg(long, value_enum, default_value_t = StatusFormat::Text)]
+        format: StatusFormat,
+    },
+    /// The audit journal.
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum AuditCommand {
+    /// Check the journal's hash chain. Exit 0 intact, 1 broken (names the first bad line).
+    Verify { playbook: PathBuf },
+}
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
+pub enum StatusFormat {
+    Text,
+    Json,
 }
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
@@ -67,6 +133,28 @@ pub fn main() -> ExitCode {
         Some(Command::Validate { playbook }) => validate::run(&playbook),
         Some(Command::Run(args)) => run::run(&args),
         None => run::run(&cli.run),
+        Some(Command::Demo(args)) => demo::run(args),
+        Some(Command::Ack {
+            playbook,
+            role,
+            as_name,
+            comment,
+        }) => ack::run(&playbook, &role, as_name.as_deref(), comment),
+        Some(Command::Tick {
+            playbook,
+            item,
+            as_name,
+            untick,
+        }) => tick::run(&playbook, &item, as_name.as_deref(), untick),
+        Some(Command::Kill {
+            playbook,
+            as_name,
+            reason,
+        }) => kill::run(&playbook, as_name.as_deref(), reason),
+        Some(Command::Status { playbook, format }) => status::run(&playbook, format),
+        Some(Command::Audit {
+            command: AuditCommand::Verify { playbook },
+        }) => audit::verify(&playbook),
     };
     match result {
         Ok(code) => ExitCode::from(code),

@@ -178,8 +178,20 @@ pub fn judge(expr: &Expr, vars: &Vars) -> Result<bool, String> {
     }
     expr.eval_bool(vars).map_err(|e| match e {
         ExprError::NotBool(v) => format!("condition gave {v}, not true or false"),
-        other => format!("expression error: {other}"),
+        other => explain_eval_error(&other.to_string()),
     })
+}
+
+/// CEL's runtime words ("no matching overload for '_._' applied to
+/// '(null_type, string)'") said the way an on-call engineer reads them.
+fn explain_eval_error(raw: &str) -> String {
+    if raw.contains("null_type") {
+        format!("a field was read from null (missing data, e.g. a file that is not JSON or a JSON key that is absent): {raw}")
+    } else if let Some(key) = raw.strip_prefix("No such key: ") {
+        format!("the data has no field `{key}`; guard it with has(...)")
+    } else {
+        format!("expression error: {raw}")
+    }
 }
 
 fn shown_value(check: &CompiledCheck, payload: &Payload, vars: &Vars) -> Option<String> {

@@ -1,7 +1,9 @@
 //! Functions conditions may call beyond the CEL standard library.
 //! Every name here is documented in docs/playbook.md ("Functions").
 
-use cel::Context;
+use cel::objects::Value;
+use cel::{Context, ExecutionError};
+use std::sync::Arc;
 
 /// The CEL standard library plus ours. A name outside this list is refused at load.
 const STANDARD: &[&str] = &[
@@ -26,8 +28,6 @@ const STANDARD: &[&str] = &[
     "timestamp",
     "type",
     "dyn",
-    "max",
-    "min",
     "getFullYear",
     "getMonth",
     "getDayOfYear",
@@ -39,67 +39,100 @@ const STANDARD: &[&str] = &[
     "getSeconds",
     "getMilliseconds",
     "optional",
-    "or",
-    "orValue",
-    "hasValue",
-    "value",
     "of",
     "none",
-    "lowerAscii",
-    "upperAscii",
-    "trim",
-    "split",
-    "join",
-    "replace",
-    "indexOf",
-    "lastIndexOf",
-    "substring",
-    "charAt",
-    "format",
-    "sort",
-    "distinct",
-    "flatten",
-    "reverse",
-    "slice",
-    "greatest",
-    "least",
-    "abs",
-    "ceil",
-    "floor",
-    "round",
-    "sign",
-    "trunc",
-    "isNaN",
-    "isInf",
-    "isFinite",
-    "base64",
-    "encode",
-    "decode",
-    "sum",
+    "hasValue",
+    "value",
+    "orValue",
     "@in",
     "@not_strictly_false",
 ];
 
-const OURS: &[&str] = &["sum"];
+const OURS: &[&str] = &["sum", "max", "min"];
 
 pub fn is_known(name: &str) -> bool {
     // Operators show up as "_+_" style names in references.
-    name.starts_with('_')
-        || name.starts_with('@')
+    name.starts_with(['_', '@', '!', '-']) // operators: _+_, !_, -_, @in
         || STANDARD.contains(&name)
         || OURS.contains(&name)
 }
 
 pub fn register(ctx: &mut Context<'_, '_>) {
-    // sum(list) of numbers: the total of a list, e.g. sum(series.map(s, s.value)).
-    let _ = ctx.add_function("sum", |list: std::sync::Arc<Vec<cel::Value>>| -> f64 {
-        list.iter()
-            .map(|v| match v {
-                cel::Value::Int(i) => *i as f64,
-                cel::Value::UInt(u) => *u as f64,
-                cel::Value::Float(f) => *f,
-                _ => 0.0,
-            })
-            .sum()
-    });
+    // sum/max/min over a list of numbers, e.g. sum(series.map(s, s.value)).
+    // A non-number in the list is an error (UNKNOWN), never silently 0.
+    let _ = ctx.add_function(
+        "sum",
+        |list: Arc<Vec<Value>>| -> Result<f64, ExecutionError> {
+            numbers("sum", &list).map(|n| n.iter().sum())
+        },
+    );
+    let _ = ctx.add_function(
+        "max",
+        |list: Arc<Vec<Value>>| -> Result<f64, ExecutionError> {
+            numbers("max", &list)?
+                .into_iter()
+                .reduce(f64::max)
+                .ok_or_else(|| ExecutionError::function_error("max", "max() of an empty list"))
+        },
+    );
+    let _ = ctx.add_function(
+        "min",
+        |list: Arc<Vec<Value>>| -> Result<f64, ExecutionError> {
+            numbers("min", &list)?
+                .into_iter()
+                .reduce(f64::min)
+                .ok_or_else(|| ExecutionError::function_error("min", "min() of an empty list"))
+        },
+    );
+}
+
+fn numbers(function: &str, list: &[Value]) -> Result<Vec<f64>, ExecutionError> {
+    list.iter()
+        .map(|v| match v {
+            Value::Int(i) => Ok(*i as f64),
+            Value::UInt(u) => Ok(*u as f64),
+            Value::Float(f) => Ok(*f),
+            other => Err(ExecutionError::function_error(
+                function,
+                format!("{function}() takes numbers, found {}", other.type_of()),
+            )),
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::expr::{compile, Vars};
+
+    #[test]
+    fn sum_max_min_over_numbers() {
+        let v = Vars::default();
+        assert!(compile("sum([1, 2.5]) == 3.5")
+            .unwrap()
+            .eval_bool(&v)
+            .unwrap());
+        assert!(compile("max([1, 7, 3]) == 7.0")
+            .unwrap()
+            .eval_bool(&v)
+            .unwrap());
+        assert!(compile("min([4, 2.5]) == 2.5")
+            .unwrap()
+            .eval_bool(&v)
+            .unwrap());
+    }
+
+    #[test]
+    fn non_numbers_and_empty_lists_are_errors() {
+        let v = Vars::default();
+        assert!(compile("sum([1, 'x']) == 1.0")
+            .unwrap()
+            .eval_bool(&v)
+            .is_err());
+        assert!(compile("max([]) == 0.0").unwrap().eval_bool(&v).is_err());
+    }
+
+    #[test]
+    fn functions_the_runtime_lacks_are_refused_at_load() {
+        assert!(compile("lowerAscii('A') == 'a'").is_err());
+    }
 }

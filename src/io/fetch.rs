@@ -60,7 +60,7 @@ pub async fn fetch(client: &reqwest::Client, req: Request<'_>) -> Result<Fetched
         if let Some(b) = &req.body {
             rb = rb.body(b.clone());
         }
-        let resp = rb.send().await.map_err(|e| classify(&e))?;
+        let resp = rb.send().await.map_err(classify)?;
         let status = resp.status().as_u16();
         if let Some(len) = resp.content_length() {
             if len > req.max_bytes {
@@ -72,7 +72,13 @@ pub async fn fetch(client: &reqwest::Client, req: Request<'_>) -> Result<Fetched
         let mut body = Vec::new();
         let mut stream = resp.bytes_stream();
         while let Some(chunk) = stream.next().await {
-            let chunk = chunk.map_err(|e| SourceError::Connect(e.without_url().to_string()))?;
+            let chunk = chunk.map_err(|e| {
+                SourceError::Io(format!(
+                    "connection broke mid-response after {} bytes: {}",
+                    body.len(),
+                    redacted_chain(e)
+                ))
+            })?;
             if body.len() as u64 + chunk.len() as u64 > req.max_bytes {
                 return Err(SourceError::TooLarge {
                     limit: req.max_bytes,
@@ -92,25 +98,74 @@ pub async fn fetch(client: &reqwest::Client, req: Request<'_>) -> Result<Fetched
     }
 }
 
-fn classify(e: &reqwest::Error) -> SourceError {
-    let text = crate::source::secret::redact_url_credentials(&error_chain(e));
-    if e.is_timeout() {
+/// Says what went wrong in words an operator can act on. The URL is left
+/// out: evidence names the origin already, and a URL may carry credentials.
+fn classify(e: reqwest::Error) -> SourceError {
+    let connect = e.is_connect();
+    let timeout = e.is_timeout();
+    let text = redacted_chain(e);
+    if timeout {
         SourceError::Connect(format!("timed out: {text}"))
-    } else {
+    } else if connect {
         SourceError::Connect(text)
+    } else {
+        // The server answered, but not with HTTP we can read (garbage, a
+        // connection closed before the headers were complete, ...).
+        SourceError::Io(format!("bad HTTP response: {text}"))
     }
+}
+
+fn redacted_chain(e: reqwest::Error) -> String {
+    crate::source::secret::redact_url_credentials(&error_chain(&e.without_url()))
+}
+
+/// `base` + `path` (appended to whatever path `base` has, so a Prometheus
+/// behind `/prometheus` works) + query parameters, properly encoded.
+pub fn endpoint(base: &str, path: &str, query: &[(&str, &str)]) -> Result<String, SourceError> {
+    let mut url = reqwest::Url::parse(base).map_err(|e| {
+        SourceError::Config(format!(
+            "bad URL \"{}\": {e}",
+            crate::source::secret::redact_url_credentials(base)
+        ))
+    })?;
+    {
+        let mut segments = url.path_segments_mut().map_err(|_| {
+            SourceError::Config("URL cannot take a path (write http://host:port)".into())
+        })?;
+        segments.pop_if_empty();
+        segments.extend(path.split('/').filter(|s| !s.is_empty()));
+    }
+    if !query.is_empty() {
+        let mut pairs = url.query_pairs_mut();
+        for (k, v) in query {
+            pairs.append_pair(k, v);
+        }
+    }
+    Ok(url.to_string())
 }
 
 /// reqwest's top-level message is vague ("error sending request"); the cause says why.
 fn error_chain(e: &(dyn std::error::Error + 'static)) -> String {
-    let mut parts = vec![e.to_string()];
-    let mut cur = e.source();
+    let mut parts: Vec<String> = Vec::new();
+    let mut cur: Option<&(dyn std::error::Error + 'static)> = Some(e);
     while let Some(s) = cur {
         let t = s.to_string();
-        if !parts.iter().any(|p| p.contains(&t)) {
+        // Wrapper layers that say nothing an operator can use.
+        let vague = [
+            "error sending request",
+            "client error (",
+            "error decoding response body",
+            "error reading a body from connection",
+        ]
+        .iter()
+        .any(|v| t.starts_with(v));
+        if !vague && !parts.iter().any(|p| p.contains(&t)) {
             parts.push(t);
         }
         cur = s.source();
+    }
+    if parts.is_empty() {
+        parts.push(e.to_string());
     }
     parts.join(": ")
 }
@@ -126,4 +181,44 @@ pub fn snippet(body: &[u8], max: usize) -> String {
         s.push('…');
     }
     s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn endpoint_appends_to_the_base_path_and_encodes_the_query() {
+        let u = endpoint(
+            "http://127.0.0.1:9090",
+            "api/v1/query",
+            &[("query", "up{job=\"a b\"} > 0")],
+        )
+        .unwrap();
+        assert_eq!(
+            u,
+            "http://127.0.0.1:9090/api/v1/query?query=up%7Bjob%3D%22a+b%22%7D+%3E+0"
+        );
+        let u = endpoint("https://h/prometheus/", "api/v1/query", &[]).unwrap();
+        assert_eq!(u, "https://h/prometheus/api/v1/query");
+        let u = endpoint(
+            "http://h:9093",
+            "api/v2/alerts",
+            &[("filter", "a=\"1\""), ("filter", "b=\"2\"")],
+        )
+        .unwrap();
+        assert!(u.ends_with("?filter=a%3D%221%22&filter=b%3D%222%22"), "{u}");
+    }
+
+    #[test]
+    fn a_bad_base_url_is_a_config_error_without_the_password() {
+        let e = endpoint("http://u:hunter22@[bad", "x", &[]).unwrap_err();
+        assert!(matches!(e, SourceError::Config(_)), "{e}");
+        assert!(!e.to_string().contains("hunter22"), "{e}");
+    }
+
+    #[test]
+    fn snippets_are_short_and_printable() {
+        assert_eq!(snippet(b"ab\x00c\ndef", 4), "abc…");
+    }
 }

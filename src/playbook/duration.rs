@@ -34,30 +34,43 @@ impl fmt::Display for Dur {
 
 /// Parses "30s", "2h", "1h 30m"; the error says what to write instead.
 pub fn parse_duration(text: &str) -> Result<Dur, String> {
+    parse(text).map_err(|(what, advice)| format!("{what}: {advice}"))
+}
+
+const UNITS: &str = "e.g. \"500ms\", \"30s\", \"5m\", \"2h\", \"1h30m\", \"1d\"";
+
+/// The duration, or (what is wrong, what to write instead).
+fn parse(text: &str) -> Result<Dur, (String, String)> {
     let trimmed = text.trim();
     if trimmed.is_empty() {
-        return Err(
-            "empty duration: write a number and a unit, e.g. \"30s\", \"5m\", \"2h\"".into(),
-        );
-    }
-    if trimmed.chars().all(|c| c.is_ascii_digit() || c == '.') {
-        return Err(format!(
-            "duration \"{trimmed}\" has no unit: write e.g. \"{trimmed}s\" or \"{trimmed}m\""
+        return Err((
+            "empty duration".into(),
+            format!("write a number and a unit, {UNITS}"),
         ));
     }
-    humantime::parse_duration(trimmed).map(Dur).map_err(|e| {
-        format!("bad duration \"{trimmed}\" ({e}): write a number and a unit, e.g. \"30s\", \"5m\", \"2h\", \"1h30m\"")
+    if trimmed.chars().all(|c| c.is_ascii_digit() || c == '.') {
+        return Err((
+            format!("duration \"{trimmed}\" has no unit"),
+            format!("write e.g. \"{trimmed}s\" or \"{trimmed}m\""),
+        ));
+    }
+    humantime::parse_duration(trimmed).map(Dur).map_err(|_| {
+        (
+            format!("\"{trimmed}\" is not a duration"),
+            format!("write a number and a unit, {UNITS}"),
+        )
     })
 }
 
 impl<'de> Deserialize<'de> for Dur {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        // The second line of a custom error becomes the problem's hint (see advice.rs).
         let text = String::deserialize(d).map_err(|_| {
-            serde::de::Error::custom(
-                "a duration is a string with a unit, e.g. \"30s\", \"5m\", \"2h\"",
-            )
+            serde::de::Error::custom(format!(
+                "a duration is a string with a unit\nwrite it in quotes with a unit, {UNITS}"
+            ))
         })?;
-        parse_duration(&text).map_err(serde::de::Error::custom)
+        parse(&text).map_err(|(what, advice)| serde::de::Error::custom(format!("{what}\n{advice}")))
     }
 }
 

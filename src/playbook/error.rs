@@ -96,14 +96,26 @@ pub(crate) fn problem_at(
     }
 }
 
-/// "did you mean" from a list of valid words.
+/// "did you mean" from a list of valid words: the closest by Jaro-Winkler
+/// (good at shared prefixes: `pas` -> `pass`), else one edit away counting a
+/// swap of two letters as one edit (`fro` -> `for`).
 pub fn suggest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
-    candidates
-        .into_iter()
-        .map(|c| (strsim::jaro_winkler(word, c), c))
+    let candidates: Vec<&'a str> = candidates.into_iter().collect();
+    let close = candidates
+        .iter()
+        .map(|c| (strsim::jaro_winkler(word, c), *c))
         .filter(|(score, _)| *score > 0.8)
         .max_by(|a, b| a.0.total_cmp(&b.0))
-        .map(|(_, c)| c)
+        .map(|(_, c)| c);
+    close.or_else(|| {
+        let allowed = if word.chars().count() >= 6 { 2 } else { 1 };
+        candidates
+            .iter()
+            .map(|c| (strsim::damerau_levenshtein(word, c), *c))
+            .filter(|(d, _)| *d <= allowed)
+            .min_by_key(|(d, _)| *d)
+            .map(|(_, c)| c)
+    })
 }
 
 #[cfg(test)]
@@ -122,5 +134,7 @@ mod tests {
     fn suggests_close_words_only() {
         assert_eq!(suggest("pas", ["pass", "warn", "id"]), Some("pass"));
         assert_eq!(suggest("zzz", ["pass", "warn"]), None);
+        assert_eq!(suggest("fro", ["id", "for", "trip"]), Some("for"));
+        assert_eq!(suggest("x", ["id", "for"]), None);
     }
 }

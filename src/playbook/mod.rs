@@ -2,9 +2,12 @@
 //! compiled before anything runs; a bad playbook is refused with
 //! `file:line:col`, what is wrong and what to write instead.
 
+mod advice;
 mod compiled;
+mod condition;
 mod duration;
 mod error;
+mod lint_source;
 mod load;
 mod spans;
 mod types;

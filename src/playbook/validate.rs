@@ -1,11 +1,13 @@
 //! Meaning checks after the shape is right: references resolve, conditions
-//! compile, kinds get the keys they need, no secret sits inline.
+//! compile, kinds get the keys they need, no secret sits inline. Each finding
+//! names the dotted path of the value it is about, so it can be located.
 
+use super::condition;
 use super::error::suggest;
+use super::lint_source::{kube_resource, method, source, url};
 use super::types::*;
-use crate::expr::compile;
-use crate::source::selector::{parse_matchers, Selector};
-use std::collections::{BTreeMap, HashSet};
+use crate::source::selector::Selector;
+use std::collections::HashSet;
 
 /// A problem at a dotted path in the document (see `SpanIndex`).
 #[derive(Debug)]
@@ -15,37 +17,39 @@ pub struct Finding {
     pub hint: Option<String>,
     /// Point at the key rather than the value (for "this key does not belong").
     pub at_key: bool,
+    /// A place inside the string value: (the string, byte index in it), so a
+    /// condition's problem points at the character where it goes wrong.
+    pub inner: Option<(String, usize)>,
 }
 
 #[derive(Default)]
-struct Findings(Vec<Finding>);
+pub(super) struct Findings(Vec<Finding>);
 
 impl Findings {
-    fn at(
-        &mut self,
-        path: impl Into<String>,
-        message: impl Into<String>,
-        hint: impl Into<Option<String>>,
-    ) {
+    fn push(&mut self, path: String, message: String, hint: Option<String>, at_key: bool) {
         self.0.push(Finding {
-            path: path.into(),
-            message: message.into(),
-            hint: hint.into(),
-            at_key: false,
+            path,
+            message,
+            hint,
+            at_key,
+            inner: None,
         });
     }
-    fn at_key(
+    pub(super) fn at(
         &mut self,
         path: impl Into<String>,
         message: impl Into<String>,
         hint: impl Into<Option<String>>,
     ) {
-        self.0.push(Finding {
-            path: path.into(),
-            message: message.into(),
-            hint: hint.into(),
-            at_key: true,
-        });
+        self.push(path.into(), message.into(), hint.into(), false);
+    }
+    pub(super) fn at_key(
+        &mut self,
+        path: impl Into<String>,
+        message: impl Into<String>,
+        hint: impl Into<Option<String>>,
+    ) {
+        self.push(path.into(), message.into(), hint.into(), true);
     }
 }
 
@@ -61,12 +65,7 @@ pub fn validate(pb: &Playbook) -> Vec<Finding> {
             Some("write name = \"what ships, e.g. rl-policy v42\"".into()),
         );
     }
-    duplicates(
-        &mut f,
-        "role",
-        pb.roles.iter().map(|r| r.id.as_str()),
-        "role id",
-    );
+    duplicates(&mut f, "role", "id", pb.roles.iter().map(|r| r.id.as_str()));
     for (i, role) in pb.release.go_acks.iter().enumerate() {
         role_ref(&mut f, &format!("release.go_acks.{i}"), role, &roles);
     }
@@ -87,13 +86,13 @@ pub fn validate(pb: &Playbook) -> Vec<Finding> {
     duplicates(
         &mut f,
         "check",
+        "id",
         pb.checks.iter().map(|c| c.id.as_str()),
-        "check id",
     );
     for (i, c) in pb.checks.iter().enumerate() {
         let path = format!("check.{i}");
         let kind = source_ref(&mut f, &format!("{path}.source"), &c.source, pb, &sources);
-        query(&mut f, &path, kind, c.query.as_deref());
+        query(&mut f, &path, "check", &c.source, kind, c.query.as_deref());
         condition(&mut f, &format!("{path}.pass"), &c.pass);
         if let Some(w) = &c.warn {
             condition(&mut f, &format!("{path}.warn"), w);
@@ -118,8 +117,8 @@ pub fn validate(pb: &Playbook) -> Vec<Finding> {
         duplicates(
             &mut f,
             "ramp.stage",
+            "name",
             ramp.stages.iter().map(|s| s.name.as_str()),
-            "stage name",
         );
         for (i, st) in ramp.stages.iter().enumerate() {
             let path = format!("ramp.stage.{i}");
@@ -127,7 +126,10 @@ pub fn validate(pb: &Playbook) -> Vec<Finding> {
                 f.at(
                     format!("{path}.percent"),
                     format!("percent {} is outside 0..100", st.percent),
-                    None,
+                    Some(
+                        "a stage's percent is the traffic share from 0 to 100, e.g. percent = 10"
+                            .into(),
+                    ),
                 );
             }
             for (j, role) in st.acks.iter().enumerate() {
@@ -138,8 +140,8 @@ pub fn validate(pb: &Playbook) -> Vec<Finding> {
                     if *dp > hold {
                         f.at(
                             format!("{path}.decision_points.{j}"),
-                            format!("decision point {dp} is after the hold ({hold}) ends"),
-                            Some("make the hold longer or the decision point earlier".into()),
+                            format!("decision point {dp} comes after the {hold} hold has ended"),
+                            Some(format!("make the hold longer (hold = \"{dp}\") or the decision point earlier")),
                         );
                     }
                 }
@@ -153,13 +155,13 @@ pub fn validate(pb: &Playbook) -> Vec<Finding> {
     duplicates(
         &mut f,
         "guard",
+        "id",
         pb.guards.iter().map(|g| g.id.as_str()),
-        "guard id",
     );
     for (i, g) in pb.guards.iter().enumerate() {
         let path = format!("guard.{i}");
         let kind = source_ref(&mut f, &format!("{path}.source"), &g.source, pb, &sources);
-        query(&mut f, &path, kind, g.query.as_deref());
+        query(&mut f, &path, "guard", &g.source, kind, g.query.as_deref());
         condition(&mut f, &format!("{path}.trip"), &g.trip);
         if g.on_trip == OnTrip::Kill && pb.kill_switch.is_none() {
             f.at(
@@ -183,8 +185,8 @@ pub fn validate(pb: &Playbook) -> Vec<Finding> {
     duplicates(
         &mut f,
         "rollback",
+        "id",
         pb.rollbacks.iter().map(|r| r.id.as_str()),
-        "rollback id",
     );
     for (i, r) in pb.rollbacks.iter().enumerate() {
         let path = format!("rollback.{i}");
@@ -242,25 +244,33 @@ pub fn validate(pb: &Playbook) -> Vec<Finding> {
     f.0
 }
 
-fn duplicates<'a>(f: &mut Findings, table: &str, ids: impl Iterator<Item = &'a str>, what: &str) {
+/// Ids that must be unique: the finding points at the second one's `key`.
+fn duplicates<'a>(f: &mut Findings, table: &str, key: &str, ids: impl Iterator<Item = &'a str>) {
     let mut seen = HashSet::new();
+    let what = if key == "id" { "id" } else { "name" };
+    let noun = table.rsplit('.').next().unwrap_or(table);
     for (i, id) in ids.enumerate() {
         if !seen.insert(id) {
             f.at(
-                format!("{table}.{i}"),
-                format!("duplicate {what} \"{id}\""),
-                Some(format!("each {what} must be unique; rename this one")),
+                format!("{table}.{i}.{key}"),
+                format!("duplicate {noun} {what} \"{id}\""),
+                Some(format!(
+                    "each {noun} {what} must be unique; rename this one"
+                )),
             );
         }
     }
 }
 
-fn role_ref(f: &mut Findings, path: &str, role: &str, roles: &[&str]) {
+pub(super) fn role_ref(f: &mut Findings, path: &str, role: &str, roles: &[&str]) {
     if !roles.contains(&role) {
         let hint = match suggest(role, roles.iter().copied()) {
             Some(s) => format!("did you mean \"{s}\"?"),
-            None if roles.is_empty() => format!("declare it: [[role]] id = \"{role}\""),
-            None => format!("roles are: {}", roles.join(", ")),
+            None if roles.is_empty() => format!("declare it: [[role]] with id = \"{role}\""),
+            None => format!(
+                "roles are: {}; or declare it: [[role]] with id = \"{role}\"",
+                roles.join(", ")
+            ),
         };
         f.at(path, format!("unknown role \"{role}\""), Some(hint));
     }
@@ -278,8 +288,13 @@ fn source_ref(
         None => {
             let hint = match suggest(name, sources.iter().copied()) {
                 Some(s) => format!("did you mean \"{s}\"?"),
-                None if sources.is_empty() => format!("declare it: [source.{name}] kind = \"...\""),
-                None => format!("sources are: {}", sources.join(", ")),
+                None if sources.is_empty() => {
+                    format!("declare it: [source.{name}] with kind = \"...\"")
+                }
+                None => format!(
+                    "sources are: {}; or declare it: [source.{name}]",
+                    sources.join(", ")
+                ),
             };
             f.at(path, format!("unknown source \"{name}\""), Some(hint));
             None
@@ -287,28 +302,43 @@ fn source_ref(
     }
 }
 
-fn query(f: &mut Findings, path: &str, kind: Option<SourceKind>, q: Option<&str>) {
+/// The query a check, guard or readback asks of its source: PromQL for
+/// prometheus, a series selector for scrape.
+fn query(
+    f: &mut Findings,
+    path: &str,
+    what: &str,
+    source: &str,
+    kind: Option<SourceKind>,
+    q: Option<&str>,
+) {
     match (kind, q) {
         (Some(SourceKind::Prometheus), None) => f.at(
-            path,
-            "a check on a prometheus source needs a `query` (PromQL)",
-            Some("add e.g. query = \"policy_entropy\"".into()),
+            format!("{path}.source"),
+            format!("this {what} reads the prometheus source \"{source}\" but has no `query`"),
+            Some("add a PromQL query beside it, e.g. query = \"policy_entropy\"".into()),
         ),
-        (Some(SourceKind::Prometheus), Some(q)) if q.trim().is_empty() => {
-            f.at(format!("{path}.query"), "the query is empty", None)
-        }
+        (Some(SourceKind::Prometheus), Some(q)) if q.trim().is_empty() => f.at(
+            format!("{path}.query"),
+            "the query is empty",
+            Some("write PromQL, e.g. query = \"policy_entropy\"".into()),
+        ),
         (Some(SourceKind::Prometheus), Some(q)) => {
             if let Err(e) = promql_parser::parser::parse(q) {
                 f.at(
                     format!("{path}.query"),
                     format!("PromQL does not parse: {e}"),
-                    None,
+                    Some("write it as in the Prometheus expression browser, e.g. avg_over_time(policy_entropy[5m])".into()),
                 );
             }
         }
         (Some(SourceKind::Scrape), Some(q)) => {
             if let Err(e) = Selector::parse(q) {
-                f.at(format!("{path}.query"), e, None);
+                f.at(
+                    format!("{path}.query"),
+                    e,
+                    Some("select the series here and compute in the condition, e.g. query = \"rl_influence_percent\" with pass = \"sum(series.map(s, s.value)) == 0.0\"".into()),
+                );
             }
         }
         _ => {}
@@ -316,244 +346,18 @@ fn query(f: &mut Findings, path: &str, kind: Option<SourceKind>, q: Option<&str>
 }
 
 fn condition(f: &mut Findings, path: &str, text: &str) {
-    if let Err(e) = compile(text) {
-        f.at(
-            path,
-            e.to_string(),
-            Some("conditions are CEL, e.g. \"value >= 0.9\" or \"alerts.size() == 0\"".into()),
-        );
+    if let Some(p) = condition::check(text) {
+        f.push(path.to_string(), p.message, Some(p.hint), false);
+        if let (Some(at), Some(last)) = (p.at, f.0.last_mut()) {
+            last.inner = Some((text.to_string(), at));
+        }
     }
 }
 
 fn readback(f: &mut Findings, path: &str, rb: &Readback, pb: &Playbook, sources: &[&str]) {
     let kind = source_ref(f, &format!("{path}.source"), &rb.source, pb, sources);
-    query(f, path, kind, rb.query.as_deref());
+    query(f, path, "readback", &rb.source, kind, rb.query.as_deref());
     condition(f, &format!("{path}.pass"), &rb.pass);
-}
-
-const COMMON_SOURCE_KEYS: &[&str] = &["kind", "interval", "timeout", "max_bytes"];
-
-fn source(f: &mut Findings, id: &str, s: &SourceSpec, roles: &[&str]) {
-    let path = format!("source.{id}");
-    let Some(kind) = s.kind else {
-        f.at(path, format!("source \"{id}\" has no kind"), Some("add kind = \"prometheus\" (or scrape, alertmanager, kubernetes, artifacts, http, command, sql, manual)".into()));
-        return;
-    };
-    // Keys set on this source that its kind does not use.
-    let allowed: Vec<&str> = COMMON_SOURCE_KEYS
-        .iter()
-        .chain(kind.keys())
-        .copied()
-        .collect();
-    for key in set_keys(s) {
-        if !allowed.contains(&key) {
-            f.at_key(
-                format!("{path}.{key}"),
-                format!("`{key}` does not apply to a {} source", kind.name()),
-                Some(format!(
-                    "a {} source takes: {}",
-                    kind.name(),
-                    allowed.join(", ")
-                )),
-            );
-        }
-    }
-    for (key, d) in [("interval", s.interval), ("timeout", s.timeout)] {
-        if d.is_some_and(|d| d.0.is_zero()) {
-            f.at(
-                format!("{path}.{key}"),
-                format!("{key} is zero"),
-                Some("write e.g. \"5s\"".into()),
-            );
-        }
-    }
-    if s.max_bytes == Some(0) {
-        f.at(
-            format!("{path}.max_bytes"),
-            "max_bytes is zero: nothing could be read",
-            None,
-        );
-    }
-    if s.token_env.is_some() && s.token_file.is_some() {
-        f.at(
-            format!("{path}.token_file"),
-            "both token_env and token_file are set",
-            Some("keep one".into()),
-        );
-    }
-    let need = |f: &mut Findings, key: &str, present: bool, example: &str| {
-        if !present {
-            f.at(
-                path.clone(),
-                format!("a {} source needs `{key}`", kind.name()),
-                Some(format!("add {key} = {example}")),
-            );
-        }
-    };
-    match kind {
-        SourceKind::Prometheus
-        | SourceKind::Scrape
-        | SourceKind::Alertmanager
-        | SourceKind::Http => {
-            need(f, "url", s.url.is_some(), "\"http://127.0.0.1:9090\"");
-            if let Some(u) = &s.url {
-                url(f, &format!("{path}.url"), u);
-            }
-        }
-        SourceKind::Command => need(f, "run", !s.run.is_empty(), "[\"make\", \"preflight\"]"),
-        SourceKind::Artifacts => need(f, "dir", s.dir.is_some(), "\"artifacts/validation\""),
-        SourceKind::Kubernetes => need(f, "resource", s.resource.is_some(), "\"pods\""),
-        SourceKind::Sql => {
-            need(
-                f,
-                "url_env",
-                s.url_env.is_some() || s.url_file.is_some(),
-                "\"DATABASE_URL\" (the connection string is a secret)",
-            );
-            need(
-                f,
-                "query",
-                s.query.is_some(),
-                "\"SELECT count(*) FROM ...\"",
-            );
-        }
-        SourceKind::Manual => {
-            if let Some(r) = &s.role {
-                role_ref(f, &format!("{path}.role"), r, roles);
-            }
-        }
-    }
-    if kind == SourceKind::Alertmanager && !s.matchers.is_empty() {
-        if let Err(e) = parse_matchers(&s.matchers) {
-            f.at(format!("{path}.matchers"), e, None);
-        }
-    }
-    if let Some(m) = &s.method {
-        method(f, &format!("{path}.method"), m);
-    }
-    headers(f, &path, &s.headers);
-    if let Some(g) = &s.glob {
-        if let Err(e) = globset::Glob::new(g) {
-            f.at(
-                format!("{path}.glob"),
-                format!("bad glob: {e}"),
-                Some("e.g. \"*.json\" or \"**/*.yaml\"".into()),
-            );
-        }
-    }
-    if let Some(r) = &s.resource {
-        kube_resource(f, &format!("{path}.resource"), r);
-    }
-}
-
-/// Keys given a value on a source (so kinds can refuse ones that do not apply).
-fn set_keys(s: &SourceSpec) -> Vec<&'static str> {
-    let mut keys = Vec::new();
-    let mut add = |k: &'static str, set: bool| {
-        if set {
-            keys.push(k)
-        }
-    };
-    add("url", s.url.is_some());
-    add("method", s.method.is_some());
-    add("token_env", s.token_env.is_some());
-    add("token_file", s.token_file.is_some());
-    add("headers", !s.headers.is_empty());
-    add("body", s.body.is_some());
-    add("matchers", !s.matchers.is_empty());
-    add("include_silenced", s.include_silenced);
-    add("include_inhibited", s.include_inhibited);
-    add("run", !s.run.is_empty());
-    add("shell", s.shell);
-    add("cwd", s.cwd.is_some());
-    add("env", !s.env.is_empty());
-    add("dir", s.dir.is_some());
-    add("glob", s.glob.is_some());
-    add("max_files", s.max_files.is_some());
-    add("kubeconfig", s.kubeconfig.is_some());
-    add("context", s.context.is_some());
-    add("namespace", s.namespace.is_some());
-    add("resource", s.resource.is_some());
-    add("selector", s.selector.is_some());
-    add("field_selector", s.field_selector.is_some());
-    add("name", s.name.is_some());
-    add("url_env", s.url_env.is_some());
-    add("url_file", s.url_file.is_some());
-    add("query", s.query.is_some());
-    add("title", s.title.is_some());
-    add("role", s.role.is_some());
-    keys
-}
-
-fn url(f: &mut Findings, path: &str, u: &str) {
-    match reqwest::Url::parse(u) {
-        Err(e) => f.at(
-            path,
-            format!("bad URL \"{u}\": {e}"),
-            Some("write e.g. \"http://127.0.0.1:9090\"".into()),
-        ),
-        Ok(parsed) => {
-            if parsed.password().is_some() {
-                f.at(path, "this URL carries a password: secrets never sit in the playbook", Some("drop the user:password@ part and use token_env = \"VARIABLE\" or token_file = \"path\"".into()));
-            }
-            if !matches!(parsed.scheme(), "http" | "https") {
-                f.at(
-                    path,
-                    format!("URL scheme \"{}\" is not http or https", parsed.scheme()),
-                    None,
-                );
-            }
-        }
-    }
-}
-
-fn method(f: &mut Findings, path: &str, m: &str) {
-    const METHODS: &[&str] = &["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD"];
-    if !METHODS.contains(&m) {
-        let hint = suggest(&m.to_uppercase(), METHODS.iter().copied())
-            .map(|s| format!("did you mean \"{s}\"?"));
-        f.at(path, format!("unknown HTTP method \"{m}\""), hint);
-    }
-}
-
-/// Header values name environment variables; a literal token is refused.
-fn headers(f: &mut Findings, path: &str, h: &BTreeMap<String, String>) {
-    for (name, var) in h {
-        let looks_like_env = !var.is_empty()
-            && var
-                .chars()
-                .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_');
-        if !looks_like_env {
-            f.at(format!("{path}.headers.{name}"), format!("header `{name}` must name an environment variable, not hold a value"), Some(format!("write {name} = \"MY_HEADER_VAR\" and export MY_HEADER_VAR; secrets never sit in the playbook")));
-        }
-    }
-}
-
-const KUBE_RESOURCES: &[&str] = &[
-    "pods",
-    "deployments",
-    "statefulsets",
-    "daemonsets",
-    "replicasets",
-    "configmaps",
-    "services",
-    "endpointslices",
-    "events",
-    "nodes",
-    "secrets",
-];
-
-fn kube_resource(f: &mut Findings, path: &str, r: &str) {
-    if !KUBE_RESOURCES.contains(&r) {
-        let hint = suggest(r, KUBE_RESOURCES.iter().copied())
-            .map(|s| format!("did you mean \"{s}\"?"))
-            .unwrap_or_else(|| format!("resources are: {}", KUBE_RESOURCES.join(", ")));
-        f.at(
-            path,
-            format!("unknown Kubernetes resource \"{r}\""),
-            Some(hint),
-        );
-    }
 }
 
 fn action(f: &mut Findings, path: &str, a: &Action, _pb: &Playbook, _sources: &[&str]) {

@@ -83,6 +83,10 @@ where
     let mut tasks = Vec::new();
     let mut watchers = Vec::new();
     for (id, spec) in &pb.playbook.sources {
+        // Manual items come from the journal: nothing to poll.
+        if spec.kind() == SourceKind::Manual {
+            continue;
+        }
         let wake = Arc::new(Notify::new());
         wakes.insert(id.clone(), wake.clone());
         if spec.kind() == SourceKind::Artifacts {

@@ -5,8 +5,21 @@
 //! STABLE INTERFACE: the cockpit renders these fields. Add fields freely; do not
 //! rename or remove them without updating `src/tui`.
 
+mod acks;
+mod fold;
+mod manual;
+mod summary;
+#[cfg(test)]
+mod tests;
+
+pub use acks::ack_status;
+pub use fold::{MAX_ACKS, MAX_WARNINGS, RECENT};
+pub use manual::{manual_observation, manual_payload, overlay_manual};
+
+use crate::source::ManualState;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
+use std::collections::BTreeMap;
 
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct ReleaseState {
@@ -20,6 +33,20 @@ pub struct ReleaseState {
     pub recent: Vec<JournalLine>,
     /// A guard alarm the commander has not answered yet.
     pub alarm: Option<String>,
+    /// The guard that raised `alarm`.
+    pub alarm_guard: Option<String>,
+    /// Manual items (by `manual` source id) as ticked in the journal.
+    pub manual: BTreeMap<String, ManualState>,
+    /// Baselines recorded in the journal (name -> value); checks see them as `baseline`.
+    pub baselines: BTreeMap<String, f64>,
+    /// Rollback targets fired (by id) and what their readback proved.
+    pub rollbacks: BTreeMap<String, KillState>,
+    /// Journal lines the reader skipped (torn, edited), newest last, bounded.
+    pub warnings: Vec<String>,
+    /// The id of the last event folded (0: none).
+    pub last_id: u64,
+    /// How many events were folded.
+    pub events: u64,
 }
 
 #[derive(Debug, Clone, Serialize)]

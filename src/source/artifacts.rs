@@ -1,9 +1,287 @@
-//! `artifacts` source. TODO(helper): real client.
+//! `artifacts` source: the files in a folder that match a glob, each with its
+//! name, size, modification time and, for `.json` files, the parsed content
+//! (or why it is not JSON). The cockpit watches the folder (`watch_target`)
+//! and polls again when it changes.
 
 use super::poll::PollContext;
-use super::{Payload, SourceError};
+use super::{FileInfo, Payload, SourceError};
 use crate::playbook::SourceSpec;
+use chrono::{DateTime, Utc};
+use globset::{GlobBuilder, GlobMatcher};
+use notify::RecursiveMode;
+use std::io::ErrorKind;
+use std::path::{Path, PathBuf};
 
-pub async fn poll(_ctx: &PollContext, _spec: &SourceSpec) -> Result<Payload, SourceError> {
-    Err(SourceError::Unsupported("artifacts".into()))
+/// Files looked at in one poll unless the playbook says `max_files`.
+pub const DEFAULT_MAX_FILES: usize = 1000;
+pub const DEFAULT_GLOB: &str = "*";
+
+pub async fn poll(ctx: &PollContext, spec: &SourceSpec) -> Result<Payload, SourceError> {
+    let scan = Scan::new(ctx, spec)?;
+    // Folder walks and file reads block; keep them off the async workers.
+    let files = tokio::task::spawn_blocking(move || scan.run())
+        .await
+        .map_err(|e| SourceError::Io(format!("the folder scan stopped unexpectedly: {e}")))??;
+    Ok(Payload::Files { files })
+}
+
+/// The folder to watch for this source and whether its glob reaches into
+/// subfolders. None when the source names no folder.
+pub fn watch_target(ctx: &PollContext, spec: &SourceSpec) -> Option<(PathBuf, RecursiveMode)> {
+    let dir = ctx.resolve(spec.dir.as_deref()?);
+    let mode = if needs_recursion(glob_of(spec)) {
+        RecursiveMode::Recursive
+    } else {
+        RecursiveMode::NonRecursive
+    };
+    Some((dir, mode))
+}
+
+fn glob_of(spec: &SourceSpec) -> &str {
+    spec.glob.as_deref().unwrap_or(DEFAULT_GLOB)
+}
+
+/// `*.json` looks only at the folder itself; `**/*.json` or `daily/*.json`
+/// look below it.
+fn needs_recursion(glob: &str) -> bool {
+    glob.contains('/') || glob.contains("**")
+}
+
+/// One scan of the folder, with everything it needs owned (it runs on a
+/// blocking thread).
+struct Scan {
+    dir: PathBuf,
+    glob: String,
+    matcher: GlobMatcher,
+    recursive: bool,
+    max_files: usize,
+    max_bytes: u64,
+}
+
+impl Scan {
+    fn new(ctx: &PollContext, spec: &SourceSpec) -> Result<Self, SourceError> {
+        let Some(dir) = spec.dir.as_deref() else {
+            return Err(SourceError::Config(
+                "an artifacts source needs `dir`, e.g. dir = \"artifacts/validation\"".into(),
+            ));
+        };
+        let glob = glob_of(spec).to_string();
+        // `*` stays inside one folder, as in a shell; `**` crosses folders.
+        let matcher = GlobBuilder::new(&glob)
+            .literal_separator(true)
+            .build()
+            .map_err(|e| SourceError::Config(format!("bad glob \"{glob}\": {e}")))?
+            .compile_matcher();
+        Ok(Scan {
+            dir: ctx.resolve(dir),
+            recursive: needs_recursion(&glob),
+            glob,
+            matcher,
+            max_files: spec.max_files.unwrap_or(DEFAULT_MAX_FILES),
+            max_bytes: spec.max_bytes(),
+        })
+    }
+
+    fn run(&self) -> Result<Vec<FileInfo>, SourceError> {
+        self.check_folder()?;
+        let depth = if self.recursive { usize::MAX } else { 1 };
+        let walk = walkdir::WalkDir::new(&self.dir)
+            .min_depth(1)
+            .max_depth(depth)
+            .follow_links(true);
+        let mut files = Vec::new();
+        for entry in walk {
+            let entry = match entry {
+                Ok(e) => e,
+                // Deleted between listing and looking: it is simply gone.
+                Err(e) if e.io_error().map(|io| io.kind()) == Some(ErrorKind::NotFound) => continue,
+                Err(e) => return Err(SourceError::Io(format!("cannot read {e}"))),
+            };
+            if !entry.file_type().is_file() {
+                continue;
+            }
+            let rel = entry.path().strip_prefix(&self.dir).unwrap_or(entry.path());
+            if !self.matcher.is_match(rel) {
+                continue;
+            }
+            if files.len() == self.max_files {
+                // Fail closed: a partial list would make counts and filters lie.
+                return Err(SourceError::Io(format!(
+                    "more than {} files match \"{}\" in {}; narrow the glob or raise max_files",
+                    self.max_files,
+                    self.glob,
+                    self.dir.display()
+                )));
+            }
+            match self.describe(entry.path()) {
+                Ok(info) => files.push(info),
+                Err(e) if e.kind() == ErrorKind::NotFound => continue,
+                Err(e) => {
+                    return Err(SourceError::Io(format!(
+                        "cannot read {}: {e}",
+                        entry.path().display()
+                    )))
+                }
+            }
+        }
+        // Newest first, so `files[0]` is the latest and `files[1]` the one before.
+        files.sort_by(|a, b| {
+            b.modified
+                .cmp(&a.modified)
+                .then_with(|| a.path.cmp(&b.path))
+        });
+        Ok(files)
+    }
+
+    fn check_folder(&self) -> Result<(), SourceError> {
+        let shown = self.dir.display();
+        match std::fs::metadata(&self.dir) {
+            Ok(m) if m.is_dir() => Ok(()),
+            Ok(_) => Err(SourceError::Io(format!("{shown} is not a folder (dir)"))),
+            Err(e) if e.kind() == ErrorKind::NotFound => {
+                Err(SourceError::Io(format!("folder {shown} does not exist")))
+            }
+            Err(e) => Err(SourceError::Io(format!("cannot read folder {shown}: {e}"))),
+        }
+    }
+
+    fn describe(&self, path: &Path) -> std::io::Result<FileInfo> {
+        let meta = std::fs::metadata(path)?;
+        let modified: DateTime<Utc> = meta.modified()?.into();
+        let (json, json_error) = if is_json(path) {
+            match self.parse_json(path, meta.len()) {
+                Ok(v) => (Some(v), None),
+                Err(why) => (None, Some(why)),
+            }
+        } else {
+            (None, None)
+        };
+        Ok(FileInfo {
+            name: path
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default(),
+            path: path.display().to_string(),
+            size: meta.len(),
+            modified,
+            json,
+            json_error,
+        })
+    }
+
+    /// The parsed content, or a sentence saying why there is none.
+    fn parse_json(&self, path: &Path, size: u64) -> Result<serde_json::Value, String> {
+        if size > self.max_bytes {
+            return Err(format!(
+                "not read: {size} bytes is more than the max_bytes cap ({})",
+                self.max_bytes
+            ));
+        }
+        let bytes = std::fs::read(path).map_err(|e| format!("cannot read: {e}"))?;
+        if bytes.iter().all(u8::is_ascii_whitespace) {
+            return Err("not JSON: the file is empty (still being written?)".into());
+        }
+        serde_json::from_slice(&bytes).map_err(|e| format!("not JSON: {e}"))
+    }
+}
+
+fn is_json(path: &Path) -> bool {
+    path.extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("json"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::playbook::SourceKind;
+
+    fn spec(dir: &str, glob: Option<&str>) -> SourceSpec {
+        SourceSpec {
+            kind: Some(SourceKind::Artifacts),
+            dir: Some(dir.into()),
+            glob: glob.map(Into::into),
+            ..Default::default()
+        }
+    }
+
+    fn files(p: Payload) -> Vec<FileInfo> {
+        match p {
+            Payload::Files { files } => files,
+            other => panic!("expected files, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn recursion_only_when_the_glob_asks() {
+        let ctx = PollContext::new(Path::new("/pb"));
+        let flat = watch_target(&ctx, &spec("out", Some("*.json"))).unwrap();
+        assert_eq!(
+            flat,
+            (PathBuf::from("/pb/out"), RecursiveMode::NonRecursive)
+        );
+        let deep = watch_target(&ctx, &spec("/abs", Some("**/*.json"))).unwrap();
+        assert_eq!(deep, (PathBuf::from("/abs"), RecursiveMode::Recursive));
+        let none = SourceSpec::default();
+        assert_eq!(watch_target(&ctx, &none), None);
+    }
+
+    #[tokio::test]
+    async fn star_stays_in_the_folder_and_double_star_descends() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join("sub")).unwrap();
+        std::fs::write(dir.path().join("a.json"), "{}").unwrap();
+        std::fs::write(dir.path().join("sub/b.json"), "{}").unwrap();
+        std::fs::write(dir.path().join("c.txt"), "x").unwrap();
+        let ctx = PollContext::new(dir.path());
+        let flat = files(poll(&ctx, &spec(".", Some("*.json"))).await.unwrap());
+        assert_eq!(flat.iter().map(|f| &f.name).collect::<Vec<_>>(), ["a.json"]);
+        let deep = files(poll(&ctx, &spec(".", Some("**/*.json"))).await.unwrap());
+        assert_eq!(
+            deep.iter().map(|f| &f.name).collect::<Vec<_>>(),
+            ["a.json", "b.json"]
+        );
+        let all = files(poll(&ctx, &spec(".", None)).await.unwrap());
+        assert_eq!(all.len(), 2, "{all:?}"); // a.json, c.txt (not the folder)
+        assert_eq!(all[1].json, None);
+        assert_eq!(all[1].json_error, None, "only .json files are parsed");
+    }
+
+    #[tokio::test]
+    async fn too_many_files_is_an_error_not_a_partial_list() {
+        let dir = tempfile::tempdir().unwrap();
+        for i in 0..3 {
+            std::fs::write(dir.path().join(format!("{i}.json")), "{}").unwrap();
+        }
+        let ctx = PollContext::new(dir.path());
+        let mut s = spec(".", None);
+        s.max_files = Some(2);
+        let err = poll(&ctx, &s).await.unwrap_err();
+        assert!(err.to_string().contains("more than 2 files"), "{err}");
+        s.max_files = Some(3);
+        assert_eq!(files(poll(&ctx, &s).await.unwrap()).len(), 3);
+    }
+
+    #[tokio::test]
+    async fn big_and_empty_json_files_say_why_they_have_no_content() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("big.json"), "[1,2,3,4,5,6,7,8,9]").unwrap();
+        std::fs::write(dir.path().join("empty.json"), "").unwrap();
+        let ctx = PollContext::new(dir.path());
+        let mut s = spec(".", None);
+        s.max_bytes = Some(8);
+        let got = files(poll(&ctx, &s).await.unwrap());
+        assert_eq!(got[0].name, "big.json");
+        assert!(got[0].json_error.as_deref().unwrap().contains("max_bytes"));
+        assert_eq!(got[0].size, 19);
+        assert!(got[1].json_error.as_deref().unwrap().contains("empty"));
+    }
+
+    #[tokio::test]
+    async fn a_file_is_not_a_folder() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("f"), "x").unwrap();
+        let ctx = PollContext::new(dir.path());
+        let err = poll(&ctx, &spec("f", None)).await.unwrap_err();
+        assert!(err.to_string().contains("is not a folder"), "{err}");
+    }
 }

@@ -5,6 +5,7 @@
 pub mod alertmanager;
 pub mod artifacts;
 pub mod command;
+pub mod exposition;
 pub mod http;
 pub mod observation;
 pub mod poll;

@@ -32,8 +32,10 @@ impl PollContext {
 }
 
 /// The secrets a source uses, resolved once per poll (a rotated token file is picked up).
-pub fn secrets_of(spec: &SourceSpec) -> Result<Option<Secret>, SourceError> {
-    secret::resolve(spec.token_env.as_deref(), spec.token_file.as_deref())
+/// A relative `token_file` is relative to the playbook's folder, like every path.
+pub fn secrets_of(ctx: &PollContext, spec: &SourceSpec) -> Result<Option<Secret>, SourceError> {
+    let file = spec.token_file.as_deref().map(|f| ctx.resolve(f));
+    secret::resolve(spec.token_env.as_deref(), file.as_deref())
         .map_err(|e| SourceError::Config(e.to_string()))
 }
 
@@ -53,7 +55,7 @@ pub async fn poll(
             Ok(r) => r,
             Err(_) => Err(SourceError::Timeout(timeout)),
         };
-    let known: Vec<Secret> = secrets_of(spec).ok().flatten().into_iter().collect();
+    let known: Vec<Secret> = secrets_of(ctx, spec).ok().flatten().into_iter().collect();
     Observation {
         source: id.to_string(),
         at: Utc::now(),

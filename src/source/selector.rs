@@ -37,6 +37,11 @@ impl Selector {
         &self.text
     }
 
+    /// The label matchers; each prints as `name="value"` (Alertmanager's filter syntax too).
+    pub fn matchers(&self) -> &[Matcher] {
+        &self.matchers
+    }
+
     pub fn matches(&self, labels: &BTreeMap<String, String>) -> bool {
         let get = |k: &str| labels.get(k).map(String::as_str).unwrap_or("");
         let all = |ms: &[Matcher]| ms.iter().all(|m| m.is_match(get(&m.name)));

@@ -1,9 +1,20 @@
-//! Layouts: nested rows/columns of panels. INTERFACE STUB — the layouts work
-//! fills this in (layouts/*.toml, line-numbered errors, minimum sizes).
+//! Layouts: which panels, in which rows and columns, with which sizes.
+//!
+//! Built-ins live in `layouts/*.toml`, embedded in the binary; a file of the
+//! same name in the user's config folder (`$XDG_CONFIG_HOME/liftoff/layouts/`,
+//! else `~/.config/liftoff/layouts/`) replaces it, and new names add layouts.
+//! A bad file is an error naming the file, line and column and what to write.
+//! The format is documented in docs/themes-and-layouts.md.
+//!
 //! STABLE INTERFACE: `PanelKind`, `Layout::load`, `Layout::builtin_names`,
 //! `Layout::split`, `Layout::min_size`.
 
+mod parse;
+
+use crate::config_file::{toml_names_in, user_config_dir};
+use crate::playbook::{suggest, Problem};
 use ratatui::layout::{Constraint, Direction, Rect};
+use std::path::{Path, PathBuf};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum PanelKind {
@@ -22,15 +33,70 @@ pub enum PanelKind {
     Status,
 }
 
+impl PanelKind {
+    pub const ALL: [PanelKind; 11] = [
+        PanelKind::Banner,
+        PanelKind::Checklist,
+        PanelKind::Summary,
+        PanelKind::Ramp,
+        PanelKind::Countdown,
+        PanelKind::Roles,
+        PanelKind::Kill,
+        PanelKind::Alerts,
+        PanelKind::Metrics,
+        PanelKind::Journal,
+        PanelKind::Status,
+    ];
+
+    /// The name a layout file uses.
+    pub fn name(self) -> &'static str {
+        match self {
+            PanelKind::Banner => "banner",
+            PanelKind::Checklist => "checklist",
+            PanelKind::Summary => "summary",
+            PanelKind::Ramp => "ramp",
+            PanelKind::Countdown => "countdown",
+            PanelKind::Roles => "roles",
+            PanelKind::Kill => "kill",
+            PanelKind::Alerts => "alerts",
+            PanelKind::Metrics => "metrics",
+            PanelKind::Journal => "journal",
+            PanelKind::Status => "status",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<PanelKind> {
+        PanelKind::ALL.into_iter().find(|p| p.name() == name)
+    }
+
+    /// The least room a panel needs to say anything (a border and one line;
+    /// the status line is a single bare line). Used to check `min_width` and
+    /// `min_height` against what a layout asks for.
+    pub fn floor(self) -> (u16, u16) {
+        match self {
+            PanelKind::Status => (1, 1),
+            _ => (4, 3),
+        }
+    }
+}
+
+impl std::fmt::Display for PanelKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct Layout {
     pub name: String,
     pub min_width: u16,
     pub min_height: u16,
+    /// One line saying what the layout is for (shown when cycling layouts).
+    pub description: Option<String>,
     root: Node,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 enum Node {
     Panel(PanelKind),
     Split(Direction, Vec<(Constraint, Node)>),
@@ -38,79 +104,105 @@ enum Node {
 
 #[derive(Debug, thiserror::Error)]
 pub enum LayoutError {
-    #[error("unknown layout \"{0}\"")]
+    #[error("{}", unknown_message(.0))]
     Unknown(String),
+    #[error("cannot read layout file {}: {source}", path.display())]
+    Read {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("{0}\nlayout refused")]
+    Invalid(Problem),
 }
+
+/// The built-in layouts, in the order `L` cycles through them.
+const BUILTIN: &[(&str, &str)] = &[
+    ("commander", include_str!("../../layouts/commander.toml")),
+    ("war-room", include_str!("../../layouts/war-room.toml")),
+    ("compact", include_str!("../../layouts/compact.toml")),
+];
 
 impl Layout {
     pub fn builtin_names() -> &'static [&'static str] {
-        &["commander"]
+        &["commander", "war-room", "compact"]
     }
 
+    /// Loads `name` from the user's config folder or the built-ins.
     pub fn load(name: &str) -> Result<Layout, LayoutError> {
-        use Constraint::*;
-        use PanelKind::*;
-        match name {
-            "commander" => Ok(Layout {
-                name: "commander".into(),
-                min_width: 100,
-                min_height: 30,
-                root: Node::Split(
-                    Direction::Vertical,
-                    vec![
-                        (
-                            Length(8),
-                            Node::Split(
-                                Direction::Horizontal,
-                                vec![
-                                    (Percentage(70), Node::Panel(Banner)),
-                                    (Percentage(30), Node::Panel(Kill)),
-                                ],
-                            ),
-                        ),
-                        (
-                            Min(10),
-                            Node::Split(
-                                Direction::Horizontal,
-                                vec![
-                                    (Percentage(55), Node::Panel(Checklist)),
-                                    (
-                                        Percentage(45),
-                                        Node::Split(
-                                            Direction::Vertical,
-                                            vec![
-                                                (Length(7), Node::Panel(Ramp)),
-                                                (Length(6), Node::Panel(Roles)),
-                                                (Min(4), Node::Panel(Alerts)),
-                                            ],
-                                        ),
-                                    ),
-                                ],
-                            ),
-                        ),
-                        (
-                            Length(7),
-                            Node::Split(
-                                Direction::Horizontal,
-                                vec![
-                                    (Percentage(50), Node::Panel(Metrics)),
-                                    (Percentage(50), Node::Panel(Journal)),
-                                ],
-                            ),
-                        ),
-                        (Length(1), Node::Panel(Status)),
-                    ],
-                ),
-            }),
-            other => Err(LayoutError::Unknown(other.into())),
+        Layout::load_with(name, user_config_dir().as_deref())
+    }
+
+    /// `load` without the environment: `config_dir` is the liftoff config
+    /// folder (its `layouts/` subfolder is searched first).
+    pub fn load_with(name: &str, config_dir: Option<&Path>) -> Result<Layout, LayoutError> {
+        if !is_plain_name(name) {
+            return Err(LayoutError::Unknown(name.into()));
         }
+        if let Some(dir) = config_dir {
+            let path = dir.join("layouts").join(format!("{name}.toml"));
+            match std::fs::read_to_string(&path) {
+                Ok(text) => return Layout::parse(name, &path, &text),
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                Err(source) => return Err(LayoutError::Read { path, source }),
+            }
+        }
+        match BUILTIN.iter().find(|(n, _)| *n == name) {
+            Some((_, text)) => {
+                let path = PathBuf::from(format!("layouts/{name}.toml (built-in)"));
+                Layout::parse(name, &path, text)
+            }
+            None => Err(LayoutError::Unknown(name.into())),
+        }
+    }
+
+    /// Parses layout `text` as if read from `file` (used in messages).
+    pub fn parse(name: &str, file: &Path, text: &str) -> Result<Layout, LayoutError> {
+        let p = parse::parse(file, text).map_err(LayoutError::Invalid)?;
+        Ok(Layout {
+            name: name.to_string(),
+            min_width: p.min_width,
+            min_height: p.min_height,
+            description: p.description,
+            root: p.root,
+        })
+    }
+
+    /// Built-in names, then the user's own layouts, without duplicates.
+    pub fn available(config_dir: Option<&Path>) -> Vec<String> {
+        let mut names: Vec<String> = Layout::builtin_names()
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        if let Some(dir) = config_dir {
+            for n in toml_names_in(&dir.join("layouts")) {
+                if !names.contains(&n) {
+                    names.push(n);
+                }
+            }
+        }
+        names
     }
 
     pub fn min_size(&self) -> (u16, u16) {
         (self.min_width, self.min_height)
     }
 
+    /// Whether `area` is at least the layout's minimum size.
+    pub fn fits(&self, area: Rect) -> bool {
+        area.width >= self.min_width && area.height >= self.min_height
+    }
+
+    /// The panels the layout shows, in reading order.
+    pub fn panels(&self) -> Vec<PanelKind> {
+        let mut out = Vec::new();
+        collect_panels(&self.root, &mut out);
+        out
+    }
+
     /// Each panel of the layout and the rectangle it gets within `area`.
+    /// The rectangles tile `area` without overlap at any size; below
+    /// `min_size` panels get squeezed (down to nothing), never misplaced.
     pub fn split(&self, area: Rect) -> Vec<(PanelKind, Rect)> {
         let mut out = Vec::new();
         split_node(&self.root, area, &mut out);
@@ -132,3 +224,35 @@ fn split_node(node: &Node, area: Rect, out: &mut Vec<(PanelKind, Rect)>) {
         }
     }
 }
+
+fn collect_panels(node: &Node, out: &mut Vec<PanelKind>) {
+    match node {
+        Node::Panel(p) => out.push(*p),
+        Node::Split(_, children) => children.iter().for_each(|(_, c)| collect_panels(c, out)),
+    }
+}
+
+/// A layout name is a file name: no separators, no `..`, nothing hidden.
+fn is_plain_name(name: &str) -> bool {
+    !name.is_empty()
+        && !name.starts_with('.')
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == '.')
+}
+
+fn unknown_message(name: &str) -> String {
+    let names = Layout::available(user_config_dir().as_deref());
+    let mut msg = format!("unknown layout \"{name}\"");
+    if let Some(s) = suggest(name, names.iter().map(String::as_str)) {
+        msg.push_str(&format!("; did you mean \"{s}\"?"));
+    }
+    msg.push_str(&format!(
+        "\n  hint: layouts are: {}; or add your own as layouts/{name}.toml in the liftoff config folder ($XDG_CONFIG_HOME/liftoff or ~/.config/liftoff)",
+        names.join(", ")
+    ));
+    msg
+}
+
+#[cfg(test)]
+mod tests;

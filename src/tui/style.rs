@@ -120,3 +120,32 @@ pub fn panel_title(kind: PanelKind) -> &'static str {
 pub fn clock(t: chrono::DateTime<chrono::Utc>) -> String {
     t.format("%H:%M:%SZ").to_string()
 }
+
+/// "1:02:03", "12:34" (under an hour): clocks as a countdown shows them.
+pub fn hms(d: std::time::Duration) -> String {
+    let s = d.as_secs();
+    let (h, m, s) = (s / 3600, (s % 3600) / 60, s % 60);
+    if h > 0 {
+        format!("{h}:{m:02}:{s:02}")
+    } else {
+        format!("{m:02}:{s:02}")
+    }
+}
+
+/// "30m", "1h30m": a decision point's offset as the playbook writes it.
+pub fn offset(d: std::time::Duration) -> String {
+    humantime::format_duration(d).to_string().replace(' ', "")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+
+    #[test]
+    fn clocks_read_as_clocks() {
+        assert_eq!(hms(Duration::from_secs(3723)), "1:02:03");
+        assert_eq!(hms(Duration::from_secs(754)), "12:34");
+        assert_eq!(offset(Duration::from_secs(5400)), "1h30m");
+    }
+}

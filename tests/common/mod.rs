@@ -104,14 +104,14 @@ pub fn release() -> ReleaseState {
                 by: "alice".into(),
                 at: at(50),
                 comment: None,
-                stage: None,
+                stage: Some("10%".into()),
             },
             AckRecord {
                 role: "techlead".into(),
                 by: "carol".into(),
                 at: at(45),
                 comment: Some("metrics ok".into()),
-                stage: None,
+                stage: Some("10%".into()),
             },
         ],
         kill: KillState::Ready,
@@ -149,6 +149,7 @@ pub fn release() -> ReleaseState {
             },
         ],
         alarm: None,
+        ..Default::default()
     }
 }
 
@@ -206,12 +207,6 @@ pub fn events() -> Vec<AppEvent> {
             json: None,
             truncated: false,
         }),
-    ));
-    out.push(obs(
-        "rollback_plan",
-        1,
-        "manual: Rollback plan reviewed",
-        Payload::Manual(Default::default()),
     ));
     out
 }

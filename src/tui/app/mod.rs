@@ -4,7 +4,6 @@
 //! of state and time.
 
 pub mod acks;
-pub mod clock;
 mod dispatch;
 pub mod history;
 pub mod nav;
@@ -15,9 +14,9 @@ use super::layout::{Layout, PanelKind};
 use super::theme::Theme;
 use crate::engine::{self, AckStatus, GateDecision, Verdict};
 use crate::expr::bind::Extra;
-use crate::playbook::LoadedPlaybook;
+use crate::playbook::{LoadedPlaybook, SourceKind};
 use crate::poller::PollTriggers;
-use crate::release::ReleaseState;
+use crate::release::{self, ReleaseState};
 use crate::source::{Alert, Observation, Payload};
 use chrono::{DateTime, Utc};
 use history::GuardHistory;
@@ -103,8 +102,9 @@ impl App {
         let sources = pb
             .playbook
             .sources
-            .keys()
-            .map(|k| (k.clone(), SourceHealth::default()))
+            .iter()
+            .filter(|(_, spec)| spec.kind() != SourceKind::Manual)
+            .map(|(k, _)| (k.clone(), SourceHealth::default()))
             .collect();
         let history = pb
             .guards
@@ -147,11 +147,27 @@ impl App {
         self
     }
 
-    /// Recomputes verdicts, ACK states and the gate (pure: engine functions).
+    /// Recomputes verdicts, ACK states and the gate (pure: engine and release
+    /// functions, the same `liftoff check` uses).
     pub fn evaluate(&mut self, now: DateTime<Utc>) {
+        // Manual items are what the journal says, never polled.
+        release::overlay_manual(&self.pb, &self.release, &mut self.observations, now);
         let extra = self.extra();
-        self.verdicts = engine::evaluate_all(&self.pb, &self.observations, now, &extra);
-        self.acks = acks::gate_acks(&self.pb, &self.release, now);
+        self.verdicts = self
+            .pb
+            .checks
+            .iter()
+            .map(|c| {
+                let baseline = c.spec.baseline.as_ref();
+                let extra = Extra {
+                    baseline: baseline.and_then(|b| self.release.baselines.get(b).copied()),
+                    ..extra.clone()
+                };
+                engine::evaluate(c, self.observations.get(&c.spec.source), now, &extra)
+            })
+            .collect();
+        let go = &self.pb.playbook.release.go_acks;
+        self.acks = release::ack_status(&self.pb.playbook, &self.release, go, now);
         let allow_warn = self.pb.playbook.release.allow_warn;
         self.gate = engine::decide(&self.pb.checks, &self.verdicts, &self.acks, allow_warn);
     }

@@ -2,7 +2,7 @@
 //! is on screen may have changed: the loop redraws after a batch of events or
 //! on the clock tick, never at a fixed rate.
 
-use super::App;
+use super::{App, SourceHealth};
 use crate::poller::PollEvent;
 use crate::source::Observation;
 use crate::tui::event::AppEvent;
@@ -31,7 +31,8 @@ impl App {
     }
 
     fn observe(&mut self, obs: Observation, now: DateTime<Utc>) {
-        let health = self.sources.entry(obs.source.clone()).or_default();
+        let mut scratch = SourceHealth::default();
+        let health = self.sources.get_mut(&obs.source).unwrap_or(&mut scratch);
         health.polling = false;
         health.last_at = Some(obs.at);
         health.last_ok = Some(obs.outcome.is_ok());

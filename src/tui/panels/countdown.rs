@@ -2,11 +2,11 @@
 //! decision point.
 
 use super::big;
-use crate::tui::app::clock::{hms, ramp_clock};
+use crate::ramp::countdown;
 use crate::tui::app::App;
 use crate::tui::layout::PanelKind;
 use crate::tui::panels::ramp::stage_label;
-use crate::tui::style;
+use crate::tui::style::{self, hms, offset};
 use chrono::{DateTime, Utc};
 use ratatui::layout::{Alignment, Rect};
 use ratatui::style::Style;
@@ -34,17 +34,26 @@ fn content(app: &App, now: DateTime<Utc>) -> (String, String, String, Style) {
             style::muted(t),
         );
     };
-    let clock = ramp_clock(&app.pb, stage, now);
+    let Some(clock) = countdown(&app.pb.playbook, &app.release, now) else {
+        return (
+            String::new(),
+            "--:--".into(),
+            String::new(),
+            style::muted(t),
+        );
+    };
     let name = stage_label(&stage.name, stage.percent);
-    let below = match clock.next_point {
-        Some((offset, left)) if left.num_seconds() <= 0 => {
-            format!("decision point T+{offset} is DUE")
-        }
-        Some((offset, left)) => format!("next decision point T+{offset} in {}", hms(left)),
+    let below = match &clock.next_decision_point {
+        Some(p) if p.left.is_zero() => format!("decision point T+{} is DUE", offset(p.offset)),
+        Some(p) => format!(
+            "next decision point T+{} in {}",
+            offset(p.offset),
+            hms(p.left)
+        ),
         None => "no decision point pending".into(),
     };
     match clock.hold_left {
-        Some(left) if left.num_seconds() > 0 => (
+        Some(left) if !left.is_zero() => (
             format!("HOLD at {name} · time left"),
             hms(left),
             below,

@@ -85,7 +85,14 @@ pub fn render(f: &mut Frame, area: Rect, app: &App, now: DateTime<Utc>) {
         f.render_widget(Paragraph::new(line).style(st), inner);
         return;
     }
-    let room = inner.height - 1;
+    // The detail may wrap onto a second line when the panel is narrow.
+    let detail_w = unicode_width::UnicodeWidthStr::width(detail.as_str()) as u16;
+    let detail_rows = if detail_w > inner.width && inner.height >= 6 {
+        2
+    } else {
+        1
+    };
+    let room = inner.height - detail_rows;
     let rows = big::height(word, inner.width, room).min(room);
     let top = inner.y + (room - rows) / 2;
     big::render(
@@ -94,7 +101,11 @@ pub fn render(f: &mut Frame, area: Rect, app: &App, now: DateTime<Utc>) {
         Rect::new(inner.x, top, inner.width, rows),
         f.buffer_mut(),
     );
-    let line = Paragraph::new(Line::styled(fit(&detail, width), style::text(t)))
-        .alignment(Alignment::Center);
-    f.render_widget(line, Rect::new(inner.x, top + rows, inner.width, 1));
+    let line = Paragraph::new(Line::styled(detail, style::text(t)))
+        .alignment(Alignment::Center)
+        .wrap(ratatui::widgets::Wrap { trim: true });
+    f.render_widget(
+        line,
+        Rect::new(inner.x, top + rows, inner.width, detail_rows),
+    );
 }

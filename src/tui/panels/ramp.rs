@@ -1,10 +1,10 @@
 //! The ramp: stages as a track with the current one highlighted, the hold's
 //! progress and the next decision point.
 
-use crate::tui::app::clock::{hms, ramp_clock};
+use crate::ramp::{countdown, stage_spec};
 use crate::tui::app::App;
 use crate::tui::layout::PanelKind;
-use crate::tui::style;
+use crate::tui::style::{self, hms, offset};
 use chrono::{DateTime, Utc};
 use ratatui::layout::Rect;
 use ratatui::style::Modifier;
@@ -66,34 +66,41 @@ pub fn render(f: &mut Frame, area: Rect, app: &App, now: DateTime<Utc>) {
             ));
         }
         Some(stage) => {
-            let clock = ramp_clock(&app.pb, stage, now);
+            let pb = &app.pb.playbook;
+            let clock = countdown(pb, &app.release, now);
+            let elapsed = clock.as_ref().map(|c| c.elapsed).unwrap_or_default();
             let mut head = format!(
                 "at {} since {} (T+{})",
                 stage_label(&stage.name, stage.percent),
                 style::clock(stage.entered_at),
-                hms(clock.elapsed)
+                hms(elapsed)
             );
-            if let (Some(hold), Some(left)) = (clock.hold, clock.hold_left) {
+            if let Some((hold, left)) = clock.as_ref().and_then(|c| c.hold.zip(c.hold_left)) {
                 head.push_str(&format!(" · hold {}: {} left", hms(hold), hms(left)));
-                let total = hold.num_seconds().max(1) as f64;
-                gauge = Some((clock.elapsed.num_seconds() as f64 / total).clamp(0.0, 1.0));
+                let total = hold.as_secs_f64().max(1.0);
+                gauge = Some((elapsed.as_secs_f64() / total).clamp(0.0, 1.0));
             }
             lines.push(Line::styled(head, style::bold(style::text(t))));
-            lines.push(match clock.next_point {
-                Some((offset, left)) if left.num_seconds() <= 0 => Line::styled(
-                    format!("decision point T+{offset} is due: re-evaluate and record (g)"),
+            let points = stage_spec(pb, stage).map_or(0, |s| s.decision_points.len());
+            let done = stage.decision_points_done.len();
+            let next = clock.as_ref().and_then(|c| c.next_decision_point.as_ref());
+            lines.push(match next {
+                Some(p) if p.left.is_zero() => Line::styled(
+                    format!(
+                        "decision point T+{} is due: re-evaluate and record (g)",
+                        offset(p.offset)
+                    ),
                     style::bold(style::fg(t, t.warn)),
                 ),
-                Some((offset, left)) => Line::styled(
+                Some(p) => Line::styled(
                     format!(
-                        "next decision point T+{offset} in {} ({}/{} recorded)",
-                        hms(left),
-                        clock.points_done,
-                        clock.points
+                        "next decision point T+{} in {} ({done}/{points} recorded)",
+                        offset(p.offset),
+                        hms(p.left),
                     ),
                     style::text(t),
                 ),
-                None if clock.points > 0 => {
+                None if points > 0 => {
                     Line::styled("every decision point recorded", style::muted(t))
                 }
                 None => Line::styled("no decision points in this stage", style::muted(t)),

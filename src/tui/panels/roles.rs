@@ -2,7 +2,7 @@
 
 use super::{age, fit, scroll};
 use crate::engine::Status;
-use crate::tui::app::acks::{is_expired, newest};
+use crate::tui::app::acks::role_status;
 use crate::tui::app::App;
 use crate::tui::layout::PanelKind;
 use crate::tui::style;
@@ -44,29 +44,23 @@ pub fn render(f: &mut Frame, area: Rect, app: &App, now: DateTime<Utc>) {
         .take(inner.height as usize)
         .map(|(i, role)| {
             let gate = app.pb.playbook.release.go_acks.contains(&role.id);
-            let ack = newest(&app.release, &role.id);
-            let gate_status = app.acks.iter().find(|a| a.role == role.id);
-            let (status, detail) = match ack {
-                None => (
+            let ack = role_status(app, &role.id, now);
+            let (status, detail) = match (&ack.by, &ack.at, &ack.missing) {
+                (Some(by), Some(at), None) => (
+                    Status::Pass,
+                    format!(
+                        "{by} at {} ({} ago)",
+                        style::clock(*at),
+                        age(Some(*at), now)
+                    ),
+                ),
+                (_, _, Some(why)) if why != "no ACK yet" => {
+                    (Status::Fail, format!("{why} · press a"))
+                }
+                _ => (
                     if gate { Status::Fail } else { Status::Unknown },
                     "press a to ACK".to_string(),
                 ),
-                Some(a) if is_expired(&app.pb, a, now) => (
-                    Status::Fail,
-                    format!("expired: {} at {} · press a", a.by, style::clock(a.at)),
-                ),
-                Some(a) => match gate_status.and_then(|g| g.missing.clone()) {
-                    Some(why) => (Status::Fail, why),
-                    None => (
-                        Status::Pass,
-                        format!(
-                            "{} at {} ({} ago)",
-                            a.by,
-                            style::clock(a.at),
-                            age(Some(a.at), now)
-                        ),
-                    ),
-                },
             };
             let title = fit(role.title.as_deref().unwrap_or(&role.id), name_w);
             let pad = name_w.saturating_sub(UnicodeWidthStr::width(title.as_str()));

@@ -1,0 +1,58 @@
+//! Recording a Go/No-Go decision (`g`): the `<timestamp>_go_nogo.json` record
+//! under the audit folder (decision maker, every criterion with evidence,
+//! justification, next review for NO-GO) and a `decision` journal event naming it.
+
+use super::ActContext;
+use crate::journal::event::Decision as DecisionEvent;
+use crate::journal::{self, Event};
+use crate::report::{record, Report};
+use std::path::PathBuf;
+
+#[derive(Debug, Clone)]
+pub struct Recorded {
+    pub record: PathBuf,
+    pub event_id: u64,
+}
+
+pub async fn record(
+    ctx: ActContext,
+    report: Report,
+    justification: Option<String>,
+    next_review: Option<String>,
+) -> Result<Recorded, String> {
+    let dir = ctx.pb.audit_dir();
+    let by = ctx.actor.name.clone();
+    let rec_report = report.clone();
+    let (j, nr) = (justification.clone(), next_review.clone());
+    let path = tokio::task::spawn_blocking(move || {
+        let rec = record::DecisionRecord {
+            report: &rec_report,
+            kind: "decision",
+            decision_maker: Some(&by),
+            justification: j.as_deref(),
+            next_review: nr.as_deref(),
+        };
+        record::write(&dir, &rec)
+    })
+    .await
+    .map_err(|e| e.to_string())?
+    .map_err(|e| format!("cannot write the decision record: {e}"))?;
+    let event = Event::Decision(DecisionEvent {
+        decision: report.decision.word().to_string(),
+        justification,
+        next_review,
+        holds: report
+            .holds
+            .iter()
+            .map(|h| format!("{}: {}", h.id, h.reason))
+            .collect(),
+        record: Some(path.display().to_string()),
+    });
+    let stored = journal::record(&ctx.journal, &ctx.actor, &event)
+        .await
+        .map_err(|e| e.to_string())?;
+    Ok(Recorded {
+        record: path,
+        event_id: stored.id,
+    })
+}

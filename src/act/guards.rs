@@ -1,0 +1,62 @@
+//! A guard tripped: fire the kill switch by itself (`on_trip = "kill"`), or
+//! journal an alarm the commander must answer (`on_trip = "alarm"`).
+
+use super::kill::{self, KillOutcome};
+use super::ActContext;
+use crate::guard::tripped_event;
+use crate::journal::event::AlarmAnswered;
+use crate::journal::{self, Event};
+use crate::playbook::{Guard, OnTrip};
+use chrono::{DateTime, Utc};
+
+#[derive(Debug, Clone)]
+pub enum TripOutcome {
+    /// The kill switch fired; `guard_tripped` was journaled just before `kill_fired`.
+    Killed(Box<KillOutcome>),
+    /// The alarm was journaled (event id), or why not.
+    Alarmed(Result<u64, String>),
+}
+
+/// Acts on a trip that `guard::Tracker` reported (`Update::Tripped { since, .. }`).
+/// Takes the guard by value so the future can be `tokio::spawn`ed.
+pub async fn on_trip(
+    ctx: ActContext,
+    guard: Guard,
+    since: DateTime<Utc>,
+    value: Option<String>,
+) -> TripOutcome {
+    let event = tripped_event(&guard, since, value);
+    match guard.on_trip {
+        OnTrip::Kill => {
+            let reason = match &event {
+                Event::GuardTripped(g) => format!("guard {} tripped: {}", g.guard, g.reason),
+                _ => format!("guard {} tripped", guard.id),
+            };
+            TripOutcome::Killed(Box::new(
+                kill::fire_because(ctx, Some(reason), Some(event)).await,
+            ))
+        }
+        OnTrip::Alarm => TripOutcome::Alarmed(
+            journal::record(&ctx.journal, &ctx.actor, &event)
+                .await
+                .map(|s| s.id)
+                .map_err(|e| e.to_string()),
+        ),
+    }
+}
+
+/// The commander answers the alarm (clears `ReleaseState::alarm` everywhere).
+pub async fn answer_alarm(
+    ctx: ActContext,
+    guard: Option<String>,
+    comment: Option<String>,
+) -> Result<u64, String> {
+    journal::record(
+        &ctx.journal,
+        &ctx.actor,
+        &Event::AlarmAnswered(AlarmAnswered { guard, comment }),
+    )
+    .await
+    .map(|s| s.id)
+    .map_err(|e| e.to_string())
+}

@@ -1,0 +1,211 @@
+//! `liftoff status PLAYBOOK [--format text|json]`: the release as the journal
+//! tells it (stage and countdown, ACKs, kill switch, last decision). Exit 0.
+
+use super::{load_or_report, StatusFormat, EXIT_BAD_INPUT, EXIT_OK};
+use crate::engine::AckStatus;
+use crate::expr::format_number;
+use crate::journal::{self, JournalError, ReadAll, SharedJournal};
+use crate::playbook::LoadedPlaybook;
+use crate::ramp::{self, Countdown};
+use crate::release::{self, KillState, ReleaseState};
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use std::path::Path;
+use std::time::Duration;
+
+/// The playbook's journal and everything in it, or exit 2 with why.
+pub(crate) fn open_journal(pb: &LoadedPlaybook) -> Result<(SharedJournal, ReadAll), u8> {
+    let fail = |e: JournalError| {
+        eprintln!("liftoff: {e}");
+        EXIT_BAD_INPUT
+    };
+    let journal = journal::open(pb).map_err(fail)?;
+    let read = journal.read_all().map_err(fail)?;
+    for w in &read.warnings {
+        eprintln!("warning: {w}");
+    }
+    Ok((journal, read))
+}
+
+/// The release state folded from the playbook's journal (warnings included).
+pub(crate) fn journal_state(pb: &LoadedPlaybook) -> Result<ReleaseState, JournalError> {
+    Ok(ReleaseState::from_read(&journal::open(pb)?.read_all()?))
+}
+
+#[derive(Serialize)]
+struct Status<'a> {
+    release: &'a str,
+    journal: String,
+    generated_at: DateTime<Utc>,
+    go_acks: Vec<AckStatus>,
+    next_stage: Option<NextStage>,
+    countdown: Option<Countdown>,
+    state: &'a ReleaseState,
+}
+
+#[derive(Serialize)]
+struct NextStage {
+    index: usize,
+    name: String,
+    percent: f64,
+    acks: Vec<AckStatus>,
+}
+
+pub fn run(path: &Path, format: StatusFormat) -> color_eyre::Result<u8> {
+    let pb = match load_or_report(path) {
+        Ok(pb) => pb,
+        Err(code) => return Ok(code),
+    };
+    let (journal, read) = match open_journal(&pb) {
+        Ok(j) => j,
+        Err(code) => return Ok(code),
+    };
+    let state = ReleaseState::from_read(&read);
+    let now = Utc::now();
+    let p = &pb.playbook;
+    let next_stage = ramp::next_stage(p, &state).and_then(|i| {
+        let stage = p.ramp.as_ref()?.stages.get(i)?;
+        Some(NextStage {
+            index: i,
+            name: stage.name.clone(),
+            percent: stage.percent,
+            acks: release::ack_status(p, &state, &stage.acks, now),
+        })
+    });
+    let status = Status {
+        release: pb.name(),
+        journal: journal.describe(),
+        generated_at: now,
+        go_acks: release::ack_status(p, &state, &p.release.go_acks, now),
+        next_stage,
+        countdown: ramp::countdown(p, &state, now),
+        state: &state,
+    };
+    match format {
+        StatusFormat::Json => println!("{}", serde_json::to_string_pretty(&status)?),
+        StatusFormat::Text => print!("{}", text(&status, now)),
+    }
+    Ok(EXIT_OK)
+}
+
+fn ago(at: DateTime<Utc>, now: DateTime<Utc>) -> String {
+    let d = (now - at).to_std().unwrap_or_default();
+    format!("{} ago", short(d))
+}
+
+fn short(d: Duration) -> String {
+    humantime::format_duration(Duration::from_secs(d.as_secs())).to_string()
+}
+
+fn acks_text(out: &mut String, title: &str, acks: &[AckStatus], now: DateTime<Utc>) {
+    if acks.is_empty() {
+        return;
+    }
+    out.push_str(&format!("{title}\n"));
+    for a in acks {
+        match (&a.by, a.at, &a.missing) {
+            (Some(by), Some(at), None) => {
+                out.push_str(&format!("  ✔ {:<12} {by}, {}\n", a.role, ago(at, now)))
+            }
+            _ => out.push_str(&format!(
+                "  ✖ {:<12} {}\n",
+                a.role,
+                a.missing.as_deref().unwrap_or("no ACK yet")
+            )),
+        }
+    }
+}
+
+fn text(s: &Status, now: DateTime<Utc>) -> String {
+    let st = s.state;
+    let mut out = format!(
+        "release: {}\njournal: {} ({} events)\n",
+        s.release, s.journal, st.events
+    );
+    match (&st.stage, &s.countdown) {
+        (Some(stage), Some(c)) => {
+            out.push_str(&format!(
+                "stage:   {} ({}%), entered {}",
+                stage.name,
+                format_number(stage.percent),
+                ago(stage.entered_at, now)
+            ));
+            if let Some(left) = c.hold_left {
+                out.push_str(&if left.is_zero() {
+                    "; hold over".to_string()
+                } else {
+                    format!("; hold {} left", short(left))
+                });
+            }
+            if let Some(n) = &c.next_decision_point {
+                out.push_str(&format!(
+                    "; decision point T+{} {}",
+                    short(n.offset),
+                    if n.left.is_zero() {
+                        "due".to_string()
+                    } else {
+                        format!("in {}", short(n.left))
+                    }
+                ));
+            }
+            out.push('\n');
+        }
+        _ => out.push_str("stage:   not started\n"),
+    }
+    out.push_str(&format!("kill:    {}\n", kill_text(&st.kill, now)));
+    for (id, k) in &st.rollbacks {
+        out.push_str(&format!("rollback {id}: {}\n", kill_text(k, now)));
+    }
+    if let Some(alarm) = &st.alarm {
+        out.push_str(&format!("ALARM:   {alarm} (unanswered)\n"));
+    }
+    match &st.last_decision {
+        Some(d) => out.push_str(&format!(
+            "decision: {} by {}, {}{}\n",
+            d.decision,
+            d.by,
+            ago(d.at, now),
+            d.justification
+                .as_deref()
+                .map(|j| format!(": {j}"))
+                .unwrap_or_default()
+        )),
+        None => out.push_str("decision: none recorded\n"),
+    }
+    acks_text(&mut out, "ACKs for the Go decision:", &s.go_acks, now);
+    if let Some(n) = &s.next_stage {
+        let title = format!(
+            "ACKs to enter stage {} ({}%):",
+            n.name,
+            format_number(n.percent)
+        );
+        acks_text(&mut out, &title, &n.acks, now);
+    }
+    for (item, m) in &st.manual {
+        let mark = if m.checked {
+            "✔ ticked"
+        } else {
+            "✖ unticked"
+        };
+        let who = m.by.as_deref().unwrap_or("?");
+        out.push_str(&format!("manual {item}: {mark} by {who}\n"));
+    }
+    for w in &st.warnings {
+        out.push_str(&format!("warning: {w}\n"));
+    }
+    out
+}
+
+fn kill_text(k: &KillState, now: DateTime<Utc>) -> String {
+    match k {
+        KillState::Ready => "ARMED (not fired)".into(),
+        KillState::Armed { .. } => "ARMED (a second press fires)".into(),
+        KillState::Firing { since } => format!("FIRING since {}", ago(*since, now)),
+        KillState::Halted { at, took_ms } => format!(
+            "HALTED (verified {}, took {})",
+            ago(*at, now),
+            humantime::format_duration(Duration::from_millis(*took_ms))
+        ),
+        KillState::Failed { at, why } => format!("FAILED {}: {why}", ago(*at, now)),
+    }
+}

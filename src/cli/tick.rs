@@ -1,0 +1,66 @@
+//! `liftoff tick PLAYBOOK --item ID [--as NAME] [--untick]`: tick a manual
+//! item (the id of a `manual` source); exit 0 recorded, 2 bad input.
+
+use super::ack::unknown;
+use super::status::open_journal;
+use super::{load_or_report, EXIT_BAD_INPUT, EXIT_OK};
+use crate::journal::event::Manual;
+use crate::journal::{Actor, Event, NewEvent};
+use crate::playbook::SourceKind;
+use std::path::Path;
+
+pub fn run(path: &Path, item: &str, name: Option<&str>, untick: bool) -> color_eyre::Result<u8> {
+    let pb = match load_or_report(path) {
+        Ok(pb) => pb,
+        Err(code) => return Ok(code),
+    };
+    let sources = &pb.playbook.sources;
+    let spec = match sources.get(item) {
+        Some(s) if s.kind() == SourceKind::Manual => s,
+        Some(s) => {
+            eprintln!(
+                "liftoff: source `{item}` is a {} source, not a manual item; only `kind = \"manual\"` sources are ticked",
+                s.kind().name()
+            );
+            return Ok(EXIT_BAD_INPUT);
+        }
+        None => {
+            let manual: Vec<&str> = sources
+                .iter()
+                .filter(|(_, s)| s.kind() == SourceKind::Manual)
+                .map(|(id, _)| id.as_str())
+                .collect();
+            eprintln!("{}", unknown("manual item", item, &manual, path));
+            return Ok(EXIT_BAD_INPUT);
+        }
+    };
+    let (journal, _) = match open_journal(&pb) {
+        Ok(j) => j,
+        Err(code) => return Ok(code),
+    };
+    let actor = Actor::here(name).with_role(spec.role.as_deref());
+    let manual = Manual {
+        item: item.to_string(),
+        role: spec.role.clone(),
+    };
+    let event = if untick {
+        Event::ManualUnticked(manual)
+    } else {
+        Event::ManualTicked(manual)
+    };
+    match journal.append(NewEvent::new(&actor, &event)) {
+        Ok(stored) => {
+            let verb = if untick { "unticked" } else { "ticked" };
+            let title = spec.title.as_deref().unwrap_or(item);
+            println!(
+                "{verb}: {title} by {} (journal event {})",
+                actor.name, stored.id
+            );
+            Ok(EXIT_OK)
+        }
+        Err(e) => {
+            eprintln!("liftoff: {e}");
+            Ok(EXIT_BAD_INPUT)
+        }
+    }
+}

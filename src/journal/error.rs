@@ -1,0 +1,47 @@
+//! What can go wrong with a journal, and what a reader skips (and says so).
+
+use serde::Serialize;
+use std::path::PathBuf;
+
+#[derive(Debug, thiserror::Error)]
+pub enum JournalError {
+    #[error("cannot {what} the journal {}: {source}", path.display())]
+    Io {
+        what: &'static str,
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("journal `{0}` is not supported yet: remove `journal` from [release] to use the file under audit_dir")]
+    Unsupported(String),
+    #[error("the journal writer task stopped: {0}")]
+    Task(String),
+}
+
+impl JournalError {
+    pub(crate) fn io(
+        what: &'static str,
+        path: &std::path::Path,
+    ) -> impl FnOnce(std::io::Error) -> Self {
+        let path = path.to_path_buf();
+        move |source| JournalError::Io { what, path, source }
+    }
+}
+
+/// A line a reader could not use. Readers carry on past it and report it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct JournalWarning {
+    /// 1-based line number in the journal file (0: not about one line).
+    pub line: usize,
+    pub why: String,
+}
+
+impl std::fmt::Display for JournalWarning {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.line == 0 {
+            write!(f, "journal: {}", self.why)
+        } else {
+            write!(f, "journal line {} skipped: {}", self.line, self.why)
+        }
+    }
+}

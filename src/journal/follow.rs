@@ -1,0 +1,128 @@
+//! Following a journal file: every process sees the others' events within a
+//! second. `notify` wakes the reader when the file changes; a slow re-read
+//! covers file systems where change events do not arrive (NFS, some overlays).
+//! New events go, in file order, to a bounded tokio channel.
+
+use super::error::{JournalError, JournalWarning};
+use super::event::Stored;
+use super::read::{parse_complete, Cursor};
+use notify::{RecursiveMode, Watcher};
+use std::path::PathBuf;
+use std::time::Duration;
+use tokio::io::{AsyncReadExt, AsyncSeekExt};
+use tokio::sync::mpsc;
+
+/// What a follower delivers.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Followed {
+    Event(Stored),
+    /// A line that could not be used (torn, edited), or a file that shrank.
+    Warning(JournalWarning),
+}
+
+/// Re-read this often even without a change event.
+const FALLBACK_WITH_NOTIFY: Duration = Duration::from_secs(2);
+/// Re-read this often when change events are unavailable (still "within a second").
+const FALLBACK_WITHOUT_NOTIFY: Duration = Duration::from_millis(500);
+const CHANNEL: usize = 1024;
+
+/// Starts following `path` from `from` (e.g. the cursor `read_all` returned).
+/// Must be called inside a tokio runtime. Following stops when the receiver is dropped.
+pub fn follow_file(path: PathBuf, from: Cursor) -> Result<mpsc::Receiver<Followed>, JournalError> {
+    let (out, rx) = mpsc::channel(CHANNEL);
+    let (wake_tx, wake_rx) = mpsc::channel::<()>(1);
+    let dir = path
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from("."));
+    std::fs::create_dir_all(&dir).map_err(JournalError::io("create the folder of", &path))?;
+    let name = path.file_name().map(|n| n.to_os_string());
+    // Watch the folder, not the file: the file may not exist yet.
+    let watcher = notify::recommended_watcher(move |res: notify::Result<notify::Event>| {
+        let ours = match &res {
+            Ok(ev) => {
+                ev.paths.is_empty() || ev.paths.iter().any(|p| p.file_name() == name.as_deref())
+            }
+            Err(_) => true,
+        };
+        if ours {
+            // A full channel already holds a wake-up: nothing is lost.
+            let _ = wake_tx.try_send(());
+        }
+    })
+    .and_then(|mut w| w.watch(&dir, RecursiveMode::NonRecursive).map(|_| w));
+    let fallback = if watcher.is_ok() {
+        FALLBACK_WITH_NOTIFY
+    } else {
+        FALLBACK_WITHOUT_NOTIFY
+    };
+    tokio::spawn(async move {
+        // Owned by the task: dropping it (when following stops) stops watching.
+        let _watcher = watcher.ok();
+        run(path, from, out, wake_rx, fallback).await;
+    });
+    Ok(rx)
+}
+
+async fn run(
+    path: PathBuf,
+    mut cursor: Cursor,
+    out: mpsc::Sender<Followed>,
+    mut wake: mpsc::Receiver<()>,
+    fallback: Duration,
+) {
+    loop {
+        for item in read_new(&path, &mut cursor).await {
+            if out.send(item).await.is_err() {
+                return;
+            }
+        }
+        tokio::select! {
+            _ = wake.recv() => {}
+            _ = tokio::time::sleep(fallback) => {}
+            _ = out.closed() => return,
+        }
+    }
+}
+
+/// Complete lines after `cursor`; a trailing piece waits for its newline.
+async fn read_new(path: &std::path::Path, cursor: &mut Cursor) -> Vec<Followed> {
+    let mut items = Vec::new();
+    let Ok(mut file) = tokio::fs::File::open(path).await else {
+        return items; // not created yet
+    };
+    let Ok(len) = file.metadata().await.map(|m| m.len()) else {
+        return items;
+    };
+    if len < cursor.offset {
+        items.push(Followed::Warning(JournalWarning {
+            line: 0,
+            why: format!(
+                "the journal shrank from {} to {len} bytes (replaced or truncated); reading it again from the start",
+                cursor.offset
+            ),
+        }));
+        *cursor = Cursor::default();
+    }
+    if len == cursor.offset
+        || file
+            .seek(std::io::SeekFrom::Start(cursor.offset))
+            .await
+            .is_err()
+    {
+        return items;
+    }
+    let mut bytes = Vec::new();
+    if file.read_to_end(&mut bytes).await.is_err() {
+        return items;
+    }
+    let (lines, consumed) = parse_complete(&bytes, cursor.lines + 1);
+    cursor.offset += consumed as u64;
+    cursor.lines += lines.len();
+    items.extend(lines.into_iter().map(|l| match l {
+        Ok(e) => Followed::Event(e),
+        Err(w) => Followed::Warning(w),
+    }));
+    items
+}

@@ -1,0 +1,198 @@
+//! Journal events -> `ReleaseState`, one event at a time. Pure: the same events
+//! always fold to the same state, so every process sharing a journal agrees,
+//! and a restart picks up exactly where the release was.
+
+use super::summary::{actor_label, summary};
+use super::{AckRecord, DecisionSummary, JournalLine, KillState, ReleaseState, StageState};
+use crate::journal::{Event, Followed, JournalWarning, ReadAll, Stored};
+use crate::source::ManualState;
+use chrono::{DateTime, Utc};
+use std::time::Duration;
+
+/// Events kept for the journal panel (between this and twice this).
+pub const RECENT: usize = 200;
+/// ACK records kept (one per role, person and stage; the oldest go first).
+pub const MAX_ACKS: usize = 512;
+/// Reader warnings kept.
+pub const MAX_WARNINGS: usize = 50;
+
+impl ReleaseState {
+    /// Folds events in journal order.
+    pub fn fold<'a>(events: impl IntoIterator<Item = &'a Stored>) -> Self {
+        let mut state = ReleaseState::default();
+        for e in events {
+            state.apply(e);
+        }
+        state
+    }
+
+    /// Folds everything a reader got, warnings included.
+    pub fn from_read(read: &ReadAll) -> Self {
+        let mut state = ReleaseState::fold(&read.events);
+        for w in &read.warnings {
+            state.warn(w);
+        }
+        state
+    }
+
+    /// What a follower delivered.
+    pub fn apply_followed(&mut self, item: &Followed) {
+        match item {
+            Followed::Event(e) => self.apply(e),
+            Followed::Warning(w) => self.warn(w),
+        }
+    }
+
+    pub fn warn(&mut self, w: &JournalWarning) {
+        self.warnings.push(w.to_string());
+        if self.warnings.len() > MAX_WARNINGS {
+            self.warnings.remove(0);
+        }
+    }
+
+    /// A ramp is running: traffic is on (percent > 0) and no kill switch has fired.
+    pub fn ramp_running(&self) -> bool {
+        self.stage.as_ref().is_some_and(|s| s.percent > 0.0)
+            && !matches!(
+                self.kill,
+                KillState::Firing { .. } | KillState::Halted { .. }
+            )
+    }
+
+    pub fn apply(&mut self, e: &Stored) {
+        self.last_id = e.id;
+        self.events += 1;
+        let event = e.event();
+        self.push_recent(JournalLine {
+            at: e.at,
+            actor: actor_label(&e.actor),
+            kind: e.kind.clone(),
+            summary: match &event {
+                Some(ev) => summary(ev),
+                None => format!("({} from a newer liftoff or unreadable)", e.kind),
+            },
+        });
+        let Some(event) = event else {
+            return;
+        };
+        let at = e.at;
+        let by = &e.actor.name;
+        match event {
+            Event::Ack(a) => self.add_ack(AckRecord {
+                role: a.role,
+                by: by.clone(),
+                at,
+                comment: a.comment,
+                stage: a.stage,
+            }),
+            Event::Decision(d) => {
+                self.last_decision = Some(DecisionSummary {
+                    decision: d.decision,
+                    by: by.clone(),
+                    at,
+                    justification: d.justification,
+                    next_review: d.next_review,
+                })
+            }
+            Event::StageEntered(s) => {
+                self.stage = Some(StageState {
+                    index: s.index,
+                    name: s.name,
+                    percent: s.percent,
+                    entered_at: at,
+                    decision_points_done: Vec::new(),
+                });
+                // Entering a stage (set and read back) re-arms a kill switch that fired.
+                if matches!(
+                    self.kill,
+                    KillState::Halted { .. } | KillState::Failed { .. }
+                ) {
+                    self.kill = KillState::Ready;
+                }
+            }
+            Event::StageFailed(_) => {}
+            Event::DecisionPoint(d) => {
+                if let Some(stage) = self.stage.as_mut().filter(|s| s.name == d.stage) {
+                    let offset = Duration::from_millis(d.offset_ms);
+                    if !stage.decision_points_done.contains(&offset) {
+                        stage.decision_points_done.push(offset);
+                    }
+                }
+            }
+            Event::GuardTripped(g) => {
+                if g.on_trip == "alarm" {
+                    self.alarm = Some(format!("guard {} tripped: {}", g.guard, g.reason));
+                    self.alarm_guard = Some(g.guard);
+                }
+            }
+            Event::AlarmAnswered(_) => {
+                self.alarm = None;
+                self.alarm_guard = None;
+            }
+            Event::KillFired(f) => *self.kill_slot(f.target) = KillState::Firing { since: at },
+            Event::KillVerified(v) => {
+                *self.kill_slot(v.target) = halted(at, v.took_ms);
+                // The world is halted: a ramp starts again from its first stage.
+                self.stage = None;
+            }
+            Event::KillFailed(f) => *self.kill_slot(f.target) = failed(at, f.why),
+            Event::RollbackFired(f) => {
+                *self.rollback_slot(f.target) = KillState::Firing { since: at }
+            }
+            Event::RollbackVerified(v) => *self.rollback_slot(v.target) = halted(at, v.took_ms),
+            Event::RollbackFailed(f) => *self.rollback_slot(f.target) = failed(at, f.why),
+            Event::ManualTicked(m) | Event::ManualUnticked(m) => {
+                let checked = e.kind == "manual_ticked";
+                self.manual.insert(
+                    m.item,
+                    ManualState {
+                        checked,
+                        by: Some(by.clone()),
+                        at: Some(at),
+                    },
+                );
+            }
+            Event::BaselineRecorded(b) => {
+                self.baselines.insert(b.name, b.value);
+            }
+        }
+    }
+
+    fn push_recent(&mut self, line: JournalLine) {
+        self.recent.push(line);
+        // Drop in batches: folding 100,000 events stays linear.
+        if self.recent.len() >= 2 * RECENT {
+            self.recent.drain(..RECENT);
+        }
+    }
+
+    /// Newest first; one record per (role, person, stage): an ACK again refreshes it.
+    fn add_ack(&mut self, ack: AckRecord) {
+        self.acks
+            .retain(|a| !(a.role == ack.role && a.by == ack.by && a.stage == ack.stage));
+        self.acks.insert(0, ack);
+        self.acks.truncate(MAX_ACKS);
+    }
+
+    /// The kill switch's state (kill_* events name no target).
+    fn kill_slot(&mut self, target: Option<String>) -> &mut KillState {
+        match target {
+            None => &mut self.kill,
+            Some(t) => self.rollbacks.entry(t).or_default(),
+        }
+    }
+
+    fn rollback_slot(&mut self, target: Option<String>) -> &mut KillState {
+        self.rollbacks
+            .entry(target.unwrap_or_else(|| "rollback".into()))
+            .or_default()
+    }
+}
+
+fn halted(at: DateTime<Utc>, took_ms: u64) -> KillState {
+    KillState::Halted { at, took_ms }
+}
+
+fn failed(at: DateTime<Utc>, why: String) -> KillState {
+    KillState::Failed { at, why }
+}

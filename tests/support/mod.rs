@@ -1,0 +1,13 @@
+//! Shared test harness: free ports, awaiting a condition, a controllable
+//! exporter, launchers for the real Prometheus and Alertmanager binaries, and
+//! a way to evaluate a playbook through the library the way `check` does.
+//!
+//! Each test file uses a part of it, so unused items are expected.
+#![allow(dead_code)]
+
+pub mod alertmanager;
+pub mod exporter;
+pub mod net;
+pub mod playbook;
+pub mod process;
+pub mod prometheus;
