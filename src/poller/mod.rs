@@ -90,7 +90,7 @@ where
         let wake = Arc::new(Notify::new());
         wakes.insert(id.clone(), wake.clone());
         if spec.kind() == SourceKind::Artifacts {
-            if let Some((dir, mode)) = watch::watch_target(pb.base_dir(), spec) {
+            if let Some((dir, mode)) = source::artifacts::watch_target(&ctx, spec) {
                 match watch::watch(&dir, mode, spec.glob.as_deref(), wake.clone()) {
                     Ok(w) => watchers.push(w),
                     Err(e) => tracing::debug!("cannot watch {}: {e}", dir.display()),

@@ -1,8 +1,8 @@
 //! Re-polls an `artifacts` source as soon as a file in its folder changes, so a
 //! new validation result shows within moments rather than at the next interval
-//! (which stays as the fallback when the folder cannot be watched).
+//! (which stays as the fallback when the folder cannot be watched). What to
+//! watch comes from `source::artifacts::watch_target`.
 
-use crate::playbook::SourceSpec;
 use globset::{Glob, GlobMatcher};
 use notify::{
     event::{AccessKind, AccessMode, ModifyKind},
@@ -11,27 +11,6 @@ use notify::{
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use tokio::sync::Notify;
-
-/// What to watch for an artifacts source: its folder, resolved against the
-/// playbook folder, recursively when the glob reaches into subfolders.
-pub fn watch_target(base_dir: &Path, spec: &SourceSpec) -> Option<(PathBuf, RecursiveMode)> {
-    let dir = spec.dir.as_deref()?;
-    let dir = if dir.is_absolute() {
-        dir.to_path_buf()
-    } else {
-        base_dir.join(dir)
-    };
-    let deep = spec
-        .glob
-        .as_deref()
-        .is_some_and(|g| g.contains('/') || g.contains("**"));
-    let mode = if deep {
-        RecursiveMode::Recursive
-    } else {
-        RecursiveMode::NonRecursive
-    };
-    Some((dir, mode))
-}
 
 /// Starts watching; each relevant change wakes the source's loop. The watcher
 /// stops when the returned value is dropped. Errors (no such folder, no
@@ -92,26 +71,6 @@ mod tests {
     use super::*;
     use notify::event::{CreateKind, DataChange, MetadataKind};
     use std::time::Duration;
-
-    #[test]
-    fn target_is_the_folder_resolved_against_the_playbook() {
-        let spec = SourceSpec {
-            dir: Some("artifacts/validation".into()),
-            glob: Some("*.json".into()),
-            ..Default::default()
-        };
-        let (dir, mode) = watch_target(Path::new("/srv/release"), &spec).unwrap();
-        assert_eq!(dir, Path::new("/srv/release/artifacts/validation"));
-        assert_eq!(mode, RecursiveMode::NonRecursive);
-        let deep = SourceSpec {
-            glob: Some("**/*.json".into()),
-            ..spec
-        };
-        assert_eq!(
-            watch_target(Path::new("/x"), &deep).unwrap().1,
-            RecursiveMode::Recursive
-        );
-    }
 
     #[test]
     fn reads_and_metadata_do_not_count_as_changes() {
