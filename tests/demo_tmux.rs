@@ -176,16 +176,25 @@ fn the_hold_countdown_runs_and_quit_asks_while_the_ramp_runs() {
     let demo = Demo::start("demo-hold");
     let pane = &demo.pane;
     pane.wait_for("HOLD at 10%");
-    // The countdown panel's line under the big clock, e.g.
-    // "next decision point T+30m in 04:59".
-    let clock_line = |s: &str| {
-        s.lines()
-            .find_map(|l| l.split('│').find(|cell| cell.contains("decision point")))
-            .map(|cell| cell.trim().to_string())
+    // The countdown panel's cell of the rows from its label down: the big
+    // clock (time left in the hold) and the next decision point.
+    let clock = |s: &str| {
+        let lines: Vec<&str> = s.lines().collect();
+        let (row, col) = lines.iter().enumerate().find_map(|(i, l)| {
+            l.split('│')
+                .position(|cell| cell.contains("HOLD at 10%"))
+                .map(|c| (i, c))
+        })?;
+        let cells: Vec<&str> = lines[row + 1..]
+            .iter()
+            .take(6)
+            .filter_map(|l| l.split('│').nth(col))
+            .collect();
+        Some(cells.join("\n"))
     };
-    let first = pane.await_screen("the next decision point", DEADLINE, clock_line);
-    pane.await_screen("the countdown to move", DEADLINE, |s| {
-        clock_line(s).filter(|now| *now != first)
+    let first = pane.await_screen("the hold countdown", DEADLINE, clock);
+    pane.await_screen("the hold countdown to move", DEADLINE, |s| {
+        clock(s).filter(|now| *now != first)
     });
 
     pane.keys(&["q"]);
