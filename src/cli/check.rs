@@ -16,22 +16,33 @@ pub fn run(path: &Path, format: Format, out: Option<&Path>) -> color_eyre::Resul
         Err(code) => return Ok(code),
     };
     let ctx = PollContext::new(pb.base_dir());
-    let observations = runtime()?.block_on(poll_all(&ctx, &pb));
+    let mut observations = runtime()?.block_on(poll_all(&ctx, &pb));
     let now = chrono::Utc::now();
-    let verdicts = engine::evaluate_all(&pb, &observations, now, &Extra::default());
-    // ACKs come from the journal; an unreadable journal leaves every role pending (fail closed).
-    let acks: Vec<AckStatus> = match super::status::journal_state(&pb) {
-        Ok(state) => release::ack_status(&pb.playbook, &state, &pb.playbook.release.go_acks, now),
-        Err(e) => {
-            eprintln!("liftoff: {e}; counting no ACK");
-            pb.playbook
-                .release
-                .go_acks
-                .iter()
-                .map(|r| AckStatus::pending(r))
-                .collect()
+    // ACKs, manual ticks and baselines come from the journal; an unreadable
+    // journal leaves every role pending, every box unticked and every
+    // baseline unrecorded (fail closed).
+    let state = super::status::journal_state(&pb);
+    if let Err(e) = &state {
+        eprintln!("liftoff: {e}; counting no ACK, tick or baseline");
+    }
+    let state = state.unwrap_or_default();
+    for (id, spec) in &pb.playbook.sources {
+        if spec.kind() == crate::playbook::SourceKind::Manual {
+            observations.insert(
+                id.clone(),
+                release::manual_observation(&state, id, spec, now),
+            );
         }
-    };
+    }
+    let verdicts = engine::evaluate_all_with_baselines(
+        &pb,
+        &observations,
+        now,
+        &Extra::default(),
+        &state.baselines,
+    );
+    let acks: Vec<AckStatus> =
+        release::ack_status(&pb.playbook, &state, &pb.playbook.release.go_acks, now);
     let gate = engine::decide(&pb.checks, &verdicts, &acks, pb.playbook.release.allow_warn);
     let report = Report::build(&pb, &verdicts, &gate, &acks, now);
     match format {

@@ -78,7 +78,7 @@ async fn poll_kind(
         SourceKind::Command => super::command::poll(ctx, spec).await,
         SourceKind::Artifacts => super::artifacts::poll(ctx, spec).await,
         SourceKind::Kubernetes => Err(SourceError::Unsupported("kubernetes".into())),
-        SourceKind::Sql => Err(SourceError::Unsupported("sql".into())),
+        SourceKind::Sql => super::sql::poll(ctx, spec).await,
         // Manual items are ticked by people: their state comes from the journal.
         SourceKind::Manual => Ok(Payload::Manual(Default::default())),
     }
