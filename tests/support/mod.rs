@@ -6,8 +6,10 @@
 #![allow(dead_code)]
 
 pub mod alertmanager;
+pub mod autopack;
 pub mod exporter;
 pub mod net;
 pub mod playbook;
+pub mod postgres;
 pub mod process;
 pub mod prometheus;
