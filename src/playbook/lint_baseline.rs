@@ -20,7 +20,7 @@ pub(super) fn baselines(f: &mut Findings, pb: &Playbook) {
             .is_some_and(|s| s.kind == Some(SourceKind::Manual))
     };
     for (i, c) in pb.checks.iter().enumerate() {
-        let conditions = [Some(c.pass.as_str()), c.warn.as_deref()];
+        let conditions = [("pass", Some(c.pass.as_str())), ("warn", c.warn.as_deref())];
         reads_baseline(f, &format!("check.{i}"), &c.baseline, &conditions);
         if c.baseline.is_some() && manual(&c.source) {
             f.at(
@@ -35,7 +35,7 @@ pub(super) fn baselines(f: &mut Findings, pb: &Playbook) {
             f,
             &format!("guard.{i}"),
             &g.baseline,
-            &[Some(g.trip.as_str())],
+            &[("trip", Some(g.trip.as_str()))],
         );
     }
     let Some(ramp) = &pb.ramp else {
@@ -67,19 +67,21 @@ fn reads_baseline(
     f: &mut Findings,
     path: &str,
     baseline: &Option<String>,
-    conditions: &[Option<&str>],
+    conditions: &[(&str, Option<&str>)],
 ) {
     if baseline.is_some() {
         return;
     }
-    let reads = conditions.iter().flatten().any(|text| {
-        crate::expr::compile(text).is_ok_and(|e| e.variables().iter().any(|v| v == "baseline"))
+    let reads = conditions.iter().find(|(_, text)| {
+        text.is_some_and(|t| {
+            crate::expr::compile(t).is_ok_and(|e| e.variables().iter().any(|v| v == "baseline"))
+        })
     });
-    if reads {
+    if let Some((key, _)) = reads {
         f.at(
-            path.to_string(),
+            format!("{path}.{key}"),
             "the condition reads `baseline` but names no baseline",
-            Some("add baseline = \"NAME\" and record it (liftoff baseline PLAYBOOK --check ID, or record_baselines on a stage)".into()),
+            Some("add baseline = \"NAME\" beside it and record it (liftoff baseline PLAYBOOK --check ID, or record_baselines on a stage)".into()),
         );
     }
 }
