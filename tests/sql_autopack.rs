@@ -201,7 +201,7 @@ async fn postgres_values_read_only_and_timeout() {
         ..Default::default()
     };
     let obs = poll(&ctx, "t", &spec("SELECT n, big, f, ok, at, j, u, 7::int2 AS small, NULL::text AS nothing, (SELECT state FROM phases ORDER BY run_id, phase_id LIMIT 1) AS state, SUM(big) AS total FROM t GROUP BY n, big, f, ok, at, j, u", Dur::secs(10)), &[]).await;
-    let Ok(Payload::Rows { rows }) = &obs.outcome else {
+    let Ok(Payload::Rows { rows, .. }) = &obs.outcome else {
         panic!("{:?}", obs.outcome)
     };
     assert_eq!(
@@ -224,7 +224,7 @@ async fn postgres_values_read_only_and_timeout() {
         &[],
     )
     .await;
-    let Ok(Payload::Rows { rows }) = &obs.outcome else {
+    let Ok(Payload::Rows { rows, .. }) = &obs.outcome else {
         panic!("{:?}", obs.outcome)
     };
     assert_eq!(rows[0]["count"], 11, "nothing was deleted");

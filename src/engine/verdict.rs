@@ -237,7 +237,7 @@ fn shown_value(check: &CompiledCheck, payload: &Payload, vars: &Vars) -> Option<
             n => format!("{n} file{}", if n == 1 { "" } else { "s" }),
         },
         Payload::Objects { items } => format!("{} objects", items.len()),
-        Payload::Rows { rows } => match vars.get("value") {
+        Payload::Rows { rows, .. } => match vars.get("value") {
             Some(v) if rows.len() == 1 => display(v),
             _ => format!("{} rows", rows.len()),
         },

@@ -20,7 +20,7 @@ pub use deliver::{Endpoint, GaveUp, Retry};
 use crate::journal::event::NotifyFailed;
 use crate::journal::{Actor, Event, Followed, NewEvent, SharedJournal, Stored};
 use crate::playbook::{LoadedPlaybook, NotifyKind};
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, SubsecRound, Utc};
 use serde::Serialize;
 use std::sync::Arc;
 use std::time::Duration;
@@ -53,7 +53,10 @@ pub struct Options {
 impl Default for Options {
     fn default() -> Self {
         Options {
-            scope: Scope::OwnEvents { since: Utc::now() },
+            // Journal times are in microseconds: compare like with like.
+            scope: Scope::OwnEvents {
+                since: Utc::now().trunc_subsecs(6),
+            },
             retry: Retry::default(),
             queue: QUEUE,
             actor: Actor::here(None),

@@ -19,7 +19,7 @@ use crate::playbook::SourceSpec;
 use futures::TryStreamExt;
 use sqlx::postgres::{PgConnectOptions, PgConnection};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteConnection};
-use sqlx::{ConnectOptions, Connection};
+use sqlx::{Column, ConnectOptions, Connection};
 use std::path::PathBuf;
 use std::str::FromStr;
 use std::time::{Duration, Instant};
@@ -38,26 +38,36 @@ pub enum Target {
 }
 
 pub async fn poll(ctx: &PollContext, spec: &SourceSpec) -> Result<Payload, SourceError> {
+    // On its own task with owned arguments: sqlx's executor lifetimes keep a
+    // borrowing future from being provably `Send` (rust-lang/rust#96865),
+    // and every caller (the cockpit, the kill switch's readback) spawns polls.
+    let (ctx, spec) = (ctx.clone(), spec.clone());
+    tokio::spawn(poll_owned(ctx, spec))
+        .await
+        .unwrap_or_else(|e| Err(SourceError::Io(format!("the query's task died: {e}"))))
+}
+
+async fn poll_owned(ctx: PollContext, spec: SourceSpec) -> Result<Payload, SourceError> {
     let deadline = Instant::now() + spec.timeout().as_std();
-    let url = connection_string(ctx, spec)?;
+    let url = connection_string(&ctx, &spec)?;
     let known = known_secrets(&url);
     let redact = |e: SourceError| redact_error(e, &known);
     let query = spec
         .query
-        .as_deref()
+        .clone()
         .filter(|q| !q.trim().is_empty())
         .ok_or_else(|| SourceError::Config("`query` is empty".into()))?;
     let caps = Caps {
         rows: MAX_ROWS,
         bytes: spec.max_bytes(),
     };
-    let rows = match target(ctx, url.expose()).map_err(redact)? {
-        Target::Postgres => postgres(url.expose(), query, deadline, caps).await,
+    let (columns, rows) = match target(&ctx, url.expose()).map_err(redact)? {
+        Target::Postgres => postgres(url.expose().to_string(), query, deadline, caps).await,
         Target::Sqlite(path) => sqlite(Some(path), query, deadline, caps).await,
         Target::SqliteMemory => sqlite(None, query, deadline, caps).await,
     }
     .map_err(redact)?;
-    Ok(Payload::Rows { rows })
+    Ok(Payload::Rows { columns, rows })
 }
 
 /// The connection string named by `url_env` or `url_file` (relative to the playbook).
@@ -122,10 +132,14 @@ pub(crate) struct Caps {
     pub bytes: u64,
 }
 
+/// What a query gave: its column names (in order) and its rows.
+type Table = (Vec<String>, Vec<Row>);
+
 /// Counts rows and bytes as they arrive; the first one past a cap is an error.
 pub(crate) struct Collect {
     caps: Caps,
     bytes: u64,
+    pub columns: Vec<String>,
     pub rows: Vec<Row>,
 }
 
@@ -134,7 +148,15 @@ impl Collect {
         Collect {
             caps,
             bytes: 0,
+            columns: Vec::new(),
             rows: Vec::new(),
+        }
+    }
+
+    /// The column names, from the first row (a query with no rows needs none).
+    pub(crate) fn columns<R: sqlx::Row>(&mut self, row: &R) {
+        if self.columns.is_empty() {
+            self.columns = row.columns().iter().map(|c| c.name().to_string()).collect();
         }
     }
 
@@ -176,13 +198,13 @@ async fn bounded<T>(
 }
 
 async fn postgres(
-    url: &str,
-    query: &str,
+    url: String,
+    query: String,
     deadline: Instant,
     caps: Caps,
-) -> Result<Vec<Row>, SourceError> {
+) -> Result<Table, SourceError> {
     let total = left(deadline);
-    let options = PgConnectOptions::from_str(url)
+    let options = PgConnectOptions::from_str(&url)
         .map_err(|e| SourceError::Config(format!("unreadable postgres connection string: {e}")))?
         .application_name("liftoff")
         .disable_statement_logging();
@@ -194,26 +216,27 @@ async fn postgres(
     })
     .await?;
     let result = bounded(deadline, total, async {
-        sqlx::raw_sql("BEGIN READ ONLY")
+        sqlx::query("BEGIN READ ONLY")
             .execute(&mut conn)
             .await
             .map_err(|e| SourceError::Query(e.to_string()))?;
         // The server stops the statement itself at our deadline.
         let ms = left(deadline).as_millis().max(1);
-        sqlx::raw_sql(&format!("SET LOCAL statement_timeout = {ms}"))
+        sqlx::query(&format!("SET LOCAL statement_timeout = {ms}"))
             .execute(&mut conn)
             .await
             .map_err(|e| SourceError::Query(e.to_string()))?;
         let mut collect = Collect::new(caps);
         {
-            let mut stream = sqlx::query(query).fetch(&mut conn);
+            let mut stream = sqlx::query(&query).fetch(&mut conn);
             while let Some(row) = stream.try_next().await.map_err(pg_error(total))? {
+                collect.columns(&row);
                 collect.push(pg_row(&row)?)?;
             }
         }
         // Nothing was written, and nothing could be: end the transaction cleanly.
-        let _ = sqlx::raw_sql("ROLLBACK").execute(&mut conn).await;
-        Ok(collect.rows)
+        let _ = sqlx::query("ROLLBACK").execute(&mut conn).await;
+        Ok((collect.columns, collect.rows))
     })
     .await;
     if result.is_ok() {
@@ -239,10 +262,10 @@ fn pg_error(total: Duration) -> impl Fn(sqlx::Error) -> SourceError {
 
 async fn sqlite(
     path: Option<PathBuf>,
-    query: &str,
+    query: String,
     deadline: Instant,
     caps: Caps,
-) -> Result<Vec<Row>, SourceError> {
+) -> Result<Table, SourceError> {
     let total = left(deadline);
     let shown = path
         .as_ref()
@@ -280,7 +303,7 @@ async fn sqlite(
     let result = bounded(deadline, total, async {
         let mut collect = Collect::new(caps);
         {
-            let mut stream = sqlx::query(query).fetch(&mut conn);
+            let mut stream = sqlx::query(&query).fetch(&mut conn);
             while let Some(row) = stream.try_next().await.map_err(|e| {
                 if Instant::now() >= deadline {
                     SourceError::Timeout(total)
@@ -288,10 +311,11 @@ async fn sqlite(
                     SourceError::Query(e.to_string())
                 }
             })? {
+                collect.columns(&row);
                 collect.push(sqlite_row(&row)?)?;
             }
         }
-        Ok(collect.rows)
+        Ok((collect.columns, collect.rows))
     })
     .await;
     let _ = conn.close().await;
@@ -344,7 +368,7 @@ mod tests {
 
     fn rows(p: Payload) -> Vec<Row> {
         match p {
-            Payload::Rows { rows } => rows,
+            Payload::Rows { rows, .. } => rows,
             other => panic!("expected rows, got {other:?}"),
         }
     }
@@ -354,28 +378,42 @@ mod tests {
         INSERT INTO t VALUES ('r-1', 7, 1, 0.5, '2025-12-31 10:00:00', NULL);
         INSERT INTO t VALUES ('r-2', 8, 0, 1.25, '2025-12-31T11:00:00+01:00', 'x');";
 
+    /// Callers spawn polls (the cockpit, the kill switch's readback).
+    #[test]
+    fn a_poll_can_be_spawned() {
+        fn send<T: Send>(_: &T) {}
+        let ctx = PollContext::new(Path::new("."));
+        let spec = SourceSpec::default();
+        send(&crate::source::poll(&ctx, "db", &spec, &[]));
+    }
+
     #[tokio::test]
     async fn sqlite_rows_keep_types_and_column_order() {
         let dir = tempfile::tempdir().unwrap();
         let db = database(dir.path(), TABLE).await;
         let ctx = PollContext::new(dir.path());
         let url = format!("sqlite://{}", db.display());
-        let got = rows(
-            poll(
-                &ctx,
-                &spec(dir.path(), &url, "SELECT * FROM t ORDER BY alpha"),
-            )
-            .await
-            .unwrap(),
-        );
+        let payload = poll(
+            &ctx,
+            &spec(dir.path(), &url, "SELECT * FROM t ORDER BY alpha"),
+        )
+        .await
+        .unwrap();
+        // `value` is the query's first column, not the alphabetically first.
+        let vars = crate::expr::bind::bind(&payload, None, chrono::Utc::now(), &Default::default())
+            .unwrap();
+        assert_eq!(vars.get("value"), Some(&cel::Value::from("r-1")));
+        let Payload::Rows { columns, .. } = &payload else {
+            panic!("{payload:?}")
+        };
+        assert_eq!(columns, &["zeta", "alpha", "ok", "ratio", "at", "note"]);
+        let got = rows(payload);
         assert_eq!(got.len(), 2);
         let first = serde_json::Value::Object(got[0].clone());
         assert_eq!(
             first,
             json!({"zeta": "r-1", "alpha": 7, "ok": true, "ratio": 0.5, "at": "2025-12-31T10:00:00Z", "note": null})
         );
-        // The first column is the query's first, not the alphabetically first.
-        assert_eq!(got[0].keys().next().map(String::as_str), Some("zeta"));
         assert_eq!(got[1]["at"], json!("2025-12-31T10:00:00Z"));
         assert_eq!(got[1]["ok"], json!(false));
     }

@@ -13,3 +13,4 @@ pub mod playbook;
 pub mod postgres;
 pub mod process;
 pub mod prometheus;
+pub mod webhook;
