@@ -7,6 +7,7 @@
 
 pub mod alertmanager;
 pub mod exporter;
+pub mod kube_api;
 pub mod net;
 pub mod playbook;
 pub mod process;
