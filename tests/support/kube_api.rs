@@ -117,6 +117,8 @@ struct Shared {
     drop_watches: watch::Sender<u64>,
     watch_requests: AtomicUsize,
     patches: AtomicUsize,
+    /// While set, every resource request fails with 500 (a broken etcd).
+    failing: std::sync::atomic::AtomicBool,
     log: Mutex<Vec<String>>,
     port: u16,
 }
@@ -155,6 +157,7 @@ impl KubeApi {
             drop_watches: watch::channel(0).0,
             watch_requests: AtomicUsize::new(0),
             patches: AtomicUsize::new(0),
+            failing: std::sync::atomic::AtomicBool::new(false),
             log: Mutex::new(Vec::new()),
             port,
         });
@@ -205,6 +208,11 @@ impl KubeApi {
     /// Ends every open watch stream (as an API server restart or a load balancer would).
     pub fn drop_watches(&self) {
         self.shared.drop_watches.send_modify(|g| *g += 1);
+    }
+
+    /// Makes every resource request fail with a 500 `Status` (true) or serve again (false).
+    pub fn set_failing(&self, failing: bool) {
+        self.shared.failing.store(failing, Ordering::SeqCst);
     }
 
     pub fn watch_requests(&self) -> usize {
@@ -420,6 +428,9 @@ impl Shared {
         }
         if let Some(doc) = self.discovery(path) {
             return reply(200, &doc);
+        }
+        if self.failing.load(Ordering::SeqCst) {
+            return status(500, "InternalError", "Internal error occurred: etcdserver: request timed out".into(), None);
         }
         let Some(t) = parse_path(path) else {
             return status(
