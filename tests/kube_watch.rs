@@ -41,7 +41,9 @@ fn waiting_reason(w: &KubeWatch, pod: &str) -> Option<String> {
         Ok(Payload::Objects { items }) => items
             .iter()
             .find(|i| i["metadata"]["name"] == pod)
-            .and_then(|p| p["status"]["containerStatuses"][0]["state"]["waiting"]["reason"].as_str())
+            .and_then(|p| {
+                p["status"]["containerStatuses"][0]["state"]["waiting"]["reason"].as_str()
+            })
             .map(str::to_string),
         _ => None,
     }
@@ -64,16 +66,25 @@ async fn a_watch_lists_once_then_follows_changes_and_survives_a_dropped_stream()
     let mut changes = w.changes();
 
     // A change arrives over the open watch, without a relist.
-    let lists_before = api.log().iter().filter(|l| l.contains("/pods?") && !l.contains("watch=")).count();
+    let lists_before = api
+        .log()
+        .iter()
+        .filter(|l| l.contains("/pods?") && !l.contains("watch="))
+        .count();
     let mut pod = api.get("pods", NAMESPACE, POD).unwrap();
-    pod["status"]["containerStatuses"][0]["state"] = json!({"waiting": {"reason": "CrashLoopBackOff"}});
+    pod["status"]["containerStatuses"][0]["state"] =
+        json!({"waiting": {"reason": "CrashLoopBackOff"}});
     api.put(pod);
-    wait_for(Duration::from_secs(10), "the crash loop over the watch", || async {
-        match waiting_reason(&w, POD) {
-            Some(r) if r == "CrashLoopBackOff" => Ok(()),
-            other => Err(format!("{other:?}")),
-        }
-    })
+    wait_for(
+        Duration::from_secs(10),
+        "the crash loop over the watch",
+        || async {
+            match waiting_reason(&w, POD) {
+                Some(r) if r == "CrashLoopBackOff" => Ok(()),
+                other => Err(format!("{other:?}")),
+            }
+        },
+    )
     .await;
     assert!(changes.has_changed().unwrap(), "a change is signalled");
     changes.mark_unchanged();
@@ -90,20 +101,39 @@ async fn a_watch_lists_once_then_follows_changes_and_survives_a_dropped_stream()
     })
     .await;
     let mut pod = api.get("pods", NAMESPACE, POD).unwrap();
-    pod["status"]["containerStatuses"][0]["state"] = json!({"waiting": {"reason": "ImagePullBackOff"}});
+    pod["status"]["containerStatuses"][0]["state"] =
+        json!({"waiting": {"reason": "ImagePullBackOff"}});
     api.put(pod);
-    wait_for(Duration::from_secs(10), "the change after the reconnect", || async {
-        match waiting_reason(&w, POD) {
-            Some(r) if r == "ImagePullBackOff" => Ok(()),
-            other => Err(format!("{other:?}")),
-        }
-    })
+    wait_for(
+        Duration::from_secs(10),
+        "the change after the reconnect",
+        || async {
+            match waiting_reason(&w, POD) {
+                Some(r) if r == "ImagePullBackOff" => Ok(()),
+                other => Err(format!("{other:?}")),
+            }
+        },
+    )
     .await;
-    let lists_after = api.log().iter().filter(|l| l.contains("/pods?") && !l.contains("watch=")).count();
-    assert_eq!(lists_before, lists_after, "resumed from the resourceVersion, not relisted: {:#?}", api.log());
+    let lists_after = api
+        .log()
+        .iter()
+        .filter(|l| l.contains("/pods?") && !l.contains("watch="))
+        .count();
+    assert_eq!(
+        lists_before,
+        lists_after,
+        "resumed from the resourceVersion, not relisted: {:#?}",
+        api.log()
+    );
     assert_eq!(w.restarts(), 0, "a dropped stream is not an error");
     // The resumed watch asked from where it left off.
-    let resumed = api.log().into_iter().filter(|l| l.contains("watch=true")).last().unwrap();
+    let resumed = api
+        .log()
+        .into_iter()
+        .filter(|l| l.contains("watch=true"))
+        .last()
+        .unwrap();
     assert!(resumed.contains("resourceVersion="), "{resumed}");
 }
 
@@ -114,16 +144,26 @@ async fn a_watch_broken_by_server_errors_is_unknown_until_a_fresh_list() {
     let kc = api.kubeconfig(dir.path(), ADMIN);
     let ctx = PollContext::new(dir.path());
     let w = KubeWatch::start(&ctx, "pods", &spec(&kc)).await.unwrap();
-    wait_for(Duration::from_secs(10), "the first list", || async { names(&w) }).await;
+    wait_for(Duration::from_secs(10), "the first list", || async {
+        names(&w)
+    })
+    .await;
 
     api.set_failing(true);
     api.drop_watches();
-    let err = wait_for(Duration::from_secs(10), "the watch to report the outage", || async {
-        match w.snapshot().outcome {
-            Err(SourceError::Status { status: 500, detail }) => Ok(detail),
-            other => Err(format!("{other:?}")),
-        }
-    })
+    let err = wait_for(
+        Duration::from_secs(10),
+        "the watch to report the outage",
+        || async {
+            match w.snapshot().outcome {
+                Err(SourceError::Status {
+                    status: 500,
+                    detail,
+                }) => Ok(detail),
+                other => Err(format!("{other:?}")),
+            }
+        },
+    )
     .await;
     assert!(err.contains("etcdserver"), "{err}");
     assert!(w.restarts() >= 1);
@@ -133,8 +173,16 @@ async fn a_watch_broken_by_server_errors_is_unknown_until_a_fresh_list() {
     gone["metadata"]["labels"] = json!({"app": "moved"});
     api.put(gone);
     api.set_failing(false);
-    let after = wait_for(Duration::from_secs(20), "a healthy snapshot again", || async { names(&w) }).await;
-    assert_eq!(after, vec!["marketdata-mcp-server-6d8f7c9b5-x2k4p".to_string()]);
+    let after = wait_for(
+        Duration::from_secs(20),
+        "a healthy snapshot again",
+        || async { names(&w) },
+    )
+    .await;
+    assert_eq!(
+        after,
+        vec!["marketdata-mcp-server-6d8f7c9b5-x2k4p".to_string()]
+    );
 }
 
 #[tokio::test]
@@ -144,14 +192,24 @@ async fn a_forbidden_watch_is_an_error_with_the_api_status() {
     let kc = api.kubeconfig(dir.path(), NOBODY);
     let ctx = PollContext::new(dir.path());
     let w = KubeWatch::start(&ctx, "pods", &spec(&kc)).await.unwrap();
-    let err = wait_for(Duration::from_secs(10), "the 403 in the snapshot", || async {
-        match w.snapshot().outcome {
-            Err(SourceError::Status { status: 403, detail }) => Ok(detail),
-            other => Err(format!("{other:?}")),
-        }
-    })
+    let err = wait_for(
+        Duration::from_secs(10),
+        "the 403 in the snapshot",
+        || async {
+            match w.snapshot().outcome {
+                Err(SourceError::Status {
+                    status: 403,
+                    detail,
+                }) => Ok(detail),
+                other => Err(format!("{other:?}")),
+            }
+        },
+    )
     .await;
-    assert!(err.contains("watch broken since") && err.contains("forbidden"), "{err}");
+    assert!(
+        err.contains("watch broken since") && err.contains("forbidden"),
+        "{err}"
+    );
 }
 
 #[tokio::test]

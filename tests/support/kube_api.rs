@@ -430,7 +430,12 @@ impl Shared {
             return reply(200, &doc);
         }
         if self.failing.load(Ordering::SeqCst) {
-            return status(500, "InternalError", "Internal error occurred: etcdserver: request timed out".into(), None);
+            return status(
+                500,
+                "InternalError",
+                "Internal error occurred: etcdserver: request timed out".into(),
+                None,
+            );
         }
         let Some(t) = parse_path(path) else {
             return status(
