@@ -10,7 +10,7 @@ mod support;
 
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use support::kube_api::{KubeApi, ADMIN};
 
 const ASSET: &str = concat!(
@@ -289,6 +289,3 @@ async fn an_unreachable_cluster_makes_every_cluster_check_unknown() {
     }
     assert_eq!(checks["no-latest-manifests"].0, "PASS");
 }
-
-#[allow(dead_code)]
-fn unused(_: &Path) {}

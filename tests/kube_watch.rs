@@ -131,8 +131,7 @@ async fn a_watch_lists_once_then_follows_changes_and_survives_a_dropped_stream()
     let resumed = api
         .log()
         .into_iter()
-        .filter(|l| l.contains("watch=true"))
-        .last()
+        .rfind(|l| l.contains("watch=true"))
         .unwrap();
     assert!(resumed.contains("resourceVersion="), "{resumed}");
 }

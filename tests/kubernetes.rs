@@ -15,7 +15,7 @@ use liftoff::engine::Status;
 use liftoff::source::{poll, Payload, PollContext, SourceError};
 use serde_json::{json, Value};
 use std::path::Path;
-use support::kube_api::{KubeApi, ADMIN, NAMESPACE, NOBODY, READONLY};
+use support::kube_api::{KubeApi, ADMIN, NAMESPACE, NOBODY};
 use support::playbook::{evaluate, load};
 
 /// A playbook with the given sources and checks, every kubernetes source on `kubeconfig`.
@@ -321,9 +321,4 @@ async fn a_bad_kubeconfig_is_a_config_error() {
         "{:?}",
         obs.outcome
     );
-}
-
-#[allow(dead_code)]
-fn readonly() -> &'static str {
-    READONLY
 }
