@@ -155,11 +155,16 @@ async fn list(
 /// Where a kubernetes source reads, for evidence: `kubernetes trading-floor/pods
 /// (app=x) via context prod`. No namespace named: the context's.
 pub fn origin(spec: &SourceSpec) -> String {
-    let mut what = format!(
-        "kubernetes {}/{}",
-        spec.namespace.as_deref().unwrap_or("(context namespace)"),
-        spec.resource.as_deref().unwrap_or("?")
-    );
+    let resource = spec.resource.as_deref().unwrap_or("?");
+    let cluster_scoped = Kind::lookup(resource).is_ok_and(|k| !k.namespaced);
+    let mut what = if cluster_scoped {
+        format!("kubernetes {resource}")
+    } else {
+        format!(
+            "kubernetes {}/{resource}",
+            spec.namespace.as_deref().unwrap_or("(context namespace)")
+        )
+    };
     if let Some(n) = &spec.name {
         what.push_str(&format!("/{n}"));
     }
@@ -184,5 +189,39 @@ fn fill_type(item: &mut Value, kind: &Kind) {
             .or_insert_with(|| Value::String(kind.kind.into()));
         map.entry("apiVersion")
             .or_insert_with(|| Value::String(kind.api_version()));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn origin_names_namespace_resource_name_and_selectors() {
+        let spec = SourceSpec {
+            namespace: Some("trading-floor".into()),
+            resource: Some("configmaps".into()),
+            name: Some("agenttrader-kill-switch".into()),
+            context: Some("prod".into()),
+            ..Default::default()
+        };
+        assert_eq!(
+            origin(&spec),
+            "kubernetes trading-floor/configmaps/agenttrader-kill-switch via context prod"
+        );
+        let nodes = SourceSpec {
+            resource: Some("nodes".into()),
+            selector: Some("pool=trading".into()),
+            ..Default::default()
+        };
+        assert_eq!(origin(&nodes), "kubernetes nodes (pool=trading)");
+    }
+
+    #[test]
+    fn list_items_get_their_kind() {
+        let mut item = serde_json::json!({"metadata": {"name": "x"}});
+        fill_type(&mut item, Kind::lookup("deployments").unwrap());
+        assert_eq!(item["kind"], "Deployment");
+        assert_eq!(item["apiVersion"], "apps/v1");
     }
 }
