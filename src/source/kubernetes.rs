@@ -37,6 +37,9 @@ pub struct Query {
     pub name: Option<String>,
     pub label_selector: Option<String>,
     pub field_selector: Option<String>,
+    /// The most bytes of JSON one read may bring (`max_bytes`): a LIST over
+    /// every page stops with `TooLarge` past it, never a silent truncation.
+    pub max_bytes: u64,
 }
 
 impl Query {
@@ -62,6 +65,7 @@ impl Query {
             name: spec.name.clone(),
             label_selector: spec.selector.clone(),
             field_selector: spec.field_selector.clone(),
+            max_bytes: spec.max_bytes(),
         })
     }
 
@@ -114,6 +118,7 @@ async fn list(
 ) -> Result<Vec<Value>, SourceError> {
     let mut items = Vec::new();
     let mut continue_token: Option<String> = None;
+    let mut read_bytes = 0u64;
     loop {
         let lp = ListParams {
             label_selector: q.label_selector.clone(),
@@ -125,11 +130,21 @@ async fn list(
         let req = request
             .list(&lp)
             .map_err(|e| SourceError::Config(e.to_string()))?;
-        let mut page: Value = conn
+        let text = conn
             .client
-            .request(req)
+            .request_text(req)
             .await
             .map_err(|e| from_kube(e, &conn.server))?;
+        read_bytes += text.len() as u64;
+        if read_bytes > q.max_bytes {
+            return Err(SourceError::TooLarge { limit: q.max_bytes });
+        }
+        let mut page: Value = serde_json::from_str(&text).map_err(|e| {
+            SourceError::Parse(format!(
+                "the list of {} from {}: {e}",
+                q.kind.plural, conn.server
+            ))
+        })?;
         match page.get_mut("items").map(Value::take) {
             Some(Value::Array(batch)) => items.extend(batch),
             // `"items": null` is how the API writes an empty list.
