@@ -13,6 +13,7 @@ pub mod guard;
 pub mod io;
 pub mod journal;
 pub mod playbook;
+pub mod poller;
 pub mod ramp;
 pub mod release;
 pub mod report;

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite, on a fresh machine: installs what the tests need
-# (real Prometheus, real Alertmanager, tmux, kubectl), then lints and runs every test.
+# (real Prometheus with promtool, real Alertmanager, tmux, make, python3,
+# kubectl), then lints and runs every test.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -10,6 +11,8 @@ command -v prometheus-alertmanager >/dev/null 2>&1 || need+=(prometheus-alertman
 command -v tmux >/dev/null 2>&1 || need+=(tmux)
 # kubectl reads the local Kubernetes API server in tests/kubernetes.rs (Debian: kubernetes-client).
 command -v kubectl >/dev/null 2>&1 || need+=(kubernetes-client)
+command -v make >/dev/null 2>&1 || need+=(make)
+command -v python3 >/dev/null 2>&1 || need+=(python3)
 if [ ${#need[@]} -gt 0 ]; then
   echo "== installing: ${need[*]}"
   export DEBIAN_FRONTEND=noninteractive

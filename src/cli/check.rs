@@ -18,20 +18,18 @@ pub fn run(path: &Path, format: Format, out: Option<&Path>) -> color_eyre::Resul
     let ctx = PollContext::new(pb.base_dir());
     let mut observations = runtime()?.block_on(poll_all(&ctx, &pb));
     let now = chrono::Utc::now();
-    let journal = super::status::journal_state(&pb);
-    // Manual items are ticked in the journal (`liftoff tick`); unreadable: none ticked.
-    if let Ok(state) = &journal {
-        for (id, spec) in &pb.playbook.sources {
-            if spec.kind() == crate::playbook::SourceKind::Manual {
-                let obs = release::manual_observation(state, id, spec, now);
-                observations.insert(id.clone(), obs);
-            }
-        }
-    }
+    // ACKs and manual ticks come from the journal; an unreadable journal leaves
+    // every role pending and every manual item unticked (fail closed).
+    let state = super::status::journal_state(&pb);
+    release::overlay_manual(
+        &pb,
+        state.as_ref().unwrap_or(&Default::default()),
+        &mut observations,
+        now,
+    );
     let verdicts = engine::evaluate_all(&pb, &observations, now, &Extra::default());
-    // ACKs come from the journal; an unreadable journal leaves every role pending (fail closed).
-    let acks: Vec<AckStatus> = match journal {
-        Ok(state) => release::ack_status(&pb.playbook, &state, &pb.playbook.release.go_acks, now),
+    let acks: Vec<AckStatus> = match &state {
+        Ok(state) => release::ack_status(&pb.playbook, state, &pb.playbook.release.go_acks, now),
         Err(e) => {
             eprintln!("liftoff: {e}; counting no ACK");
             pb.playbook

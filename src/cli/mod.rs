@@ -5,6 +5,7 @@ mod audit;
 mod check;
 mod demo;
 mod kill;
+mod run;
 mod status;
 mod tick;
 mod validate;
@@ -25,13 +26,19 @@ pub const EXIT_BAD_INPUT: u8 = 2;
     about = "A terminal release-day cockpit: live fail-closed Go/No-Go, staged ramp, role ACKs, a verified kill switch and an audit journal.",
     after_help = "Run `liftoff demo` to see the cockpit on a built-in simulated release."
 )]
+#[command(args_conflicts_with_subcommands = true)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Option<Command>,
+    /// With no subcommand: the cockpit (`liftoff [PLAYBOOK]` = `liftoff run [PLAYBOOK]`).
+    #[command(flatten)]
+    pub run: run::RunArgs,
 }
 
 #[derive(Subcommand, Debug)]
 pub enum Command {
+    /// The full-screen cockpit (the default command). Exit 0 on quit.
+    Run(run::RunArgs),
     /// One headless evaluation of every check; prints the report with evidence.
     /// Exit 0 GO, 1 NO-GO, 2 bad input.
     Check {
@@ -124,6 +131,8 @@ pub fn main() -> ExitCode {
             out,
         }) => check::run(&playbook, format, out.as_deref()),
         Some(Command::Validate { playbook }) => validate::run(&playbook),
+        Some(Command::Run(args)) => run::run(&args),
+        None => run::run(&cli.run),
         Some(Command::Demo(args)) => demo::run(args),
         Some(Command::Ack {
             playbook,
@@ -146,12 +155,6 @@ pub fn main() -> ExitCode {
         Some(Command::Audit {
             command: AuditCommand::Verify { playbook },
         }) => audit::verify(&playbook),
-        None => {
-            eprintln!(
-                "liftoff: the cockpit is not built yet; try `liftoff check PLAYBOOK` (see --help)"
-            );
-            Ok(EXIT_BAD_INPUT)
-        }
     };
     match result {
         Ok(code) => ExitCode::from(code),

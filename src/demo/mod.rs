@@ -169,12 +169,65 @@ impl Drop for DemoWorld {
 /// and the on-call engineer ("ben") have ACKed the 10% stage; the tech lead
 /// has NOT (the cockpit shows the prompt).
 ///
-/// TODO(lead): write these events with the journal module once it lands
-/// (stage_entered for "10%" at percent 10 with its readback, two ACKs). The
-/// world's state folder already matches: `state/influence_percent` holds 10.
-/// Until then the journal is empty and the cockpit shows the ramp not started.
+/// The release's history is written as journal lines dated in the past
+/// (encoded and hash-chained exactly as appends are), once, into the demo's
+/// fresh journal; from then on the cockpit reads and appends to it as to any
+/// journal.
 pub fn seed_release_state(audit_dir: &Path) -> color_eyre::Result<()> {
-    let _ = audit_dir;
+    use crate::journal::event::{Ack, StageEntered};
+    use crate::journal::{file, line, Actor, Event, NewEvent};
+    use chrono::{Duration, SubsecRound, Utc};
+
+    let path = audit_dir.join(file::FILE_NAME);
+    if std::fs::metadata(&path)
+        .map(|m| m.len() > 0)
+        .unwrap_or(false)
+    {
+        return Ok(()); // a kept demo folder (--dir) resumes where it was
+    }
+    std::fs::create_dir_all(audit_dir)?;
+    let entered = Utc::now().trunc_subsecs(6) - Duration::minutes(25);
+    let person = |name: &str, role: Option<&str>| Actor::here(Some(name)).with_role(role);
+    let history = [
+        (
+            entered,
+            person("ana", Some("captain")),
+            Event::StageEntered(StageEntered {
+                index: 1,
+                name: "10%".into(),
+                percent: 10.0,
+                verified: true,
+                took_ms: 184,
+                back: false,
+            }),
+        ),
+        (
+            entered + Duration::minutes(1),
+            person("ana", Some("captain")),
+            Event::Ack(Ack {
+                role: "captain".into(),
+                comment: Some("10% looks clean so far".into()),
+                stage: Some("10%".into()),
+            }),
+        ),
+        (
+            entered + Duration::minutes(2),
+            person("ben", Some("oncall")),
+            Event::Ack(Ack {
+                role: "oncall".into(),
+                comment: None,
+                stage: Some("10%".into()),
+            }),
+        ),
+    ];
+    let mut bytes = Vec::new();
+    let mut prev = line::GENESIS.to_string();
+    for (id, (at, actor, event)) in history.into_iter().enumerate() {
+        let (stored, line) = line::encode(id as u64 + 1, at, &NewEvent::new(&actor, &event), &prev);
+        prev = stored.hash;
+        bytes.extend_from_slice(&line);
+    }
+    std::fs::write(&path, bytes)?;
     Ok(())
 }
 

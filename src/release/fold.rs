@@ -18,11 +18,24 @@ pub const MAX_WARNINGS: usize = 50;
 
 impl ReleaseState {
     /// Folds events in journal order.
-    pub fn fold<'a>(events: impl IntoIterator<Item = &'a Stored>) -> Self {
+    pub fn fold(events: &[Stored]) -> Self {
         let mut state = ReleaseState::default();
-        for e in events {
-            state.apply(e);
+        // Only the last RECENT events can end up on the journal panel: skip
+        // writing summaries for the others (a 100,000-event replay stays fast).
+        let first_shown = events.len().saturating_sub(RECENT);
+        // ACKs are gathered and deduplicated once at the end: keeping the
+        // newest-first list up to date per event costs a copy of it per ACK.
+        let mut acks = Vec::new();
+        for (i, e) in events.iter().enumerate() {
+            state.apply_event(e, i >= first_shown, Some(&mut acks));
         }
+        let mut seen = std::collections::HashSet::new();
+        state.acks = acks
+            .into_iter()
+            .rev()
+            .filter(|a: &AckRecord| seen.insert((a.role.clone(), a.by.clone(), a.stage.clone())))
+            .take(MAX_ACKS)
+            .collect();
         state
     }
 
@@ -60,31 +73,44 @@ impl ReleaseState {
     }
 
     pub fn apply(&mut self, e: &Stored) {
+        self.apply_event(e, true, None);
+    }
+
+    /// `deferred`: collect ACKs there (oldest first) instead of into `self.acks`.
+    fn apply_event(&mut self, e: &Stored, show: bool, deferred: Option<&mut Vec<AckRecord>>) {
         self.last_id = e.id;
         self.events += 1;
         let event = e.event();
-        self.push_recent(JournalLine {
-            at: e.at,
-            actor: actor_label(&e.actor),
-            kind: e.kind.clone(),
-            summary: match &event {
-                Some(ev) => summary(ev),
-                None => format!("({} from a newer liftoff or unreadable)", e.kind),
-            },
-        });
+        if show {
+            self.push_recent(JournalLine {
+                at: e.at,
+                actor: actor_label(&e.actor),
+                kind: e.kind.clone(),
+                summary: match &event {
+                    Some(ev) => summary(ev),
+                    None => format!("({} from a newer liftoff or unreadable)", e.kind),
+                },
+            });
+        }
         let Some(event) = event else {
             return;
         };
         let at = e.at;
         let by = &e.actor.name;
         match event {
-            Event::Ack(a) => self.add_ack(AckRecord {
-                role: a.role,
-                by: by.clone(),
-                at,
-                comment: a.comment,
-                stage: a.stage,
-            }),
+            Event::Ack(a) => {
+                let ack = AckRecord {
+                    role: a.role,
+                    by: by.clone(),
+                    at,
+                    comment: a.comment,
+                    stage: a.stage,
+                };
+                match deferred {
+                    Some(acks) => acks.push(ack),
+                    None => self.add_ack(ack),
+                }
+            }
             Event::Decision(d) => {
                 self.last_decision = Some(DecisionSummary {
                     decision: d.decision,

@@ -267,6 +267,52 @@ fn recent_and_acks_stay_bounded() {
     assert_eq!(s.recent.last().unwrap().at, t(4999));
     assert!(s.acks.len() <= MAX_ACKS);
     assert_eq!(s.acks[0].at, t(4999), "newest first");
+
+    // A batch fold shows the same newest lines.
+    let events: Vec<Stored> = (0..1000u64)
+        .map(|i| {
+            ev(
+                i + 1,
+                i as i64,
+                "x",
+                Event::Ack(Ack {
+                    role: "captain".into(),
+                    comment: None,
+                    stage: None,
+                }),
+            )
+        })
+        .collect();
+    let folded = ReleaseState::fold(&events);
+    assert_eq!(folded.recent.len(), RECENT);
+    assert_eq!(folded.recent.last().unwrap().at, t(999));
+    assert_eq!(folded.recent[0].at, t(1000 - RECENT as i64));
+    assert_eq!(folded.events, 1000);
+
+    // The batch fold keeps the same ACKs, in the same order, as event-by-event.
+    let events: Vec<Stored> = (0..3000u64)
+        .map(|i| {
+            let ack = Ack {
+                role: ["a", "b", "c"][(i % 3) as usize].into(),
+                comment: None,
+                stage: Some(format!("s{}", i % 4)),
+            };
+            ev(i + 1, i as i64, &format!("p{}", i % 211), Event::Ack(ack))
+        })
+        .collect();
+    let mut one_by_one = ReleaseState::default();
+    for e in &events {
+        one_by_one.apply(e);
+    }
+    let batch = ReleaseState::fold(&events);
+    let key = |s: &ReleaseState| {
+        s.acks
+            .iter()
+            .map(|a| (a.role.clone(), a.by.clone(), a.stage.clone(), a.at))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(key(&batch), key(&one_by_one));
+    assert_eq!(batch.acks.len(), MAX_ACKS);
 }
 
 #[test]

@@ -1,9 +1,23 @@
 //! The cockpit: the full-screen terminal UI.
 //!
-//! STABLE INTERFACE: `run` and `CockpitOptions` (the `run` and `demo` commands call them).
+//! STABLE INTERFACE: `run` and `CockpitOptions` (the `run` and `demo` commands
+//! call them); `event::AppEvent` (what feeds the cockpit); `act::{Act,
+//! Actuator}` (where the cockpit's acts go).
 
+pub mod act;
+pub mod app;
+pub mod event;
+pub mod keymap;
 pub mod layout;
+pub mod overlays;
+pub mod panels;
+mod runloop;
+pub mod style;
+pub mod terminal;
 pub mod theme;
+pub mod view;
+
+pub use runloop::EVENT_QUEUE;
 
 use crate::playbook::LoadedPlaybook;
 
@@ -28,6 +42,5 @@ impl Default for CockpitOptions {
 /// Runs the cockpit on `playbook` until the user quits. Must be called inside a
 /// tokio runtime; restores the terminal on every exit path.
 pub async fn run(playbook: LoadedPlaybook, opts: CockpitOptions) -> color_eyre::Result<()> {
-    let _ = (playbook, opts);
-    Err(color_eyre::eyre::eyre!("the cockpit is not built yet"))
+    runloop::run(playbook, opts).await
 }

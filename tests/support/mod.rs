@@ -7,8 +7,10 @@
 
 pub mod alertmanager;
 pub mod exporter;
+pub mod file_exporter;
 pub mod kube_api;
 pub mod net;
 pub mod playbook;
 pub mod process;
 pub mod prometheus;
+pub mod prometheus_jobs;

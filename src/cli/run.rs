@@ -1,0 +1,58 @@
+//! `liftoff [run] [PLAYBOOK]`: the full-screen cockpit. Exit 0 on quit, 2 on
+//! a bad playbook, theme or layout.
+
+use super::{load_or_report, runtime, EXIT_BAD_INPUT, EXIT_OK};
+use crate::tui::layout::Layout;
+use crate::tui::theme::Theme;
+use crate::tui::{self, CockpitOptions};
+use clap::Args;
+use std::io::IsTerminal;
+use std::path::PathBuf;
+
+#[derive(Args, Debug, Clone)]
+pub struct RunArgs {
+    /// The playbook (TOML).
+    #[arg(default_value = "liftoff.toml")]
+    pub playbook: PathBuf,
+    /// Colour theme (dark, light, high-contrast, ...). NO_COLOR is honoured.
+    #[arg(long, default_value = "dark")]
+    pub theme: String,
+    /// Screen layout (commander, war-room, compact, ...).
+    #[arg(long, default_value = "commander")]
+    pub layout: String,
+}
+
+pub fn run(args: &RunArgs) -> color_eyre::Result<u8> {
+    // Refuse bad names before the screen is taken over, with the choices.
+    if let Err(e) = Theme::load(&args.theme) {
+        eprintln!(
+            "liftoff: {e}; themes: {}",
+            Theme::builtin_names().join(", ")
+        );
+        return Ok(EXIT_BAD_INPUT);
+    }
+    if let Err(e) = Layout::load(&args.layout) {
+        eprintln!(
+            "liftoff: {e}; layouts: {}",
+            Layout::builtin_names().join(", ")
+        );
+        return Ok(EXIT_BAD_INPUT);
+    }
+    let pb = match load_or_report(&args.playbook) {
+        Ok(pb) => pb,
+        Err(code) => return Ok(code),
+    };
+    if !std::io::stdout().is_terminal() {
+        eprintln!(
+            "liftoff: the cockpit needs a terminal; for CI and scripts use `liftoff check {}`",
+            args.playbook.display()
+        );
+        return Ok(EXIT_BAD_INPUT);
+    }
+    let opts = CockpitOptions {
+        theme: args.theme.clone(),
+        layout: args.layout.clone(),
+    };
+    runtime()?.block_on(tui::run(pb, opts))?;
+    Ok(EXIT_OK)
+}

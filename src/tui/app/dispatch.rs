@@ -1,0 +1,205 @@
+//! `dispatch`: the one place every key action goes through. View actions
+//! change state here; acts (kill, ACK, decision, ramp) are handed to the
+//! actuator in `act`, the hook where the journal / kill switch / ramp plug in.
+
+use super::nav::Dir;
+use super::{App, Confirm, Overlay, KILL_ARM_WINDOW};
+use crate::tui::act::Act;
+use crate::tui::keymap::Action;
+use crate::tui::layout::{Layout, PanelKind};
+use crate::tui::theme::Theme;
+use chrono::{DateTime, Utc};
+
+impl App {
+    pub fn dispatch(&mut self, action: Action, now: DateTime<Utc>) {
+        self.mark_dirty();
+        if matches!(action, Action::Interrupt) {
+            self.quit = true;
+            return;
+        }
+        // Armed: only the second K (fire) and Esc (disarm) mean anything.
+        if self.kill_armed(now).is_some() {
+            match action {
+                Action::Kill => {
+                    self.kill_armed_until = None;
+                    self.act(Act::FireKill, now);
+                }
+                Action::Close => {
+                    self.kill_armed_until = None;
+                    self.say("kill switch disarmed", false, now);
+                }
+                _ => {}
+            }
+            return;
+        }
+        if action == Action::Kill {
+            self.kill_armed_until = Some(now + KILL_ARM_WINDOW);
+            return;
+        }
+        match self.overlay {
+            Some(Overlay::Confirm(question)) => {
+                match action {
+                    Action::Confirm | Action::Open => {
+                        self.overlay = None;
+                        self.confirmed(question, now);
+                    }
+                    Action::Close | Action::Quit => self.overlay = None,
+                    Action::Suspend => self.suspend = true,
+                    _ => {}
+                }
+                return;
+            }
+            Some(Overlay::Help) | Some(Overlay::Evidence(_))
+                if matches!(action, Action::Close | Action::Help | Action::Open) =>
+            {
+                self.overlay = None;
+                return;
+            }
+            _ => {}
+        }
+        self.view_action(action, now);
+        // Browsing with the evidence open: it follows the selected check.
+        if let Some(Overlay::Evidence(_)) = self.overlay {
+            if self.focus == PanelKind::Checklist {
+                self.overlay = Some(Overlay::Evidence(self.row(PanelKind::Checklist)));
+            } else {
+                self.overlay = None;
+            }
+        }
+    }
+
+    fn view_action(&mut self, action: Action, now: DateTime<Utc>) {
+        match action {
+            Action::Quit if self.ramp_running() => {
+                self.overlay = Some(Overlay::Confirm(Confirm::Quit));
+            }
+            Action::Quit | Action::Interrupt => self.quit = true,
+            Action::Suspend => self.suspend = true,
+            Action::Help => self.overlay = Some(Overlay::Help),
+            Action::Close | Action::Confirm | Action::Kill => {}
+            Action::FocusNext => _ = self.cycle_focus(true),
+            Action::FocusPrev => _ = self.cycle_focus(false),
+            Action::Up => _ = self.go(Dir::Up),
+            Action::Down => _ = self.go(Dir::Down),
+            Action::Left => _ = self.go(Dir::Left),
+            Action::Right => _ = self.go(Dir::Right),
+            Action::Open => self.open(),
+            Action::PollNow => {
+                self.triggers.poll_all_now();
+                self.say("polling every source now", false, now);
+            }
+            Action::NextTheme => self.next_theme(now),
+            Action::NextLayout => self.next_layout(now),
+            Action::Ack => match self.ack_role() {
+                Some(role) => self.act(Act::Ack { role }, now),
+                None => self.say("the playbook names no roles to ACK", true, now),
+            },
+            Action::Decide => self.overlay = Some(Overlay::Confirm(Confirm::Decide)),
+            Action::RampNext => self.ramp_next(now),
+            Action::RampBack => match self.release.stage.as_ref().map(|s| s.index) {
+                Some(i) if i > 0 => self.act(Act::StepBack { index: i - 1 }, now),
+                _ => self.say("nothing to step back to", true, now),
+            },
+        }
+    }
+
+    fn confirmed(&mut self, question: Confirm, now: DateTime<Utc>) {
+        match question {
+            Confirm::Quit => self.quit = true,
+            Confirm::EnterStage(index) => self.act(Act::EnterStage { index }, now),
+            Confirm::Decide => {
+                let holds = self.gate.holds.iter().map(|h| h.id.clone()).collect();
+                let decision = self.gate.decision;
+                self.act(Act::Decide { decision, holds }, now);
+            }
+        }
+    }
+
+    /// THE HOOK: every act leaves the cockpit here, through the actuator.
+    fn act(&mut self, act: Act, now: DateTime<Utc>) {
+        match self.actuator.act(act) {
+            Ok(text) => self.say(text, false, now),
+            Err(why) => self.say(why, true, now),
+        }
+    }
+
+    fn open(&mut self) {
+        match self.focus {
+            PanelKind::Checklist if !self.pb.checks.is_empty() => {
+                self.overlay = Some(Overlay::Evidence(self.row(PanelKind::Checklist)));
+            }
+            // From the summary, jump to the section's first check.
+            PanelKind::Summary => {
+                let first = self
+                    .sections()
+                    .get(self.row(PanelKind::Summary))
+                    .and_then(|(_, checks)| checks.first().copied());
+                if let Some(i) = first {
+                    self.selected.insert(PanelKind::Checklist, i);
+                    self.overlay = Some(Overlay::Evidence(i));
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// The role `a` ACKs: the selected one in the roles panel, else the first
+    /// gate role without a valid ACK, else the first role.
+    fn ack_role(&self) -> Option<String> {
+        let roles = &self.pb.playbook.roles;
+        if self.focus == PanelKind::Roles {
+            if let Some(r) = roles.get(self.row(PanelKind::Roles)) {
+                return Some(r.id.clone());
+            }
+        }
+        self.acks
+            .iter()
+            .find(|a| !a.is_valid())
+            .map(|a| a.role.clone())
+            .or_else(|| roles.first().map(|r| r.id.clone()))
+    }
+
+    fn ramp_next(&mut self, now: DateTime<Utc>) {
+        let Some(ramp) = self.pb.playbook.ramp.as_ref() else {
+            return self.say("this playbook has no ramp", true, now);
+        };
+        let next = self.release.stage.as_ref().map_or(0, |s| s.index + 1);
+        if next >= ramp.stages.len() {
+            return self.say("already at the last stage", true, now);
+        }
+        self.overlay = Some(Overlay::Confirm(Confirm::EnterStage(next)));
+    }
+
+    fn next_theme(&mut self, now: DateTime<Utc>) {
+        let names = Theme::builtin_names();
+        let next = cycle(names, &self.theme.name);
+        match Theme::load(next) {
+            Ok(mut theme) => {
+                // NO_COLOR stays in force whatever theme is picked.
+                theme.no_color |= self.theme.no_color;
+                self.theme = theme;
+            }
+            Err(e) => self.say(e.to_string(), true, now),
+        }
+    }
+
+    fn next_layout(&mut self, now: DateTime<Utc>) {
+        let next = cycle(Layout::builtin_names(), &self.layout.name);
+        match Layout::load(next) {
+            Ok(layout) => {
+                self.layout = layout;
+                self.fix_selection();
+            }
+            Err(e) => self.say(e.to_string(), true, now),
+        }
+    }
+}
+
+/// The name after `current` in `names`, wrapping; the first when unknown.
+fn cycle<'a>(names: &[&'a str], current: &str) -> &'a str {
+    let at = names.iter().position(|n| *n == current);
+    match at {
+        Some(i) => names[(i + 1) % names.len()],
+        None => names.first().copied().unwrap_or(""),
+    }
+}

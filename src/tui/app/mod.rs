@@ -1,0 +1,259 @@
+//! The cockpit's one owner of state. Pollers, the journal and the keyboard
+//! feed it events (`update.rs`, `dispatch.rs`); panels render from `&App`
+//! with an injected `now` (`crate::tui::view`), so a frame is a pure function
+//! of state and time.
+
+pub mod acks;
+mod dispatch;
+pub mod history;
+pub mod nav;
+mod update;
+
+use super::act::{Actuator, NotWired};
+use super::layout::{Layout, PanelKind};
+use super::theme::Theme;
+use crate::engine::{self, AckStatus, GateDecision, Verdict};
+use crate::expr::bind::Extra;
+use crate::playbook::{LoadedPlaybook, SourceKind};
+use crate::poller::PollTriggers;
+use crate::release::{self, ReleaseState};
+use crate::source::{Alert, Observation, Payload};
+use chrono::{DateTime, Utc};
+use history::GuardHistory;
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
+
+/// How long a status-line notice stays.
+pub const NOTICE_FOR: chrono::Duration = chrono::Duration::seconds(8);
+/// The window in which a second `K` fires the kill switch.
+pub const KILL_ARM_WINDOW: chrono::Duration = chrono::Duration::seconds(5);
+
+/// A source as the status line shows it.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct SourceHealth {
+    pub polling: bool,
+    /// When the last poll finished, and whether it brought data.
+    pub last_at: Option<DateTime<Utc>>,
+    pub last_ok: Option<bool>,
+    pub error: Option<String>,
+    /// Failed polls in a row.
+    pub failures: u32,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Notice {
+    pub text: String,
+    pub at: DateTime<Utc>,
+    pub bad: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Overlay {
+    Help,
+    /// The evidence of check number `.0` (index into the playbook's checks).
+    Evidence(usize),
+    Confirm(Confirm),
+}
+
+/// Questions the cockpit asks before doing something that matters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Confirm {
+    /// `q` while the ramp carries traffic.
+    Quit,
+    /// `]`: enter stage `.0`.
+    EnterStage(usize),
+    /// `g`: record the decision the gate shows.
+    Decide,
+}
+
+pub struct App {
+    pub pb: Arc<LoadedPlaybook>,
+    pub theme: Theme,
+    pub layout: Layout,
+    /// Terminal size (columns, rows): mouse hits and focus order use it.
+    pub size: (u16, u16),
+    pub observations: HashMap<String, Observation>,
+    pub sources: BTreeMap<String, SourceHealth>,
+    /// One per playbook check, in playbook order.
+    pub verdicts: Vec<Verdict>,
+    /// The roles the gate names, with their ACK state.
+    pub acks: Vec<AckStatus>,
+    pub gate: GateDecision,
+    pub release: ReleaseState,
+    /// One per playbook guard, in playbook order.
+    pub history: Vec<GuardHistory>,
+    pub focus: PanelKind,
+    pub selected: HashMap<PanelKind, usize>,
+    pub overlay: Option<Overlay>,
+    /// Kill switch armed (cockpit-local) until this instant.
+    pub kill_armed_until: Option<DateTime<Utc>>,
+    pub notice: Option<Notice>,
+    pub quit: bool,
+    /// Ctrl-Z asked; the loop suspends and clears this.
+    pub suspend: bool,
+    pub triggers: PollTriggers,
+    actuator: Box<dyn Actuator>,
+    dirty: bool,
+}
+
+impl App {
+    pub fn new(pb: LoadedPlaybook, theme: Theme, layout: Layout, now: DateTime<Utc>) -> App {
+        let pb = Arc::new(pb);
+        let sources = pb
+            .playbook
+            .sources
+            .iter()
+            .filter(|(_, spec)| spec.kind() != SourceKind::Manual)
+            .map(|(k, _)| (k.clone(), SourceHealth::default()))
+            .collect();
+        let history = pb
+            .guards
+            .iter()
+            .map(|g| GuardHistory::new(&g.spec.id))
+            .collect();
+        let mut app = App {
+            pb,
+            theme,
+            layout,
+            size: (0, 0),
+            observations: HashMap::new(),
+            sources,
+            verdicts: Vec::new(),
+            acks: Vec::new(),
+            gate: GateDecision {
+                decision: engine::Decision::NoGo,
+                holds: Vec::new(),
+            },
+            release: ReleaseState::default(),
+            history,
+            focus: PanelKind::Checklist,
+            selected: HashMap::new(),
+            overlay: None,
+            kill_armed_until: None,
+            notice: None,
+            quit: false,
+            suspend: false,
+            triggers: PollTriggers::default(),
+            actuator: Box::new(NotWired),
+            dirty: true,
+        };
+        app.evaluate(now);
+        app
+    }
+
+    /// Where acts go (the journal / kill switch / ramp work plugs in here).
+    pub fn with_actuator(mut self, actuator: Box<dyn Actuator>) -> App {
+        self.actuator = actuator;
+        self
+    }
+
+    /// Recomputes verdicts, ACK states and the gate (pure: engine and release
+    /// functions, the same `liftoff check` uses).
+    pub fn evaluate(&mut self, now: DateTime<Utc>) {
+        // Manual items are what the journal says, never polled.
+        release::overlay_manual(&self.pb, &self.release, &mut self.observations, now);
+        let extra = self.extra();
+        self.verdicts = self
+            .pb
+            .checks
+            .iter()
+            .map(|c| {
+                let baseline = c.spec.baseline.as_ref();
+                let extra = Extra {
+                    baseline: baseline.and_then(|b| self.release.baselines.get(b).copied()),
+                    ..extra.clone()
+                };
+                engine::evaluate(c, self.observations.get(&c.spec.source), now, &extra)
+            })
+            .collect();
+        let go = &self.pb.playbook.release.go_acks;
+        self.acks = release::ack_status(&self.pb.playbook, &self.release, go, now);
+        let allow_warn = self.pb.playbook.release.allow_warn;
+        self.gate = engine::decide(&self.pb.checks, &self.verdicts, &self.acks, allow_warn);
+    }
+
+    /// What conditions see besides the observation: the ramp's stage.
+    pub fn extra(&self) -> Extra {
+        Extra {
+            percent: self.release.stage.as_ref().map(|s| s.percent),
+            stage: self.release.stage.as_ref().map(|s| s.name.clone()),
+            baseline: None,
+        }
+    }
+
+    /// A redraw is due (something changed since the last frame); clears the flag.
+    pub fn take_redraw(&mut self) -> bool {
+        std::mem::take(&mut self.dirty)
+    }
+
+    pub(crate) fn mark_dirty(&mut self) {
+        self.dirty = true;
+    }
+
+    /// True while the ramp carries traffic (quitting then asks first).
+    pub fn ramp_running(&self) -> bool {
+        self.release.stage.as_ref().is_some_and(|s| s.percent > 0.0)
+    }
+
+    pub fn kill_armed(&self, now: DateTime<Utc>) -> Option<chrono::Duration> {
+        self.kill_armed_until
+            .map(|until| until - now)
+            .filter(|left| *left > chrono::Duration::zero())
+    }
+
+    /// Sections in playbook order, each with its checks' indices.
+    pub fn sections(&self) -> Vec<(&str, Vec<usize>)> {
+        let mut out: Vec<(&str, Vec<usize>)> = Vec::new();
+        for (i, c) in self.pb.checks.iter().enumerate() {
+            let name = c.spec.section();
+            match out.iter_mut().find(|(n, _)| *n == name) {
+                Some((_, v)) => v.push(i),
+                None => out.push((name, vec![i])),
+            }
+        }
+        out
+    }
+
+    /// Active alerts from every alertmanager source, page-level first, newest first.
+    pub fn alerts(&self) -> Vec<&Alert> {
+        let mut alerts: Vec<&Alert> = self
+            .observations
+            .values()
+            .filter_map(|o| match o.payload() {
+                Some(Payload::Alerts { alerts }) => Some(alerts.iter()),
+                _ => None,
+            })
+            .flatten()
+            .collect();
+        alerts.sort_by(|a, b| {
+            let page = |x: &Alert| x.labels.get("severity").map(String::as_str) != Some("page");
+            page(a)
+                .cmp(&page(b))
+                .then(b.starts_at.cmp(&a.starts_at))
+                .then(a.labels.cmp(&b.labels))
+        });
+        alerts
+    }
+
+    /// The selected row of `panel` (0 when never moved).
+    pub fn row(&self, panel: PanelKind) -> usize {
+        self.selected.get(&panel).copied().unwrap_or(0)
+    }
+
+    /// The notice to show at `now`, if it is still fresh.
+    pub fn notice_at(&self, now: DateTime<Utc>) -> Option<&Notice> {
+        self.notice.as_ref().filter(|n| now - n.at < NOTICE_FOR)
+    }
+
+    pub(crate) fn say(&mut self, text: impl Into<String>, bad: bool, now: DateTime<Utc>) {
+        self.notice = Some(Notice {
+            text: text.into(),
+            at: now,
+            bad,
+        });
+        self.dirty = true;
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,29 @@
+//! What the cockpit's loop folds into its state besides key presses.
+//!
+//! STABLE INTERFACE for code that feeds the cockpit: send these into the
+//! bounded channel `run` creates (an `Actuator` keeps a clone of its sender).
+
+use crate::poller::PollEvent;
+use crate::release::ReleaseState;
+
+#[derive(Debug, Clone)]
+pub enum AppEvent {
+    /// From a source poller: a poll started or finished.
+    Poll(PollEvent),
+    /// The journal fold changed: stage, ACKs, kill switch, decisions, journal lines.
+    ReleaseChanged(Box<ReleaseState>),
+    /// A one-line message for the status line (e.g. how an act went).
+    Notice { text: String, bad: bool },
+}
+
+impl From<PollEvent> for AppEvent {
+    fn from(e: PollEvent) -> Self {
+        AppEvent::Poll(e)
+    }
+}
+
+impl From<ReleaseState> for AppEvent {
+    fn from(s: ReleaseState) -> Self {
+        AppEvent::ReleaseChanged(Box::new(s))
+    }
+}

@@ -1,0 +1,124 @@
+//! Enter on a check: its evidence (value, when, from where, the query and the
+//! condition, why) and what to do about it (runbook).
+
+use crate::engine::Status;
+use crate::tui::app::App;
+use crate::tui::panels::age;
+use crate::tui::style;
+use chrono::{DateTime, Utc};
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, BorderType, Clear, Paragraph, Wrap};
+use ratatui::Frame;
+
+pub fn render(f: &mut Frame, area: Rect, app: &App, check: usize, now: DateTime<Utc>) {
+    let t = &app.theme;
+    let Some(c) = app.pb.checks.get(check) else {
+        return;
+    };
+    let spec = &c.spec;
+    let verdict = app.verdicts.get(check);
+    let status = verdict.map_or(Status::Unknown, |v| v.status);
+    let ev = verdict.map(|v| &v.evidence);
+    let field = |name: &'static str, value: String| {
+        Line::from(vec![
+            Span::styled(format!("{name:<12}"), style::bold(style::muted(t))),
+            Span::styled(value, style::text(t)),
+        ])
+    };
+    let mut lines = vec![
+        Line::from(vec![
+            Span::styled(
+                format!("{} {} ", status.symbol(), status.word()),
+                style::bold(style::status(t, status)),
+            ),
+            Span::styled(spec.title().to_string(), style::bold(style::text(t))),
+            Span::styled(format!("  ({})", spec.id), style::muted(t)),
+        ]),
+        Line::raw(""),
+        field(
+            "value",
+            ev.and_then(|e| e.value.clone())
+                .unwrap_or_else(|| "—".into()),
+        ),
+        field(
+            "observed at",
+            match ev.and_then(|e| e.observed_at) {
+                Some(at) => format!("{} ({} ago)", style::clock(at), age(Some(at), now)),
+                None => "never".into(),
+            },
+        ),
+        field(
+            "source",
+            match ev.and_then(|e| e.origin.clone()) {
+                Some(o) => format!("{} — {o}", spec.source),
+                None => spec.source.clone(),
+            },
+        ),
+    ];
+    if let Some(q) = &spec.query {
+        lines.push(field("query", q.clone()));
+    }
+    lines.push(field("pass when", spec.pass.clone()));
+    if let Some(w) = &spec.warn {
+        lines.push(field("warn when", w.clone()));
+    }
+    if let Some(decided) = ev.map(|e| &e.condition).filter(|c| **c != spec.pass) {
+        lines.push(field("decided by", decided.clone()));
+    }
+    if let Some(m) = spec.max_age {
+        lines.push(field("max age", m.to_string()));
+    }
+    lines.push(field(
+        "why",
+        ev.map(|e| e.reason.clone())
+            .unwrap_or_else(|| "not evaluated yet".into()),
+    ));
+    let kind = match (spec.blocker, spec.required) {
+        (true, _) => "blocker: a hard NO-GO while not PASS",
+        (false, true) => "required: holds the gate while not PASS",
+        (false, false) => "optional: shown, never holds the gate",
+    };
+    lines.push(field("counts as", kind.into()));
+    let runbook: Vec<String> = spec
+        .runbook
+        .iter()
+        .cloned()
+        .chain(
+            app.pb
+                .playbook
+                .runbook
+                .iter()
+                .filter(|r| r.checks.contains(&spec.id))
+                .map(|r| format!("{} → {}", r.symptom, r.action)),
+        )
+        .collect();
+    if !runbook.is_empty() {
+        lines.push(Line::raw(""));
+        lines.push(Line::styled("runbook", style::bold(style::accent(t))));
+        lines.extend(
+            runbook
+                .into_iter()
+                .map(|r| Line::styled(format!("  {r}"), style::text(t))),
+        );
+    }
+    let rect = super::centered(
+        area,
+        100.min(area.width.saturating_sub(4).max(20)),
+        lines.len() as u16 + 4,
+    );
+    let block = Block::bordered()
+        .border_type(BorderType::Thick)
+        .border_style(style::status(t, status))
+        .title(Line::styled(
+            " Evidence · Esc closes ",
+            style::bold(style::accent(t)),
+        ));
+    f.render_widget(Clear, rect);
+    f.render_widget(
+        Paragraph::new(lines)
+            .block(block)
+            .wrap(Wrap { trim: false }),
+        rect,
+    );
+}

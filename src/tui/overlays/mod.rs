@@ -1,0 +1,35 @@
+//! Overlays drawn over the panels: help, evidence, confirmations, the armed
+//! kill switch, and the "terminal too small" message.
+
+pub mod confirm;
+pub mod evidence;
+pub mod help;
+pub mod kill_modal;
+pub mod too_small;
+
+use super::app::{App, Overlay};
+use chrono::{DateTime, Utc};
+use ratatui::layout::{Constraint, Rect};
+use ratatui::Frame;
+
+pub fn render(f: &mut Frame, app: &App, now: DateTime<Utc>) {
+    let area = f.area();
+    match app.overlay {
+        Some(Overlay::Help) => help::render(f, area, app),
+        Some(Overlay::Evidence(i)) => evidence::render(f, area, app, i, now),
+        Some(Overlay::Confirm(q)) => confirm::render(f, area, app, q),
+        None => {}
+    }
+    // The armed kill switch outranks everything on screen.
+    if app.kill_armed(now).is_some() {
+        kill_modal::render(f, area, app, now);
+    }
+}
+
+/// A box of at most `w` x `h` centred in `area` (smaller when the area is).
+pub fn centered(area: Rect, w: u16, h: u16) -> Rect {
+    area.centered(
+        Constraint::Length(w.min(area.width)),
+        Constraint::Length(h.min(area.height)),
+    )
+}

@@ -1,0 +1,111 @@
+//! The kill switch: a large block naming its key and its state. The state is
+//! only ever what the readback proved (READY, FIRING, HALTED, FAILED), plus the
+//! cockpit-local ARMED window.
+
+use super::{big, fit};
+use crate::release::KillState;
+use crate::tui::app::App;
+use crate::tui::style;
+use chrono::{DateTime, Utc};
+use ratatui::layout::{Alignment, Rect};
+use ratatui::style::Style;
+use ratatui::text::Line;
+use ratatui::widgets::{Block, BorderType, Paragraph};
+use ratatui::Frame;
+
+/// (state word, detail line, style of the block).
+pub fn state(app: &App, now: DateTime<Utc>) -> (&'static str, String, Style) {
+    let t = &app.theme;
+    if let Some(left) = app.kill_armed(now) {
+        let secs = (left.num_milliseconds() + 999) / 1000;
+        return (
+            "ARMED",
+            format!("press K again to HALT · {secs}s left · Esc disarms"),
+            style::bold(style::fg(t, t.kill)),
+        );
+    }
+    match &app.release.kill {
+        KillState::Ready => (
+            "READY",
+            "press K to arm".into(),
+            style::bold(style::text(t)),
+        ),
+        KillState::Armed { until } => (
+            "ARMED",
+            format!("armed until {}", style::clock(*until)),
+            style::bold(style::fg(t, t.kill)),
+        ),
+        KillState::Firing { since } => (
+            "FIRING",
+            format!(
+                "actions sent {} ago · waiting for the readback",
+                crate::engine::verdict::human_age(now - *since)
+            ),
+            style::bold(style::fg(t, t.warn)),
+        ),
+        KillState::Halted { at, took_ms } => (
+            "HALTED",
+            format!("verified at {} in {took_ms} ms", style::clock(*at)),
+            style::bold(style::fg(t, t.kill)),
+        ),
+        KillState::Failed { at, why } => (
+            "FAILED",
+            format!("NOT proven halted ({}): {why}", style::clock(*at)),
+            style::bold(style::fg(t, t.fail)),
+        ),
+    }
+}
+
+pub fn render(f: &mut Frame, area: Rect, app: &App, now: DateTime<Utc>) {
+    let t = &app.theme;
+    let (word, detail, st) = state(app, now);
+    let focused = app.focus == crate::tui::layout::PanelKind::Kill && app.overlay.is_none();
+    let block = Block::bordered()
+        .border_type(if focused || word != "READY" {
+            BorderType::Thick
+        } else {
+            BorderType::Plain
+        })
+        .border_style(style::fg(t, t.kill))
+        .title(Line::styled(
+            format!(
+                "{}KILL SWITCH [K] ",
+                if focused { style::MARK } else { " " }
+            ),
+            style::bold(style::fg(t, t.kill)),
+        ));
+    let inner = block.inner(area);
+    f.render_widget(block, area);
+    if inner.is_empty() {
+        return;
+    }
+    let width = inner.width as usize;
+    if inner.height < 3 {
+        let line = fit(&format!("{word} · {detail}"), width);
+        f.render_widget(Paragraph::new(line).style(st), inner);
+        return;
+    }
+    // The detail may wrap onto a second line when the panel is narrow.
+    let detail_w = unicode_width::UnicodeWidthStr::width(detail.as_str()) as u16;
+    let detail_rows = if detail_w > inner.width && inner.height >= 6 {
+        2
+    } else {
+        1
+    };
+    let room = inner.height - detail_rows;
+    let rows = big::height(word, inner.width, room).min(room);
+    let top = inner.y + (room - rows) / 2;
+    big::render(
+        word,
+        st,
+        Rect::new(inner.x, top, inner.width, rows),
+        f.buffer_mut(),
+    );
+    let line = Paragraph::new(Line::styled(detail, style::text(t)))
+        .alignment(Alignment::Center)
+        .wrap(ratatui::widgets::Wrap { trim: true });
+    f.render_widget(
+        line,
+        Rect::new(inner.x, top + rows, inner.width, detail_rows),
+    );
+}

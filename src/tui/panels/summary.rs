@@ -1,0 +1,81 @@
+//! One line per checklist section: counts by status, worst first.
+
+use super::{fit, scroll};
+use crate::engine::Status;
+use crate::tui::app::App;
+use crate::tui::layout::PanelKind;
+use crate::tui::style;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+use ratatui::Frame;
+use unicode_width::UnicodeWidthStr;
+
+const ORDER: [Status; 4] = [Status::Fail, Status::Unknown, Status::Warn, Status::Pass];
+
+pub fn render(f: &mut Frame, area: Rect, app: &App) {
+    let inner = super::frame(f, area, app, PanelKind::Summary);
+    if inner.is_empty() {
+        return;
+    }
+    let t = &app.theme;
+    let selected = app.row(PanelKind::Summary);
+    let focused = app.focus == PanelKind::Summary && app.overlay.is_none();
+    let width = inner.width as usize;
+    let counts_w = 4 * 5;
+    let sections = app.sections();
+    let first = scroll(selected, inner.height);
+    let lines: Vec<Line> = sections
+        .iter()
+        .enumerate()
+        .skip(first)
+        .take(inner.height as usize)
+        .map(|(i, (name, checks))| {
+            let count = |s: Status| {
+                checks
+                    .iter()
+                    .filter(|c| app.verdicts.get(**c).map_or(Status::Unknown, |v| v.status) == s)
+                    .count()
+            };
+            let worst = ORDER
+                .into_iter()
+                .find(|s| count(*s) > 0)
+                .unwrap_or(Status::Pass);
+            let name_w = width.saturating_sub(2 + 2 + counts_w);
+            let name = fit(name, name_w);
+            let pad = name_w.saturating_sub(UnicodeWidthStr::width(name.as_str()));
+            let mut spans = vec![
+                Span::raw(if i == selected {
+                    style::MARK
+                } else {
+                    style::NO_MARK
+                }),
+                Span::styled(
+                    format!("{} ", worst.symbol()),
+                    style::bold(style::status(t, worst)),
+                ),
+                Span::styled(
+                    format!("{name}{}", " ".repeat(pad)),
+                    style::bold(style::text(t)),
+                ),
+            ];
+            for s in ORDER.iter().rev() {
+                let n = count(*s);
+                let st = if n > 0 {
+                    style::status(t, *s)
+                } else {
+                    style::muted(t)
+                };
+                spans.push(Span::styled(format!(" {}{n:>3}", s.symbol()), st));
+            }
+            if i == selected && focused {
+                spans = spans
+                    .into_iter()
+                    .map(|s| s.patch_style(style::selected(t)))
+                    .collect();
+            }
+            Line::from(spans)
+        })
+        .collect();
+    f.render_widget(Paragraph::new(lines), inner);
+}

@@ -1,0 +1,112 @@
+//! The cockpit's one loop: terminal events, the event channel (pollers,
+//! journal, acts) and a 1 s clock, folded into `App`. A frame is drawn only
+//! after a batch of events changed something or on the clock tick.
+
+use super::act::{Actuator, NotWired};
+use super::app::App;
+use super::event::AppEvent;
+use super::layout::Layout;
+use super::terminal::{Term, TerminalGuard};
+use super::theme::Theme;
+use super::{view, CockpitOptions};
+use crate::playbook::LoadedPlaybook;
+use crate::poller;
+use chrono::Utc;
+use color_eyre::eyre::{eyre, WrapErr};
+use crossterm::event::EventStream;
+use futures::StreamExt;
+use std::io::IsTerminal;
+use std::time::Duration;
+use tokio::signal::unix::{signal, SignalKind};
+use tokio::sync::mpsc;
+use tokio::time::MissedTickBehavior;
+use tokio_util::sync::CancellationToken;
+
+/// Room for bursts (every source finishing at once, a journal catch-up);
+/// senders wait when it is full rather than growing memory.
+pub const EVENT_QUEUE: usize = 256;
+/// Events folded per batch before a frame is considered.
+const BATCH: usize = 64;
+
+pub async fn run(playbook: LoadedPlaybook, opts: CockpitOptions) -> color_eyre::Result<()> {
+    let mut theme = Theme::load(&opts.theme).map_err(|e| eyre!("{e}"))?;
+    // https://no-color.org: present and not empty.
+    theme.no_color |= std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+    let layout = Layout::load(&opts.layout).map_err(|e| eyre!("{e}"))?;
+    if !std::io::stdout().is_terminal() {
+        return Err(eyre!(
+            "the cockpit needs a terminal; for CI and scripts use `liftoff check`"
+        ));
+    }
+    let (tx, mut rx) = mpsc::channel::<AppEvent>(EVENT_QUEUE);
+    let cancel = CancellationToken::new();
+    // HOOK: the journal / kill switch / ramp actuator goes here; it keeps
+    // `tx.clone()` to report back (AppEvent::ReleaseChanged, AppEvent::Notice).
+    let actuator: Box<dyn Actuator> = Box::new(NotWired);
+    let mut app = App::new(playbook, theme, layout, Utc::now()).with_actuator(actuator);
+    let pollers = poller::spawn(app.pb.clone(), tx.clone(), cancel.clone());
+    app.triggers = pollers.triggers();
+
+    let result = match TerminalGuard::enter() {
+        Ok(mut guard) => event_loop(&mut guard, &mut app, &mut rx).await,
+        Err(e) => Err(e).wrap_err("cannot take over the terminal"),
+    };
+    drop(tx);
+    pollers.shutdown().await;
+    result
+}
+
+async fn event_loop(
+    guard: &mut TerminalGuard,
+    app: &mut App,
+    rx: &mut mpsc::Receiver<AppEvent>,
+) -> color_eyre::Result<()> {
+    let size = guard.terminal.size()?;
+    app.size = (size.width, size.height);
+    app.fix_selection();
+    let mut terminal_events = EventStream::new();
+    let mut clock = tokio::time::interval(Duration::from_secs(1));
+    clock.set_missed_tick_behavior(MissedTickBehavior::Skip);
+    let mut term_signal = signal(SignalKind::terminate())?;
+    let mut hangup = signal(SignalKind::hangup())?;
+    let mut batch = Vec::with_capacity(BATCH);
+    let mut channel_open = true;
+    draw(&mut guard.terminal, app)?;
+    loop {
+        tokio::select! {
+            _ = term_signal.recv() => app.quit = true,
+            _ = hangup.recv() => app.quit = true,
+            event = terminal_events.next() => match event {
+                Some(Ok(e)) => app.on_terminal(e, Utc::now()),
+                Some(Err(e)) => return Err(e).wrap_err("reading the terminal"),
+                // The terminal is gone: nobody to show anything to.
+                None => app.quit = true,
+            },
+            n = rx.recv_many(&mut batch, BATCH), if channel_open => {
+                channel_open = n > 0;
+                let now = Utc::now();
+                for event in batch.drain(..) {
+                    app.apply(event, now);
+                }
+            }
+            _ = clock.tick() => app.on_tick(Utc::now()),
+        }
+        if app.quit {
+            return Ok(());
+        }
+        if app.suspend {
+            app.suspend = false;
+            guard.suspend()?;
+            app.mark_dirty();
+        }
+        if app.take_redraw() {
+            draw(&mut guard.terminal, app)?;
+        }
+    }
+}
+
+fn draw(terminal: &mut Term, app: &App) -> color_eyre::Result<()> {
+    let now = Utc::now();
+    terminal.draw(|f| view::render(f, app, now))?;
+    Ok(())
+}
