@@ -229,3 +229,64 @@ async fn before_the_first_list_the_snapshot_is_an_error_not_empty() {
     .await;
     assert!(err.contains(&server), "{err}");
 }
+
+/// The cockpit's poller keeps a watch for a kubernetes source: a change in the
+/// cluster reaches it as an observation long before the (1 h) interval, and
+/// the collection is listed once, not once per observation.
+#[tokio::test]
+async fn the_cockpit_poller_sends_cluster_changes_as_they_happen() {
+    use liftoff::poller::{self, PollEvent};
+    let api = KubeApi::start("healthy").await;
+    let dir = tempfile::tempdir().unwrap();
+    let kc = api.kubeconfig(dir.path(), ADMIN);
+    let text = format!(
+        "[release]\nname = \"watch\"\n\n[source.pods]\nkind = \"kubernetes\"\nkubeconfig = \"{}\"\nresource = \"pods\"\ninterval = \"1h\"\n\n[[check]]\nid = \"c\"\nsource = \"pods\"\npass = \"count > 0\"\n",
+        kc.display()
+    );
+    let pb = std::sync::Arc::new(support::playbook::load(dir.path(), &text));
+    let (tx, mut rx) = tokio::sync::mpsc::channel::<PollEvent>(64);
+    let cancel = tokio_util::sync::CancellationToken::new();
+    let pollers = poller::spawn(pb, tx, cancel.clone());
+
+    // Observations until one shows the crash loop (the first ones: before and after the list).
+    let mut changed = false;
+    let mut seen = Vec::new();
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(15);
+    while let Ok(Some(event)) = tokio::time::timeout_at(deadline, rx.recv()).await {
+        let PollEvent::Finished(obs) = event else {
+            continue;
+        };
+        let reason = match &obs.outcome {
+            Ok(Payload::Objects { items }) => items
+                .iter()
+                .find(|i| i["metadata"]["name"] == POD)
+                .and_then(|p| {
+                    p["status"]["containerStatuses"][0]["state"]["waiting"]["reason"].as_str()
+                })
+                .map(str::to_string),
+            _ => None,
+        };
+        seen.push(format!("{:?}", reason));
+        if obs.outcome.is_ok() && !changed {
+            // Listed: now break the pod.
+            let mut pod = api.get("pods", NAMESPACE, POD).unwrap();
+            pod["status"]["containerStatuses"][0]["state"] =
+                json!({"waiting": {"reason": "CrashLoopBackOff"}});
+            api.put(pod);
+            changed = true;
+        } else if reason.as_deref() == Some("CrashLoopBackOff") {
+            pollers.shutdown().await;
+            let lists = api
+                .log()
+                .iter()
+                .filter(|l| l.contains("/pods?") && !l.contains("watch="))
+                .count();
+            assert_eq!(lists, 1, "one list, then the watch: {:#?}", api.log());
+            return;
+        }
+    }
+    panic!(
+        "the change never arrived; observations: {seen:?}\nrequests: {:#?}",
+        api.log()
+    );
+}
