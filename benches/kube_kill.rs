@@ -16,7 +16,7 @@
 //! Before each iteration the ConfigMap is set back to EXECUTION_HALTED=0.
 //! Run: `cargo bench --bench kube_kill`
 
-#[path = "../tests/support/kube_api.rs"]
+#[path = "../tests/support/kube_api/mod.rs"]
 #[allow(dead_code)]
 mod kube_api;
 
