@@ -1,6 +1,6 @@
 //! The seed-001 kill switch through the Kubernetes API, side by side with the
 //! seed's own way (`kubectl patch configmap ... --type merge`), against the
-//! same local Kubernetes API server (tests/support/kube_api.rs: TLS, bearer
+//! same local Kubernetes API server (tests/support/kube_api/: TLS, bearer
 //! token, a real kubeconfig; no real API server can be installed here).
 //!
 //! - `kubectl_patch`: the seed's command, one process (patch only, no proof);

@@ -1,6 +1,6 @@
 //! Seed 001 end to end: `liftoff check assets/playbooks/agenttrader-v2.toml`
 //! (a temp copy, its /ops/status URLs pointed at this test's endpoints) against
-//! the local Kubernetes API server of tests/support/kube_api.rs serving a
+//! the local Kubernetes API server of tests/support/kube_api/ serving a
 //! healthy agenttrader-v2 cluster (GO, once the two manual items are ticked)
 //! and a broken one (NO-GO, every failing check with its evidence). The
 //! cluster is found through KUBECONFIG, as users have it. No real API server

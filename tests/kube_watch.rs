@@ -1,6 +1,6 @@
 //! `KubeWatch`: the cockpit's live view of a kubernetes source (kube-runtime
 //! watcher + reflector store) against the local Kubernetes API server of
-//! tests/support/kube_api.rs (no real API server can be installed on these
+//! tests/support/kube_api/ (no real API server can be installed on these
 //! machines: see tests/kubernetes.rs). One LIST, then changes over WATCH; a
 //! watch the server drops is resumed and sees later changes; an error makes
 //! the snapshot an error (UNKNOWN), never stale data shown as fresh.

@@ -1,5 +1,5 @@
 //! The kubernetes source and action against a local server that speaks the
-//! Kubernetes REST API (tests/support/kube_api.rs), through a real kubeconfig
+//! Kubernetes REST API (tests/support/kube_api/), through a real kubeconfig
 //! file and the same kube-rs code users run.
 //!
 //! Why not a real API server: none can be installed on these machines (Debian,

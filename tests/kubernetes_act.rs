@@ -2,7 +2,7 @@
 //! assets/playbooks/agenttrader-v2.toml) merge-patches the ConfigMap and proves
 //! it by reading it back through the API; a rollback target scales a
 //! Deployment through its `scale` subresource. Against the local Kubernetes
-//! API server of tests/support/kube_api.rs (no real API server can be
+//! API server of tests/support/kube_api/ (no real API server can be
 //! installed on these machines: see tests/kubernetes.rs), through a real
 //! kubeconfig named by KUBECONFIG, as users have it.
 
