@@ -9,6 +9,7 @@ pub mod alertmanager;
 pub mod autopack;
 pub mod exporter;
 pub mod file_exporter;
+pub mod kube_api;
 pub mod net;
 pub mod playbook;
 pub mod postgres;
