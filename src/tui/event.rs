@@ -4,7 +4,7 @@
 //! bounded channel `run` creates (an `Actuator` keeps a clone of its sender).
 
 use crate::poller::PollEvent;
-use crate::release::ReleaseState;
+use crate::release::{KillState, ReleaseState};
 
 #[derive(Debug, Clone)]
 pub enum AppEvent {
@@ -14,6 +14,9 @@ pub enum AppEvent {
     ReleaseChanged(Box<ReleaseState>),
     /// A one-line message for the status line (e.g. how an act went).
     Notice { text: String, bad: bool },
+    /// From the actuator: what this cockpit's firing of the kill switch proved
+    /// (Halted or Failed), straight from the readback, journal or not.
+    KillDone { state: KillState, text: String },
 }
 
 impl From<PollEvent> for AppEvent {

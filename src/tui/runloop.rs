@@ -2,13 +2,16 @@
 //! journal, acts) and a 1 s clock, folded into `App`. A frame is drawn only
 //! after a batch of events changed something or on the clock tick.
 
-use super::act::{Actuator, NotWired};
+use super::act::{Actuator, Unavailable};
+use super::actuator::Wired;
 use super::app::App;
 use super::event::AppEvent;
 use super::layout::Layout;
 use super::terminal::{Term, TerminalGuard};
 use super::theme::Theme;
-use super::{view, CockpitOptions};
+use super::{journal_feed, view, CockpitOptions};
+use crate::act::ActContext;
+use crate::journal::{self, Actor};
 use crate::playbook::LoadedPlaybook;
 use crate::poller;
 use chrono::Utc;
@@ -40,10 +43,27 @@ pub async fn run(playbook: LoadedPlaybook, opts: CockpitOptions) -> color_eyre::
     }
     let (tx, mut rx) = mpsc::channel::<AppEvent>(EVENT_QUEUE);
     let cancel = CancellationToken::new();
-    // HOOK: the journal / kill switch / ramp actuator goes here; it keeps
-    // `tx.clone()` to report back (AppEvent::ReleaseChanged, AppEvent::Notice).
-    let actuator: Box<dyn Actuator> = Box::new(NotWired);
-    let mut app = App::new(playbook, theme, layout, Utc::now()).with_actuator(actuator);
+    let mut app = App::new(playbook, theme, layout, Utc::now());
+    // The journal: followed for the shared release state, written by the acts.
+    let actuator: Box<dyn Actuator> = match journal::open(&app.pb) {
+        Ok(j) => {
+            journal_feed::spawn(j.clone(), tx.clone(), cancel.clone());
+            let ctx = ActContext::new(app.pb.clone(), j, Actor::here(None));
+            Box::new(Wired::new(ctx, tx.clone()))
+        }
+        Err(e) => {
+            let why = format!("no journal: {e}");
+            app.apply(
+                AppEvent::Notice {
+                    text: why.clone(),
+                    bad: true,
+                },
+                Utc::now(),
+            );
+            Box::new(Unavailable(why))
+        }
+    };
+    let mut app = app.with_actuator(actuator);
     let pollers = poller::spawn(app.pb.clone(), tx.clone(), cancel.clone());
     app.triggers = pollers.triggers();
 
@@ -52,6 +72,7 @@ pub async fn run(playbook: LoadedPlaybook, opts: CockpitOptions) -> color_eyre::
         Err(e) => Err(e).wrap_err("cannot take over the terminal"),
     };
     drop(tx);
+    cancel.cancel();
     pollers.shutdown().await;
     result
 }
@@ -90,6 +111,12 @@ async fn event_loop(
                 }
             }
             _ = clock.tick() => app.on_tick(Utc::now()),
+        }
+        // An act was just spawned (the kill switch above all). A task spawned
+        // from this one waits in this worker's LIFO slot until we yield, so
+        // yield first: the act starts now, not after the frame is drawn.
+        if app.take_urgent() {
+            tokio::task::yield_now().await;
         }
         if app.quit {
             return Ok(());
