@@ -157,7 +157,7 @@ pub const BINDINGS: &[Binding] = &[
         &[ch('[')],
         A::RampBack,
         G::Release,
-        "step back one ramp stage",
+        "step back one ramp stage (asks first)",
     ),
     bind(
         &[ch(' ')],

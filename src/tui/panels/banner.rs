@@ -71,8 +71,9 @@ pub fn render(f: &mut Frame, area: Rect, app: &App, _now: DateTime<Utc>) {
     if let Some(alarm) = &app.release.alarm {
         lines.push(Line::from(vec![
             Span::styled("ALARM ", style::bold(style::fg(t, t.fail))),
+            // What to do comes first: a long reason is cut at the panel's edge.
+            Span::styled("(a answers · K K kills) ", style::bold(style::accent(t))),
             Span::styled(alarm.clone(), style::text(t)),
-            Span::styled(" · a answers · K K kills", style::bold(style::accent(t))),
         ]));
     }
     if inner.height <= 2 {
