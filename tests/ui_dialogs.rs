@@ -168,10 +168,7 @@ fn kill_switch_firing_from_the_press_then_halted() {
         },
         now(),
     );
-    a.apply(
-        AppEvent::ReleaseChanged(Box::new(ReleaseState::default())),
-        now(),
-    );
+    a.apply(AppEvent::ReleaseChanged(Box::default()), now());
     let s = screen(&a);
     assert!(
         s.contains("verified at 12:00:00Z in") && s.contains("38 ms"),
