@@ -6,7 +6,7 @@ mod common;
 
 use common::{app, now, render, text};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use liftoff::release::{KillState, ReleaseState};
+use liftoff::release::KillState;
 use liftoff::tui::app::App;
 use liftoff::tui::event::AppEvent;
 
