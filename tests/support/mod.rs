@@ -13,3 +13,4 @@ pub mod playbook;
 pub mod process;
 pub mod prometheus;
 pub mod prometheus_jobs;
+pub mod tmux;
