@@ -165,6 +165,7 @@ fn kill_switch_firing_from_the_press_then_halted() {
                 took_ms: 38,
             },
             text: "KILL SWITCH HALTED: verified in 38 ms".into(),
+            timings: Default::default(),
         },
         now(),
     );

@@ -344,6 +344,7 @@ fn kill_report(o: kill::KillOutcome) -> Vec<AppEvent> {
     vec![AppEvent::KillDone {
         state: o.state,
         text,
+        timings: t,
     }]
 }
 

@@ -3,6 +3,7 @@
 //! STABLE INTERFACE for code that feeds the cockpit: send these into the
 //! bounded channel `run` creates (an `Actuator` keeps a clone of its sender).
 
+use crate::act::fire::Timings;
 use crate::poller::PollEvent;
 use crate::release::{KillState, ReleaseState};
 
@@ -15,8 +16,13 @@ pub enum AppEvent {
     /// A one-line message for the status line (e.g. how an act went).
     Notice { text: String, bad: bool },
     /// From the actuator: what this cockpit's firing of the kill switch proved
-    /// (Halted or Failed), straight from the readback, journal or not.
-    KillDone { state: KillState, text: String },
+    /// (Halted or Failed), straight from the readback, journal or not, and how
+    /// long it took from the key press.
+    KillDone {
+        state: KillState,
+        text: String,
+        timings: Timings,
+    },
 }
 
 impl From<PollEvent> for AppEvent {

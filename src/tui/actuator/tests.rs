@@ -141,11 +141,16 @@ async fn the_kill_switch_reports_what_the_readback_proved_and_journals_it() {
     let started = w.actuator.act(Act::FireKill).unwrap();
     assert!(started.contains("KILL SWITCH fired"), "{started}");
     match w.next().await {
-        AppEvent::KillDone { state, text } => {
+        AppEvent::KillDone {
+            state,
+            text,
+            timings,
+        } => {
             assert!(
                 matches!(state, KillState::Halted { .. }),
                 "{state:?}: {text}"
             );
+            assert!(timings.verified.is_some() && timings.dispatched <= timings.finished);
             assert!(text.contains("HALTED: verified in"), "{text}");
         }
         other => panic!("{other:?}"),

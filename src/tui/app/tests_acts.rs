@@ -188,6 +188,7 @@ fn a_guard_trips_after_holding_for_its_for_and_only_while_the_ramp_runs() {
                 took_ms: 12,
             },
             text: "KILL SWITCH HALTED".into(),
+            timings: Default::default(),
         },
         t(61),
     );

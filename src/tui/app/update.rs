@@ -28,7 +28,7 @@ impl App {
                 self.mark_dirty();
             }
             AppEvent::Notice { text, bad } => self.say(text, bad, now),
-            AppEvent::KillDone { state, text } => {
+            AppEvent::KillDone { state, text, .. } => {
                 let bad = !matches!(state, crate::release::KillState::Halted { .. });
                 self.kill_done(state);
                 self.say(text, bad, now);
