@@ -122,13 +122,3 @@ impl Actuator for NotWired {
         Err(format!("{}: not wired yet", act.describe()))
     }
 }
-
-/// Nothing can be carried out, and why (e.g. the journal cannot be opened).
-#[derive(Debug, Clone)]
-pub struct Unavailable(pub String);
-
-impl Actuator for Unavailable {
-    fn act(&mut self, act: Act) -> Result<String, String> {
-        Err(format!("{}: {}", act.describe(), self.0))
-    }
-}

@@ -2,16 +2,17 @@
 //! journal, acts) and a 1 s clock, folded into `App`. A frame is drawn only
 //! after a batch of events changed something or on the clock tick.
 
-use super::act::{Actuator, Unavailable};
+use super::act::Actuator;
 use super::actuator::Wired;
 use super::app::App;
 use super::event::AppEvent;
 use super::layout::Layout;
+use super::no_journal::NoJournal;
 use super::terminal::{Term, TerminalGuard};
 use super::theme::Theme;
 use super::{journal_feed, view, CockpitOptions};
 use crate::act::ActContext;
-use crate::journal::{self, Actor};
+use crate::journal::{self, Actor, SharedJournal};
 use crate::playbook::LoadedPlaybook;
 use crate::poller;
 use chrono::Utc;
@@ -19,6 +20,7 @@ use color_eyre::eyre::{eyre, WrapErr};
 use crossterm::event::EventStream;
 use futures::StreamExt;
 use std::io::IsTerminal;
+use std::sync::Arc;
 use std::time::Duration;
 use tokio::signal::unix::{signal, SignalKind};
 use tokio::sync::mpsc;
@@ -45,24 +47,21 @@ pub async fn run(playbook: LoadedPlaybook, opts: CockpitOptions) -> color_eyre::
     let cancel = CancellationToken::new();
     let mut app = App::new(playbook, theme, layout, Utc::now());
     // The journal: followed for the shared release state, written by the acts.
-    let actuator: Box<dyn Actuator> = match journal::open(&app.pb) {
+    let journal: SharedJournal = match journal::open(&app.pb) {
         Ok(j) => {
             journal_feed::spawn(j.clone(), tx.clone(), cancel.clone());
-            let ctx = ActContext::new(app.pb.clone(), j, Actor::here(None));
-            Box::new(Wired::new(ctx, tx.clone()))
+            j
         }
         Err(e) => {
-            let why = format!("no journal: {e}");
-            app.apply(
-                AppEvent::Notice {
-                    text: why.clone(),
-                    bad: true,
-                },
-                Utc::now(),
-            );
-            Box::new(Unavailable(why))
+            // No shared state and nothing recorded, but the kill switch fires.
+            let text = format!("no journal: {e}; the kill switch still fires");
+            app.apply(AppEvent::Notice { text, bad: true }, Utc::now());
+            let spec = app.pb.playbook.release.journal.clone().unwrap_or_default();
+            Arc::new(NoJournal { spec })
         }
     };
+    let ctx = ActContext::new(app.pb.clone(), journal, Actor::here(None));
+    let actuator: Box<dyn Actuator> = Box::new(Wired::new(ctx, tx.clone()));
     let mut app = app.with_actuator(actuator);
     let pollers = poller::spawn(app.pb.clone(), tx.clone(), cancel.clone());
     app.triggers = pollers.triggers();

@@ -346,3 +346,32 @@ async fn a_decision_point_is_journaled_once_across_processes() {
     assert_eq!(w.kinds(), ["stage_entered", "decision_point"]);
     assert!(Path::new(&w.journal.describe()).exists());
 }
+
+#[tokio::test]
+async fn without_a_journal_the_kill_switch_still_fires_and_says_what_was_not_journaled() {
+    let w = world();
+    let no_journal: crate::journal::SharedJournal = Arc::new(crate::tui::no_journal::NoJournal {
+        spec: "etcd://10.0.0.1:2379/liftoff".into(),
+    });
+    let (tx, mut rx) = mpsc::channel(8);
+    let ctx = ActContext::new(w.pb.clone(), no_journal, Actor::here(Some("ana")));
+    let mut actuator = Wired::new(ctx, tx);
+    actuator.act(Act::FireKill).unwrap();
+    let done = tokio::time::timeout(Duration::from_secs(20), rx.recv())
+        .await
+        .unwrap()
+        .unwrap();
+    match done {
+        AppEvent::KillDone { state, text, .. } => {
+            assert!(matches!(state, KillState::Halted { .. }), "{text}");
+            assert!(
+                text.contains(
+                    "NOT journaled: journal `etcd://10.0.0.1:2379/liftoff` is not supported yet"
+                ),
+                "{text}"
+            );
+        }
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(w.file("halted.flag"), "HALTED\n");
+}
