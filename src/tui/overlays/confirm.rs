@@ -62,7 +62,7 @@ fn question(app: &App, q: Confirm, now: DateTime<Utc>) -> (String, Vec<String>, 
                         .and_then(|r| r.stages.get(i))
                         .filter(|s| !s.acks.is_empty())
                     {
-                        why.push(format!("ACKed by: {}.", s.acks.join(", ")));
+                        why.push(format!("The ACKs it needs are held: {}.", s.acks.join(", ")));
                     }
                     (format!("Enter stage {name}?"), why, true)
                 }
