@@ -25,7 +25,7 @@ pub enum Verification {
 }
 
 /// From the press: to every action dispatched, to every action done, to the readback passing.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]
 pub struct Timings {
     #[serde(serialize_with = "ms")]
     pub dispatched: Duration,

@@ -16,4 +16,5 @@ pub mod postgres;
 pub mod process;
 pub mod prometheus;
 pub mod prometheus_jobs;
+pub mod tmux;
 pub mod webhook;
