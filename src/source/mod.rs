@@ -7,12 +7,15 @@ pub mod artifacts;
 pub mod command;
 pub mod exposition;
 pub mod http;
+pub mod kubernetes;
 pub mod observation;
 pub mod poll;
 pub mod prometheus;
 pub mod scrape;
 pub mod secret;
 pub mod selector;
+pub mod sql;
+pub mod sql_decode;
 
 pub use observation::*;
 pub use poll::{poll, PollContext};

@@ -6,10 +6,15 @@
 #![allow(dead_code)]
 
 pub mod alertmanager;
+pub mod autopack;
 pub mod exporter;
 pub mod file_exporter;
+pub mod kube_api;
 pub mod net;
 pub mod playbook;
+pub mod postgres;
 pub mod process;
 pub mod prometheus;
 pub mod prometheus_jobs;
+pub mod tmux;
+pub mod webhook;
