@@ -3,15 +3,14 @@
 //! the banner, a running hold countdown, help, themes and layouts, a world
 //! that moves on its own, and a terminal given back on `q`.
 
-#[path = "common/tmux.rs"]
-mod tmux;
+mod support;
 
 use liftoff::tui::keymap::{Action, BINDINGS};
 use liftoff::tui::layout::Layout;
 use liftoff::tui::theme::Theme;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::time::Duration;
-use tmux::{Pane, DEADLINE};
+use support::tmux::{Pane, DEADLINE, EXITED};
 
 /// Drawn by the kill switch panel of every built-in layout.
 const KILL_PANEL: &str = "KILL SWITCH";
@@ -28,13 +27,12 @@ impl Demo {
         let files = tempfile::tempdir().expect("temp dir");
         let config = files.path().join("config");
         let dir = files.path().join("demo");
-        let dir_arg = dir.display().to_string();
-        let pane = Pane::start(
+        let (config, dir) = (config.display().to_string(), dir.display().to_string());
+        let pane = Pane::launch(
             name,
             (160, 48),
-            &[("XDG_CONFIG_HOME", config.as_path())],
-            Path::new(env!("CARGO_BIN_EXE_liftoff")),
-            &["demo", "--speed", "20", "--dir", &dir_arg],
+            &[("XDG_CONFIG_HOME", &config)],
+            &["demo", "--speed", "20", "--dir", &dir],
         );
         pane.wait_for(KILL_PANEL);
         Demo { pane, files }
@@ -53,13 +51,13 @@ impl Demo {
                 if s.contains("Quit while the ramp runs?") {
                     Some(true)
                 } else {
-                    s.contains(tmux::EXITED).then_some(false)
+                    s.contains(EXITED).then_some(false)
                 }
             });
         if asked {
             self.pane.keys(&["y"]);
         }
-        self.pane.assert_clean_exit(KILL_PANEL);
+        self.pane.assert_clean_exit();
     }
 }
 
@@ -171,7 +169,6 @@ fn the_simulated_world_moves_on_its_own() {
 /// The demo's journal says the 10% stage was entered 25 minutes ago with a
 /// 2h hold: the countdown runs, and quitting asks first.
 #[test]
-#[ignore = "needs the journal folded into the cockpit (wt/wiring); remove on merge"]
 fn the_hold_countdown_runs_and_quit_asks_while_the_ramp_runs() {
     let demo = Demo::start("demo-hold");
     let pane = &demo.pane;
@@ -200,5 +197,5 @@ fn the_hold_countdown_runs_and_quit_asks_while_the_ramp_runs() {
     pane.keys(&["q"]);
     pane.wait_for("Quit while the ramp runs?");
     pane.keys(&["y"]);
-    pane.assert_clean_exit(KILL_PANEL);
+    pane.assert_clean_exit();
 }
