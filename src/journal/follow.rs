@@ -6,6 +6,7 @@
 use super::error::{JournalError, JournalWarning};
 use super::event::Stored;
 use super::read::{parse_complete, Cursor};
+use crate::poller::watch::is_change;
 use notify::{RecursiveMode, Watcher};
 use std::path::PathBuf;
 use std::time::Duration;
@@ -40,13 +41,7 @@ pub fn follow_file(path: PathBuf, from: Cursor) -> Result<mpsc::Receiver<Followe
     let name = path.file_name().map(|n| n.to_os_string());
     // Watch the folder, not the file: the file may not exist yet.
     let watcher = notify::recommended_watcher(move |res: notify::Result<notify::Event>| {
-        let ours = match &res {
-            Ok(ev) => {
-                ev.paths.is_empty() || ev.paths.iter().any(|p| p.file_name() == name.as_deref())
-            }
-            Err(_) => true,
-        };
-        if ours {
+        if wakes(&res, name.as_deref()) {
             // A full channel already holds a wake-up: nothing is lost.
             let _ = wake_tx.try_send(());
         }
@@ -63,6 +58,20 @@ pub fn follow_file(path: PathBuf, from: Cursor) -> Result<mpsc::Receiver<Followe
         run(path, from, out, wake_rx, fallback).await;
     });
     Ok(rx)
+}
+
+/// Whether a watcher event should wake the reader: a change to the journal
+/// file (or an error, or an event naming no file). Opening and reading the
+/// file are not changes — the reader does both itself, so waking on them
+/// would make it re-read in a loop, at full CPU, forever.
+fn wakes(res: &notify::Result<notify::Event>, name: Option<&std::ffi::OsStr>) -> bool {
+    match res {
+        Ok(ev) => {
+            is_change(&ev.kind)
+                && (ev.paths.is_empty() || ev.paths.iter().any(|p| p.file_name() == name))
+        }
+        Err(_) => true,
+    }
 }
 
 async fn run(
@@ -125,4 +134,40 @@ async fn read_new(path: &std::path::Path, cursor: &mut Cursor) -> Vec<Followed> 
         Err(w) => Followed::Warning(w),
     }));
     items
+}
+
+#[cfg(test)]
+mod tests {
+    use super::wakes;
+    use notify::event::{AccessKind, AccessMode, CreateKind, DataChange, ModifyKind};
+    use notify::{Event, EventKind};
+    use std::ffi::OsStr;
+
+    fn on(kind: EventKind, file: &str) -> notify::Result<Event> {
+        Ok(Event::new(kind).add_path(format!("/audit/{file}").into()))
+    }
+
+    #[test]
+    fn appends_to_the_journal_wake_the_reader() {
+        let name = Some(OsStr::new("journal.jsonl"));
+        let data = EventKind::Modify(ModifyKind::Data(DataChange::Any));
+        assert!(wakes(&on(data, "journal.jsonl"), name));
+        let created = EventKind::Create(CreateKind::File);
+        assert!(wakes(&on(created, "journal.jsonl"), name));
+        let written = EventKind::Access(AccessKind::Close(AccessMode::Write));
+        assert!(wakes(&on(written, "journal.jsonl"), name));
+        assert!(!wakes(&on(data, "other.json"), name));
+    }
+
+    #[test]
+    fn the_readers_own_opens_and_reads_do_not() {
+        let name = Some(OsStr::new("journal.jsonl"));
+        for kind in [
+            EventKind::Access(AccessKind::Open(AccessMode::Any)),
+            EventKind::Access(AccessKind::Read),
+            EventKind::Access(AccessKind::Close(AccessMode::Read)),
+        ] {
+            assert!(!wakes(&on(kind, "journal.jsonl"), name), "{kind:?}");
+        }
+    }
 }
