@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite, on a fresh machine: installs what the tests need
-# (real Prometheus with promtool, real Alertmanager, tmux, make, python3),
+# (real Prometheus with promtool, real Alertmanager, tmux, make, python3,
+# etcd with etcdctl, protoc),
 # then lints and runs every test.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -11,6 +12,13 @@ command -v prometheus-alertmanager >/dev/null 2>&1 || need+=(prometheus-alertman
 command -v tmux >/dev/null 2>&1 || need+=(tmux)
 command -v make >/dev/null 2>&1 || need+=(make)
 command -v python3 >/dev/null 2>&1 || need+=(python3)
+# The journal on etcd: a real etcd server and etcdctl for its tests; the
+# etcd-client crate compiles etcd's protobufs with protoc at build time, which
+# needs the well-known types (google/protobuf/*.proto) from libprotobuf-dev.
+command -v etcd >/dev/null 2>&1 || need+=(etcd-server)
+command -v etcdctl >/dev/null 2>&1 || need+=(etcd-client)
+command -v protoc >/dev/null 2>&1 || need+=(protobuf-compiler)
+[ -f /usr/include/google/protobuf/descriptor.proto ] || need+=(libprotobuf-dev)
 if [ ${#need[@]} -gt 0 ]; then
   echo "== installing: ${need[*]}"
   export DEBIAN_FRONTEND=noninteractive

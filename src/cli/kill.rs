@@ -61,6 +61,9 @@ pub fn run(path: &Path, name: Option<&str>, reason: Option<String>) -> color_eyr
     for e in &outcome.journal_errors {
         eprintln!("warning: not journaled: {e}");
     }
+    for k in &outcome.journal_kept {
+        eprintln!("note: journal unreachable: {k}");
+    }
     Ok(match &outcome.state {
         KillState::Halted { took_ms, .. } => {
             println!("HALTED: verified by the readback in {took_ms}ms");
