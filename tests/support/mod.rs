@@ -6,6 +6,7 @@
 #![allow(dead_code)]
 
 pub mod alertmanager;
+pub mod etcd;
 pub mod exporter;
 pub mod file_exporter;
 pub mod net;

@@ -20,6 +20,9 @@ use std::time::Duration;
 
 /// Tries before giving up (each lost try means another writer's event went in).
 const MAX_ATTEMPTS: u32 = 100;
+/// With several members, how long an append keeps trying through a member's
+/// death (an election, etcd's own request timeout) before it fails.
+const CLUSTER_BUDGET: Duration = Duration::from_secs(10);
 
 /// Where things live under the journal's prefix.
 #[derive(Debug, Clone)]
@@ -88,13 +91,13 @@ impl SeenHead {
     }
 }
 
-async fn read_head(
-    link: &Link,
-    keys: &Keys,
-    client: &mut Client,
-) -> Result<SeenHead, JournalError> {
+async fn read_head(link: &Link, keys: &Keys, client: &Client) -> Result<SeenHead, JournalError> {
     let mut resp = link
-        .call("read the head", client.get(keys.head(), None))
+        .call("read the head", || {
+            let mut c = client.clone();
+            let key = keys.head();
+            async move { c.get(key, None).await }
+        })
         .await?;
     let raw = resp
         .take_kvs()
@@ -112,11 +115,13 @@ pub(super) async fn append(
     cache: &std::sync::Mutex<Option<SeenHead>>,
     event: &NewEvent,
 ) -> Result<Stored, JournalError> {
-    let mut client = link.client().await?;
+    let started = std::time::Instant::now();
+    let cluster = link.settings.target.endpoints.len() > 1;
+    let client = link.client().await?;
     let cached = cache.lock().ok().and_then(|mut c| c.take());
     let mut seen = match cached {
         Some(s) => s,
-        None => read_head(link, keys, &mut client).await?,
+        None => read_head(link, keys, &client).await?,
     };
     for attempt in 1..=MAX_ATTEMPTS {
         let id = seen.head.as_ref().map_or(1, |h| h.id + 1);
@@ -146,13 +151,35 @@ pub(super) async fn append(
                 TxnOp::put(keys.head(), new_raw.clone(), None),
             ])
             .or_else([TxnOp::get(keys.head(), None)]);
-        let resp = link.call("append", client.txn(txn)).await?;
+        // Tried again on another member if this one dies mid-call, or when
+        // the answer did not come (a leader died with it in flight: it may
+        // still go in). The compare makes that safe: of several tries of one
+        // transaction at most one goes in, and a later one reads back our
+        // own head (below).
+        let resp = loop {
+            let sent = link
+                .call("append", || {
+                    let mut c = client.clone();
+                    let txn = txn.clone();
+                    async move { c.txn(txn).await }
+                })
+                .await;
+            match sent {
+                Err(JournalError::Unreachable { .. })
+                    if cluster && started.elapsed() < CLUSTER_BUDGET =>
+                {
+                    tokio::time::sleep(jitter(attempt)).await
+                }
+                other => break other?,
+            }
+        };
+        let mine = SeenHead {
+            raw: Some(new_raw),
+            head: Some(new_head),
+        };
         if resp.succeeded() {
             if let Ok(mut c) = cache.lock() {
-                *c = Some(SeenHead {
-                    raw: Some(new_raw),
-                    head: Some(new_head),
-                });
+                *c = Some(mine);
             }
             return Ok(stored);
         }
@@ -161,6 +188,13 @@ pub(super) async fn append(
             _ => None,
         });
         let current = SeenHead::parse(raw, link)?;
+        if current == mine {
+            // An earlier try of this very transaction went in; its answer was lost.
+            if let Ok(mut c) = cache.lock() {
+                *c = Some(mine);
+            }
+            return Ok(stored);
+        }
         if current == seen {
             // The head did not move, so the event key was taken: not a race.
             return Err(JournalError::Inconsistent {

@@ -20,7 +20,7 @@ use etcd_client::{Certificate, Client, ConnectOptions, Identity, TlsOptions};
 use std::future::Future;
 use std::path::PathBuf;
 use std::sync::OnceLock;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 use tokio::runtime::Runtime;
 
 /// One call (a get, a transaction) waits this long for an answer.
@@ -141,35 +141,57 @@ impl Link {
         })?;
         let urls = self.settings.target.urls();
         let client = self
-            .call("connection", Client::connect(urls, Some(options)))
+            .call("connection", || {
+                Client::connect(urls.clone(), Some(options.clone()))
+            })
             .await?;
         *cell = Some(client.clone());
         Ok(client)
     }
 
     /// Runs one etcd call with a deadline; its outcome becomes the health.
-    pub async fn call<T>(
+    /// With several members, a call that failed because the member it went
+    /// to is gone (or lost its leader) is tried again within the deadline:
+    /// the client moves to a live member. One member gone is etcd gone: no
+    /// retry, the caller hears at once.
+    pub async fn call<T, F, Fut>(
         &self,
         what: &'static str,
-        fut: impl Future<Output = Result<T, etcd_client::Error>>,
-    ) -> Result<T, JournalError> {
-        let result = match tokio::time::timeout(CALL_TIMEOUT, fut).await {
-            Ok(Ok(v)) => {
-                self.health.ok();
-                return Ok(v);
+        mut attempt: F,
+    ) -> Result<T, JournalError>
+    where
+        F: FnMut() -> Fut,
+        Fut: Future<Output = Result<T, etcd_client::Error>>,
+    {
+        let deadline = Instant::now() + CALL_TIMEOUT;
+        let mut pause = Duration::from_millis(20);
+        let cluster = self.settings.target.endpoints.len() > 1;
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match tokio::time::timeout(left, attempt()).await {
+                Ok(Ok(v)) => {
+                    self.health.ok();
+                    return Ok(v);
+                }
+                Ok(Err(e)) if cluster && transient(&e) && Instant::now() + pause < deadline => {
+                    tokio::time::sleep(pause).await;
+                    pause = (pause * 2).min(Duration::from_millis(500));
+                }
+                Ok(Err(e)) => return Err(self.error(what, &e)),
+                Err(_) => {
+                    let err = JournalError::Unreachable {
+                        endpoints: self.hosts(),
+                        what,
+                        why: format!(
+                            "no answer within {}s (is etcd running, reachable, with a leader?)",
+                            CALL_TIMEOUT.as_secs()
+                        ),
+                    };
+                    self.health.failed(short(&err));
+                    return Err(err);
+                }
             }
-            Ok(Err(e)) => self.error(what, &e),
-            Err(_) => JournalError::Unreachable {
-                endpoints: self.hosts(),
-                what,
-                why: format!(
-                    "no answer within {}s (is etcd running, reachable, with a leader?)",
-                    CALL_TIMEOUT.as_secs()
-                ),
-            },
-        };
-        self.health.failed(short(&result));
-        Err(result)
+        }
     }
 
     /// An etcd error as the journal's error (and the health it means).
@@ -184,7 +206,7 @@ impl Link {
             etcd_client::Error::GRpcStatus(s) => JournalError::Unreachable {
                 endpoints,
                 what,
-                why: format!("{:?}: {}", s.code(), s.message()),
+                why: format!("{:?}: {}{}", s.code(), s.message(), causes(s)),
             },
             other => JournalError::Unreachable {
                 endpoints,
@@ -194,6 +216,35 @@ impl Link {
         };
         self.health.failed(short(&err));
         err
+    }
+}
+
+/// ": connection refused" and the like: what a status message leaves out.
+fn causes(e: &dyn std::error::Error) -> String {
+    let mut out = String::new();
+    let mut next = e.source();
+    while let Some(cause) = next {
+        let text = cause.to_string();
+        if !out.contains(&text) {
+            out.push_str(": ");
+            out.push_str(&text);
+        }
+        next = cause.source();
+    }
+    out
+}
+
+/// An error another member may not give: this one is down or leaderless.
+fn transient(e: &etcd_client::Error) -> bool {
+    match e {
+        // Unknown/Cancelled with a cause underneath: the connection broke mid-call.
+        etcd_client::Error::GRpcStatus(s) => match s.code() {
+            tonic::Code::Unavailable => true,
+            tonic::Code::Unknown | tonic::Code::Cancelled => std::error::Error::source(s).is_some(),
+            _ => false,
+        },
+        etcd_client::Error::TransportError(_) | etcd_client::Error::IoError(_) => true,
+        _ => false,
     }
 }
 

@@ -102,8 +102,8 @@ impl Inner {
     }
 
     async fn read(&self) -> Result<Range, JournalError> {
-        let mut client = self.link.client().await?;
-        range::events_from(&self.link, &self.keys, &mut client, 1).await
+        let client = self.link.client().await?;
+        range::events_from(&self.link, &self.keys, &client, 1).await
     }
 
     /// Writes what the spool keeps, oldest first, each marked delayed; stops

@@ -31,7 +31,7 @@ impl Range {
 pub(super) async fn events_from(
     link: &Link,
     keys: &Keys,
-    client: &mut Client,
+    client: &Client,
     from: u64,
 ) -> Result<Range, JournalError> {
     let mut start = keys.event(from).into_bytes();
@@ -45,7 +45,11 @@ pub(super) async fn events_from(
             options = options.with_revision(revision);
         }
         let mut resp = link
-            .call("read", client.get(start.clone(), Some(options)))
+            .call("read", || {
+                let mut c = client.clone();
+                let (key, options) = (start.clone(), options.clone());
+                async move { c.get(key, Some(options)).await }
+            })
             .await?;
         if revision == 0 {
             revision = resp.header().map_or(0, |h| h.revision());

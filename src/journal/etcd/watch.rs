@@ -68,9 +68,9 @@ async fn session(
     pause: &mut Duration,
 ) -> Result<Ended, JournalError> {
     let link = &inner.link;
-    let mut client = link.client().await?;
+    let client = link.client().await?;
     if pos.revision == 0 {
-        let range = events_from(link, &inner.keys, &mut client, pos.next_id).await?;
+        let range = events_from(link, &inner.keys, &client, pos.next_id).await?;
         for (key, value) in &range.kvs {
             if out.send(deliver(inner, pos, key, value)).await.is_err() {
                 return Ok(Ended::Stop);
@@ -83,7 +83,11 @@ async fn session(
         .with_start_revision(pos.revision + 1)
         .with_progress_notify();
     let mut stream = link
-        .call("watch", client.watch(inner.keys.events(), Some(options)))
+        .call("watch", || {
+            let mut c = client.clone();
+            let (key, options) = (inner.keys.events(), options.clone());
+            async move { c.watch(key, Some(options)).await }
+        })
         .await?;
     *pause = FIRST_PAUSE;
     // etcd answers again: write what was kept locally while it was away.
