@@ -180,6 +180,16 @@ impl Etcd {
         out.stdout
     }
 
+    /// Compacts the store's history up to `revision` (older revisions can no longer be watched from).
+    pub fn compact(&self, revision: i64) {
+        let out = etcdctl(&self.endpoints(), &["compact", &revision.to_string()]);
+        assert!(
+            out.status.success(),
+            "etcdctl compact failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+
     /// The id of the member that leads, as `etcdctl endpoint status` sees it.
     pub fn leader_index(&self) -> Option<usize> {
         let out = etcdctl(&self.endpoints(), &["endpoint", "status", "-w", "json"]);
