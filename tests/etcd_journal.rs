@@ -10,13 +10,18 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::time::Duration;
-use support::etcd::Etcd;
+use support::etcd::{Certs, Etcd};
 use support::net::wait_for;
 use tokio::sync::mpsc;
 
 fn liftoff(args: &[&str]) -> Output {
+    liftoff_env(args, &[])
+}
+
+fn liftoff_env(args: &[&str], env: &[(&str, &str)]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_liftoff"))
         .args(args)
+        .envs(env.iter().copied())
         .output()
         .expect("run liftoff")
 }
@@ -427,4 +432,93 @@ async fn a_follower_behind_a_compaction_catches_up_by_id() {
     let live = collect(&mut follower, 1, Duration::from_secs(20)).await;
     assert_eq!(ids(&live), [7]);
     assert_eq!(live[0].payload["comment"], "live");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn tls_and_a_password_by_reference_and_a_wrong_one_refused_without_echo() {
+    let dir = tempfile::tempdir().unwrap();
+    let certs = Certs::generate(dir.path());
+    let mut etcd = Etcd::single_tls(&certs).await;
+    // A user that may write the release's prefix only, with auth on.
+    for args in [
+        &["user", "add", "root:root-pw-1234"][..],
+        &["role", "add", "liftoff"],
+        &[
+            "role",
+            "grant-permission",
+            "liftoff",
+            "--prefix=true",
+            "readwrite",
+            "/liftoff/",
+        ],
+        &["user", "add", "liftoff:journal-pw-5678"],
+        &["user", "grant-role", "liftoff", "liftoff"],
+        &["auth", "enable"],
+    ] {
+        let out = etcd.etcdctl(args);
+        assert!(out.status.success(), "etcdctl {args:?}: {}", text(&out));
+    }
+    etcd.ctl.push("--user=root:root-pw-1234".into());
+    let pb = support::playbook::write(
+        dir.path(),
+        &format!(
+            r#"
+[release]
+name = "tls war room"
+journal = "etcds://{}/liftoff/tls"
+journal_user_env = "TEST_ETCD_USER"
+journal_password_env = "TEST_ETCD_PASSWORD"
+journal_ca_file = "ca.pem"
+
+[[role]]
+id = "captain"
+"#,
+            etcd.endpoints()
+        ),
+    );
+    let pbs = pb.to_str().unwrap();
+    let ack = |password: &str| {
+        liftoff_env(
+            &["ack", pbs, "--role", "captain", "--as", "ana"],
+            &[
+                ("TEST_ETCD_USER", "liftoff"),
+                ("TEST_ETCD_PASSWORD", password),
+            ],
+        )
+    };
+
+    let ok = ack("journal-pw-5678");
+    assert_eq!(ok.status.code(), Some(0), "{}", text(&ok));
+    let values = String::from_utf8(etcd.get_prefix_values("/liftoff/tls/events/")).unwrap();
+    assert_eq!(values.lines().count(), 1, "{values}");
+
+    let wrong = ack("not-the-pw-0000");
+    let t = text(&wrong);
+    assert_ne!(wrong.status.code(), Some(0), "{t}");
+    assert!(t.contains("ACK NOT recorded"), "{t}");
+    assert!(t.contains("authentication failed"), "{t}");
+    assert!(t.contains("journal_password_env"), "{t}");
+    assert!(
+        !t.contains("not-the-pw-0000") && !t.contains("journal-pw-5678"),
+        "{t}"
+    );
+
+    let unset = liftoff(&["ack", pbs, "--role", "captain"]);
+    let t = text(&unset);
+    assert_ne!(unset.status.code(), Some(0), "{t}");
+    assert!(
+        t.contains("journal_user_env names TEST_ETCD_USER, which is not set"),
+        "{t}"
+    );
+
+    let verify = liftoff_env(
+        &["audit", "verify", pbs],
+        &[
+            ("TEST_ETCD_USER", "liftoff"),
+            ("TEST_ETCD_PASSWORD", "journal-pw-5678"),
+        ],
+    );
+    assert_eq!(verify.status.code(), Some(0), "{}", text(&verify));
+    assert!(text(&verify).contains("etcds://"), "{}", text(&verify));
+    etcd.kill(0);
 }

@@ -5,7 +5,7 @@
 
 use super::net::{free_port, wait_for};
 use super::process::{binary, Daemon};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Duration;
 
@@ -19,24 +19,115 @@ pub struct Member {
     /// The whole cluster's `--initial-cluster`.
     cluster: String,
     token: String,
+    /// Serve clients over TLS with this certificate and key (PEM).
+    tls: Option<(PathBuf, PathBuf)>,
     daemon: Option<Daemon>,
 }
 
 pub struct Etcd {
     pub members: Vec<Member>,
+    /// What etcdctl needs besides the endpoints (e.g. `--cacert`, `--user`).
+    pub ctl: Vec<String>,
     /// Holds every member's data folder.
     _dir: tempfile::TempDir,
+}
+
+/// A CA and a server certificate for 127.0.0.1, made with the openssl CLI.
+pub struct Certs {
+    pub ca: PathBuf,
+    pub cert: PathBuf,
+    pub key: PathBuf,
+}
+
+impl Certs {
+    pub fn generate(dir: &Path) -> Certs {
+        let openssl = binary(&["openssl"]);
+        let run = |args: &[&str]| {
+            let out = Command::new(&openssl)
+                .args(args)
+                .current_dir(dir)
+                .output()
+                .expect("run openssl");
+            assert!(
+                out.status.success(),
+                "openssl {args:?}: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+        };
+        let ec = [
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:prime256v1",
+            "-nodes",
+        ];
+        let mut ca = vec!["req", "-x509"];
+        ca.extend(ec);
+        ca.extend([
+            "-keyout",
+            "ca.key",
+            "-out",
+            "ca.pem",
+            "-days",
+            "2",
+            "-subj",
+            "/CN=liftoff test CA",
+        ]);
+        run(&ca);
+        let mut csr = vec!["req"];
+        csr.extend(ec);
+        csr.extend([
+            "-keyout",
+            "server.key",
+            "-out",
+            "server.csr",
+            "-subj",
+            "/CN=127.0.0.1",
+        ]);
+        run(&csr);
+        std::fs::write(
+            dir.join("server.ext"),
+            "subjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth\n",
+        )
+        .expect("write extensions");
+        run(&[
+            "x509",
+            "-req",
+            "-in",
+            "server.csr",
+            "-CA",
+            "ca.pem",
+            "-CAkey",
+            "ca.key",
+            "-CAcreateserial",
+            "-out",
+            "server.pem",
+            "-days",
+            "2",
+            "-extfile",
+            "server.ext",
+        ]);
+        Certs {
+            ca: dir.join("ca.pem"),
+            cert: dir.join("server.pem"),
+            key: dir.join("server.key"),
+        }
+    }
 }
 
 impl Member {
     fn start(&mut self) {
         let bin = binary(&["etcd"]);
         let url = |port: u16| format!("http://127.0.0.1:{port}");
-        let args = vec![
+        let client = match &self.tls {
+            Some(_) => format!("https://127.0.0.1:{}", self.client_port),
+            None => url(self.client_port),
+        };
+        let mut args = vec![
             format!("--name={}", self.name),
             format!("--data-dir={}", self.data.display()),
-            format!("--listen-client-urls={}", url(self.client_port)),
-            format!("--advertise-client-urls={}", url(self.client_port)),
+            format!("--listen-client-urls={client}"),
+            format!("--advertise-client-urls={client}"),
             format!("--listen-peer-urls={}", url(self.peer_port)),
             format!("--initial-advertise-peer-urls={}", url(self.peer_port)),
             format!("--initial-cluster={}", self.cluster),
@@ -46,6 +137,10 @@ impl Member {
             "--heartbeat-interval=50".into(),
             "--election-timeout=500".into(),
         ];
+        if let Some((cert, key)) = &self.tls {
+            args.push(format!("--cert-file={}", cert.display()));
+            args.push(format!("--key-file={}", key.display()));
+        }
         let logs = tempfile::tempdir().expect("temp dir");
         self.daemon = Some(Daemon::spawn(&self.name, bin, args, logs, self.client_port));
     }
@@ -82,10 +177,25 @@ impl Etcd {
     /// `n` members on loopback, every one ready (retried on other ports if a
     /// port was taken meanwhile).
     pub async fn cluster(n: usize) -> Etcd {
+        Etcd::launch(n, None).await
+    }
+
+    /// One member serving clients over TLS.
+    pub async fn single_tls(certs: &Certs) -> Etcd {
+        Etcd::launch(1, Some(certs)).await
+    }
+
+    async fn launch(n: usize, certs: Option<&Certs>) -> Etcd {
         let _ = binary(&["etcdctl"]);
         let mut last = String::new();
         for attempt in 0..3 {
             let mut etcd = Etcd::layout(n, attempt);
+            if let Some(c) = certs {
+                etcd.ctl.push(format!("--cacert={}", c.ca.display()));
+                for m in &mut etcd.members {
+                    m.tls = Some((c.cert.clone(), c.key.clone()));
+                }
+            }
             for m in &mut etcd.members {
                 m.start();
             }
@@ -116,10 +226,15 @@ impl Etcd {
                 data: dir.path().join(format!("m{i}")),
                 cluster: cluster.clone(),
                 token: format!("liftoff-test-{}-{attempt}", std::process::id()),
+                tls: None,
                 daemon: None,
             })
             .collect();
-        Etcd { members, _dir: dir }
+        Etcd {
+            members,
+            ctl: Vec::new(),
+            _dir: dir,
+        }
     }
 
     /// `host:port,host:port,...` of every member.
@@ -141,7 +256,7 @@ impl Etcd {
         self.members[i].start();
         let ep = self.members[i].endpoint();
         let name = self.members[i].name.clone();
-        if let Err(e) = wait_healthy(&ep, Duration::from_secs(30)).await {
+        if let Err(e) = wait_healthy(&ep, &self.ctl, Duration::from_secs(30)).await {
             panic!(
                 "{name} did not come back: {e}\n{}",
                 self.members[i].log_tail()
@@ -159,19 +274,21 @@ impl Etcd {
         let deadline = std::time::Instant::now() + within;
         for m in &self.members {
             let left = deadline.saturating_duration_since(std::time::Instant::now());
-            wait_healthy(&m.endpoint(), left)
+            wait_healthy(&m.endpoint(), &self.ctl, left)
                 .await
                 .map_err(|e| format!("{e}\n{}", m.log_tail()))?;
         }
         Ok(())
     }
 
+    /// etcdctl against every member, with `ctl`'s options.
+    pub fn etcdctl(&self, args: &[&str]) -> std::process::Output {
+        etcdctl(&self.endpoints(), &self.ctl, args)
+    }
+
     /// `etcdctl get --prefix KEY --print-value-only` (one line a value), as bytes.
     pub fn get_prefix_values(&self, prefix: &str) -> Vec<u8> {
-        let out = etcdctl(
-            &self.endpoints(),
-            &["get", "--prefix", prefix, "--print-value-only"],
-        );
+        let out = self.etcdctl(&["get", "--prefix", prefix, "--print-value-only"]);
         assert!(
             out.status.success(),
             "etcdctl get failed: {}",
@@ -182,7 +299,7 @@ impl Etcd {
 
     /// Compacts the store's history up to `revision` (older revisions can no longer be watched from).
     pub fn compact(&self, revision: i64) {
-        let out = etcdctl(&self.endpoints(), &["compact", &revision.to_string()]);
+        let out = self.etcdctl(&["compact", &revision.to_string()]);
         assert!(
             out.status.success(),
             "etcdctl compact failed: {}",
@@ -192,7 +309,7 @@ impl Etcd {
 
     /// The id of the member that leads, as `etcdctl endpoint status` sees it.
     pub fn leader_index(&self) -> Option<usize> {
-        let out = etcdctl(&self.endpoints(), &["endpoint", "status", "-w", "json"]);
+        let out = self.etcdctl(&["endpoint", "status", "-w", "json"]);
         let statuses: serde_json::Value = serde_json::from_slice(&out.stdout).ok()?;
         statuses.as_array()?.iter().find_map(|s| {
             let me = s["Status"]["header"]["member_id"].as_u64()?;
@@ -205,25 +322,28 @@ impl Etcd {
     }
 }
 
-fn etcdctl(endpoints: &str, args: &[&str]) -> std::process::Output {
+fn etcdctl(endpoints: &str, ctl: &[String], args: &[&str]) -> std::process::Output {
     Command::new(binary(&["etcdctl"]))
         .env("ETCDCTL_API", "3")
         .arg(format!("--endpoints={endpoints}"))
         .arg("--command-timeout=2s")
+        .args(ctl)
         .args(args)
         .output()
         .expect("run etcdctl")
 }
 
 /// Awaits `etcdctl endpoint health` on one endpoint.
-async fn wait_healthy(endpoint: &str, within: Duration) -> Result<(), String> {
+async fn wait_healthy(endpoint: &str, ctl: &[String], within: Duration) -> Result<(), String> {
     let ep = endpoint.to_string();
+    let ctl = ctl.to_vec();
     let probe = move || {
-        let ep = ep.clone();
+        let (ep, ctl) = (ep.clone(), ctl.clone());
         async move {
-            let out = tokio::task::spawn_blocking(move || etcdctl(&ep, &["endpoint", "health"]))
-                .await
-                .map_err(|e| e.to_string())?;
+            let out =
+                tokio::task::spawn_blocking(move || etcdctl(&ep, &ctl, &["endpoint", "health"]))
+                    .await
+                    .map_err(|e| e.to_string())?;
             if out.status.success() {
                 Ok(())
             } else {

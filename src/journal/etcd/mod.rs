@@ -146,10 +146,15 @@ impl Journal for EtcdJournal {
     }
 
     fn append_or_keep(&self, event: NewEvent) -> Result<Appended, JournalError> {
-        match self.append(event.clone()) {
+        // Known to be away (the last call failed): keep it now rather than
+        // wait for another timeout; it goes in with the rest on the flush.
+        let result = match self.health() {
+            Health::Unreachable { why, .. } => Err(format!("etcd unreachable: {why}")),
+            _ => self.append(event.clone()).map_err(|e| e.to_string()),
+        };
+        match result {
             Ok(stored) => Ok(Appended::Stored(stored)),
-            Err(e) => {
-                let why = e.to_string();
+            Err(why) => {
                 self.inner.spool.keep(&event, &why)?;
                 Ok(Appended::Kept {
                     spool: self.inner.spool.path().to_path_buf(),
