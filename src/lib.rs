@@ -4,6 +4,7 @@
 //! state -> screen. See README.md and docs/ for the whole picture.
 
 pub mod act;
+pub mod baseline;
 pub mod cli;
 pub mod config_file;
 pub mod demo;
@@ -12,6 +13,7 @@ pub mod expr;
 pub mod guard;
 pub mod io;
 pub mod journal;
+pub mod notify;
 pub mod playbook;
 pub mod poller;
 pub mod ramp;

@@ -1,8 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite, on a fresh machine: installs what the tests need
-# (real Prometheus with promtool, real Alertmanager, tmux, make, python3,
-# etcd with etcdctl, protoc),
-# then lints and runs every test.
+# (real Prometheus with promtool, real Alertmanager, PostgreSQL, tmux, make,
+# python3, etcd with etcdctl, protoc), then lints and runs every test.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -12,6 +11,8 @@ command -v prometheus-alertmanager >/dev/null 2>&1 || need+=(prometheus-alertman
 command -v tmux >/dev/null 2>&1 || need+=(tmux)
 command -v make >/dev/null 2>&1 || need+=(make)
 command -v python3 >/dev/null 2>&1 || need+=(python3)
+# PostgreSQL's server binaries (initdb, postgres) for the sql source's tests.
+command -v initdb >/dev/null 2>&1 || ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)
 # The journal on etcd: a real etcd server and etcdctl for its tests; the
 # etcd-client crate compiles etcd's protobufs with protoc at build time, which
 # needs the well-known types (google/protobuf/*.proto) from libprotobuf-dev.

@@ -25,6 +25,8 @@ pub struct StageOutcome {
     pub fired: Fired,
     /// The journal event written (`stage_entered` or `stage_failed`), or why not.
     pub journaled: Result<u64, String>,
+    /// The stage's `record_baselines`, recorded after it was entered going forward.
+    pub baselines: Vec<crate::baseline::StageBaseline>,
 }
 
 /// Sets stage `index` and proves it. `back`: stepping back rather than forward.
@@ -87,6 +89,12 @@ pub async fn enter(ctx: ActContext, index: usize, back: bool) -> Result<StageOut
         .await
         .map(|s: Stored| s.id)
         .map_err(|e| e.to_string());
+    // Stepping back never re-records: a regressed value must not become the baseline.
+    let baselines = if entered && !back {
+        crate::baseline::record_for_stage(&ctx, stage).await
+    } else {
+        Vec::new()
+    };
     Ok(StageOutcome {
         index,
         name: stage.name.clone(),
@@ -94,6 +102,7 @@ pub async fn enter(ctx: ActContext, index: usize, back: bool) -> Result<StageOut
         entered,
         fired,
         journaled,
+        baselines,
     })
 }
 

@@ -18,28 +18,24 @@ pub fn run(path: &Path, format: Format, out: Option<&Path>) -> color_eyre::Resul
     let ctx = PollContext::new(pb.base_dir());
     let mut observations = runtime()?.block_on(poll_all(&ctx, &pb));
     let now = chrono::Utc::now();
-    // ACKs and manual ticks come from the journal; an unreadable journal leaves
-    // every role pending and every manual item unticked (fail closed).
+    // ACKs, manual ticks and baselines come from the journal; an unreadable
+    // journal leaves every role pending, every box unticked and every
+    // baseline unrecorded (fail closed).
     let state = super::status::journal_state(&pb);
-    release::overlay_manual(
+    if let Err(e) = &state {
+        eprintln!("liftoff: {e}; counting no ACK, tick or baseline");
+    }
+    let state = state.unwrap_or_default();
+    release::overlay_manual(&pb, &state, &mut observations, now);
+    let verdicts = engine::evaluate_all_with_baselines(
         &pb,
-        state.as_ref().unwrap_or(&Default::default()),
-        &mut observations,
+        &observations,
         now,
+        &Extra::default(),
+        &state.baselines,
     );
-    let verdicts = engine::evaluate_all(&pb, &observations, now, &Extra::default());
-    let acks: Vec<AckStatus> = match &state {
-        Ok(state) => release::ack_status(&pb.playbook, state, &pb.playbook.release.go_acks, now),
-        Err(e) => {
-            eprintln!("liftoff: {e}; counting no ACK");
-            pb.playbook
-                .release
-                .go_acks
-                .iter()
-                .map(|r| AckStatus::pending(r))
-                .collect()
-        }
-    };
+    let acks: Vec<AckStatus> =
+        release::ack_status(&pb.playbook, &state, &pb.playbook.release.go_acks, now);
     let gate = engine::decide(&pb.checks, &verdicts, &acks, pb.playbook.release.allow_warn);
     let report = Report::build(&pb, &verdicts, &gate, &acks, now);
     match format {

@@ -29,7 +29,9 @@ pub fn run(path: &Path, name: Option<&str>, reason: Option<String>) -> color_eyr
         }
     };
     let ctx = ActContext::new(Arc::new(pb), journal, Actor::here(name));
-    let outcome = runtime()?.block_on(kill::fire(ctx, reason));
+    let since = chrono::Utc::now() - chrono::Duration::seconds(1);
+    let rt = runtime()?;
+    let outcome = rt.block_on(kill::fire(ctx.clone(), reason));
     let t = outcome.timings();
     println!(
         "KILL SWITCH fired: {} actions dispatched in {:.1}ms",
@@ -64,7 +66,8 @@ pub fn run(path: &Path, name: Option<&str>, reason: Option<String>) -> color_eyr
     for k in &outcome.journal_kept {
         eprintln!("note: journal unreachable: {k}");
     }
-    Ok(match &outcome.state {
+    // The verdict (and so the exit code) is decided before anyone is told.
+    let code = match &outcome.state {
         KillState::Halted { took_ms, .. } => {
             println!("HALTED: verified by the readback in {took_ms}ms");
             EXIT_OK
@@ -77,5 +80,9 @@ pub fn run(path: &Path, name: Option<&str>, reason: Option<String>) -> color_eyr
             println!("not verified: {other:?}");
             EXIT_NOGO
         }
-    })
+    };
+    use std::io::Write;
+    let _ = std::io::stdout().flush();
+    rt.block_on(super::notify_exit::tell(&ctx, since));
+    Ok(code)
 }

@@ -2,9 +2,11 @@
 
 mod ack;
 mod audit;
+mod baseline;
 mod check;
 mod demo;
 mod kill;
+mod notify_exit;
 mod run;
 mod status;
 mod tick;
@@ -89,6 +91,27 @@ pub enum Command {
         #[arg(long)]
         reason: Option<String>,
     },
+    /// Poll once and record the value as a named baseline in the journal (checks
+    /// naming it compare with it, e.g. `value >= baseline * 0.95`).
+    /// Exit 0 recorded, 1 could not measure, 2 bad input.
+    Baseline {
+        playbook: PathBuf,
+        /// The baseline's name (default: the `baseline` the check names).
+        #[arg(long)]
+        name: Option<String>,
+        /// Read the value as this check does (its source and query).
+        #[arg(long, conflicts_with = "source")]
+        check: Option<String>,
+        /// Read the value from this source instead.
+        #[arg(long)]
+        source: Option<String>,
+        /// With --source: the query (PromQL, a series selector, or SQL for a sql source).
+        #[arg(long, requires = "source")]
+        query: Option<String>,
+        /// Who records it (default: $USER).
+        #[arg(long = "as", value_name = "NAME")]
+        as_name: Option<String>,
+    },
     /// Release state from the journal: stage, ACKs, kill switch, last decision. Exit 0.
     Status {
         playbook: PathBuf,
@@ -159,6 +182,23 @@ pub fn main() -> ExitCode {
             as_name,
             reason,
         }) => kill::run(&playbook, as_name.as_deref(), reason),
+        Some(Command::Baseline {
+            playbook,
+            name,
+            check,
+            source,
+            query,
+            as_name,
+        }) => baseline::run(
+            &playbook,
+            baseline::Args {
+                name: name.as_deref(),
+                check: check.as_deref(),
+                source: source.as_deref(),
+                query: query.as_deref(),
+                as_name: as_name.as_deref(),
+            },
+        ),
         Some(Command::Status { playbook, format }) => status::run(&playbook, format),
         Some(Command::Audit {
             command: AuditCommand::Verify { playbook },

@@ -190,6 +190,26 @@ fn text(s: &Status, now: DateTime<Utc>) -> String {
         let who = m.by.as_deref().unwrap_or("?");
         out.push_str(&format!("manual {item}: {mark} by {who}\n"));
     }
+    for (name, b) in &st.baseline_records {
+        let from = b
+            .check
+            .as_deref()
+            .map(|c| format!(" from check {c}"))
+            .or_else(|| b.source.as_deref().map(|s| format!(" from source {s}")))
+            .unwrap_or_default();
+        out.push_str(&format!(
+            "baseline {name} = {} by {}{from}, {}\n",
+            format_number(b.value),
+            b.by,
+            ago(b.at, now)
+        ));
+    }
+    if let Some(last) = &st.last_notify_failure {
+        out.push_str(&format!(
+            "notifications: {} failed; last: {last}\n",
+            st.notify_failures
+        ));
+    }
     for w in &st.warnings {
         out.push_str(&format!("warning: {w}\n"));
     }

@@ -25,3 +25,21 @@ pub fn evaluate_all(
         .map(|c| evaluate(c, observations.get(&c.spec.source), now, extra))
         .collect()
 }
+
+/// As `evaluate_all`, each check seeing the baseline it names (when recorded;
+/// until then a check with `baseline` is UNKNOWN).
+pub fn evaluate_all_with_baselines(
+    pb: &LoadedPlaybook,
+    observations: &HashMap<String, Observation>,
+    now: DateTime<Utc>,
+    extra: &Extra,
+    baselines: &std::collections::BTreeMap<String, f64>,
+) -> Vec<Verdict> {
+    pb.checks
+        .iter()
+        .map(|c| {
+            let extra = crate::baseline::extra_for(extra, c.spec.baseline.as_deref(), baselines);
+            evaluate(c, observations.get(&c.spec.source), now, &extra)
+        })
+        .collect()
+}

@@ -172,7 +172,13 @@ pub fn judge(expr: &Expr, vars: &Vars) -> Result<bool, String> {
         if var == "value" && !vars.has("value") {
             return Err("no data: the query matched no series".into());
         }
-        if matches!(var.as_str(), "percent" | "stage" | "baseline") && !vars.has(var) {
+        if var == "baseline" && !vars.has(var) {
+            return Err(
+                "no baseline recorded yet: `liftoff baseline`, or `record_baselines` on a stage"
+                    .into(),
+            );
+        }
+        if matches!(var.as_str(), "percent" | "stage") && !vars.has(var) {
             return Err(format!("`{var}` is only known while a ramp runs"));
         }
     }
@@ -237,7 +243,7 @@ fn shown_value(check: &CompiledCheck, payload: &Payload, vars: &Vars) -> Option<
             n => format!("{n} file{}", if n == 1 { "" } else { "s" }),
         },
         Payload::Objects { items } => format!("{} objects", items.len()),
-        Payload::Rows { rows } => match vars.get("value") {
+        Payload::Rows { rows, .. } => match vars.get("value") {
             Some(v) if rows.len() == 1 => display(v),
             _ => format!("{} rows", rows.len()),
         },

@@ -89,11 +89,13 @@ pub fn bind(
             vars.set("count", Value::Int(items.len() as i64));
             vars.set("items", list(items.iter().map(|i| json(Some(i)))));
         }
-        Payload::Rows { rows } => {
+        Payload::Rows { rows, columns } => {
             vars.set("count", Value::Int(rows.len() as i64));
+            // The query's first column (a map's own order is alphabetical).
             let first = rows
                 .first()
-                .and_then(|r| r.values().next())
+                .zip(columns.first())
+                .and_then(|(r, c)| r.get(c))
                 .map(|v| json(Some(v)))
                 .unwrap_or(Value::Null);
             vars.set("value", first);

@@ -199,10 +199,37 @@ pub struct Manual {
     pub role: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Baseline {
     pub name: String,
     pub value: f64,
+    /// Where the value was read: the source id, its query, the check that names
+    /// the baseline, the stage entered when it was recorded, when it was observed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub query: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub check: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stage: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub at: Option<DateTime<Utc>>,
+}
+
+/// A webhook could not be told about an event (after its retries).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct NotifyFailed {
+    /// Which `[[notify]]` entry: its kind and position, e.g. "slack#1".
+    pub target: String,
+    /// The journal event that was not delivered (id and kind).
+    #[serde(default)]
+    pub event_id: Option<u64>,
+    #[serde(default)]
+    pub event_kind: Option<String>,
+    pub attempts: u32,
+    /// Why (secrets redacted: the webhook URL never appears).
+    pub why: String,
 }
 
 macro_rules! events {
@@ -259,6 +286,7 @@ events! {
     ManualTicked(Manual) = "manual_ticked",
     ManualUnticked(Manual) = "manual_unticked",
     BaselineRecorded(Baseline) = "baseline_recorded",
+    NotifyFailed(NotifyFailed) = "notify_failed",
 }
 
 #[cfg(test)]

@@ -7,6 +7,7 @@ mod compiled;
 mod condition;
 mod duration;
 mod error;
+mod lint_baseline;
 mod lint_journal;
 mod lint_source;
 mod load;

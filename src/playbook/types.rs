@@ -412,6 +412,10 @@ pub struct Stage {
     pub set: Option<Action>,
     #[serde(default)]
     pub description: Option<String>,
+    /// Baselines (names a check or guard gives in `baseline`) recorded when the
+    /// stage is entered going forward: the value its check or guard sees then.
+    #[serde(default)]
+    pub record_baselines: Vec<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
@@ -439,6 +443,9 @@ pub struct Guard {
     pub threshold: Option<f64>,
     #[serde(default)]
     pub runbook: Option<String>,
+    /// Names a baseline recorded in the journal; the trip condition sees it as `baseline`.
+    #[serde(default)]
+    pub baseline: Option<String>,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]

@@ -224,6 +224,8 @@ pub fn validate(pb: &Playbook) -> Vec<Finding> {
         }
     }
 
+    super::lint_baseline::baselines(&mut f, pb);
+
     let ids: HashSet<&str> = pb
         .checks
         .iter()

@@ -3,7 +3,9 @@
 //! and a restart picks up exactly where the release was.
 
 use super::summary::{actor_label, summary};
-use super::{AckRecord, DecisionSummary, JournalLine, KillState, ReleaseState, StageState};
+use super::{
+    AckRecord, BaselineRecord, DecisionSummary, JournalLine, KillState, ReleaseState, StageState,
+};
 use crate::journal::{Event, Followed, JournalWarning, ReadAll, Stored};
 use crate::source::ManualState;
 use chrono::{DateTime, Utc};
@@ -179,7 +181,22 @@ impl ReleaseState {
                 );
             }
             Event::BaselineRecorded(b) => {
-                self.baselines.insert(b.name, b.value);
+                self.baselines.insert(b.name.clone(), b.value);
+                self.baseline_records.insert(
+                    b.name,
+                    BaselineRecord {
+                        value: b.value,
+                        by: by.clone(),
+                        at,
+                        source: b.source,
+                        check: b.check,
+                        stage: b.stage,
+                    },
+                );
+            }
+            Event::NotifyFailed(n) => {
+                self.notify_failures += 1;
+                self.last_notify_failure = Some(format!("{}: {}", n.target, n.why));
             }
         }
     }

@@ -15,6 +15,7 @@ mod tests;
 pub use acks::ack_status;
 pub use fold::{MAX_ACKS, MAX_WARNINGS, RECENT};
 pub use manual::{manual_observation, manual_payload, overlay_manual};
+pub use summary::summary as event_summary;
 
 use crate::source::ManualState;
 use chrono::{DateTime, Utc};
@@ -39,6 +40,12 @@ pub struct ReleaseState {
     pub manual: BTreeMap<String, ManualState>,
     /// Baselines recorded in the journal (name -> value); checks see them as `baseline`.
     pub baselines: BTreeMap<String, f64>,
+    /// Who recorded each baseline, when, and from where (by name).
+    pub baseline_records: BTreeMap<String, BaselineRecord>,
+    /// Webhook deliveries that failed after their retries (from every process).
+    pub notify_failures: u64,
+    /// The newest of them, for the status line.
+    pub last_notify_failure: Option<String>,
     /// Rollback targets fired (by id) and what their readback proved.
     pub rollbacks: BTreeMap<String, KillState>,
     /// Journal lines the reader skipped (torn, edited), newest last, bounded.
@@ -92,6 +99,17 @@ pub struct DecisionSummary {
     pub at: DateTime<Utc>,
     pub justification: Option<String>,
     pub next_review: Option<String>,
+}
+
+/// A baseline as the journal recorded it last.
+#[derive(Debug, Clone, Serialize)]
+pub struct BaselineRecord {
+    pub value: f64,
+    pub by: String,
+    pub at: DateTime<Utc>,
+    pub source: Option<String>,
+    pub check: Option<String>,
+    pub stage: Option<String>,
 }
 
 /// One journal event as the journal panel shows it.

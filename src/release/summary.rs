@@ -94,6 +94,25 @@ pub fn summary(e: &Event) -> String {
         ),
         Event::ManualTicked(m) => format!("ticked {}", m.item),
         Event::ManualUnticked(m) => format!("unticked {}", m.item),
-        Event::BaselineRecorded(b) => format!("baseline {} = {}", b.name, format_number(b.value)),
+        Event::BaselineRecorded(b) => {
+            let from = match (&b.check, &b.source, &b.stage) {
+                (Some(c), _, Some(st)) => format!(" (check {c}, entering stage {st})"),
+                (Some(c), _, None) => format!(" (check {c})"),
+                (None, Some(src), _) => format!(" (source {src})"),
+                _ => String::new(),
+            };
+            format!("baseline {} = {}{from}", b.name, format_number(b.value))
+        }
+        Event::NotifyFailed(n) => format!(
+            "notification to {} failed after {} attempt{}{}: {}",
+            n.target,
+            n.attempts,
+            if n.attempts == 1 { "" } else { "s" },
+            n.event_kind
+                .as_deref()
+                .map(|k| format!(" ({k})"))
+                .unwrap_or_default(),
+            n.why
+        ),
     }
 }

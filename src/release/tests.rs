@@ -227,6 +227,7 @@ fn manual_items_and_baselines() {
             Event::BaselineRecorded(Baseline {
                 name: "q".into(),
                 value: 1.5,
+                ..Default::default()
             }),
         ),
     ]);
@@ -324,6 +325,7 @@ fn unknown_kinds_and_warnings_are_carried() {
         Event::BaselineRecorded(Baseline {
             name: "q".into(),
             value: 1.0,
+            ..Default::default()
         }),
     );
     odd.kind = "teleport".into();

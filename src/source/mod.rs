@@ -13,6 +13,8 @@ pub mod prometheus;
 pub mod scrape;
 pub mod secret;
 pub mod selector;
+pub mod sql;
+pub mod sql_decode;
 
 pub use observation::*;
 pub use poll::{poll, PollContext};

@@ -48,7 +48,9 @@ pub enum Payload {
     Objects {
         items: Vec<serde_json::Value>,
     },
+    /// SQL rows (column -> value) and the query's column names, in order.
     Rows {
+        columns: Vec<String>,
         rows: Vec<serde_json::Map<String, serde_json::Value>>,
     },
     Manual(ManualState),

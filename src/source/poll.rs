@@ -78,7 +78,7 @@ async fn poll_kind(
         SourceKind::Command => super::command::poll(ctx, spec).await,
         SourceKind::Artifacts => super::artifacts::poll(ctx, spec).await,
         SourceKind::Kubernetes => Err(SourceError::Unsupported("kubernetes".into())),
-        SourceKind::Sql => Err(SourceError::Unsupported("sql".into())),
+        SourceKind::Sql => super::sql::poll(ctx, spec).await,
         // Manual items are ticked by people: their state comes from the journal.
         SourceKind::Manual => Ok(Payload::Manual(Default::default())),
     }
@@ -108,7 +108,12 @@ pub fn origin(ctx: &PollContext, spec: &SourceSpec) -> String {
             spec.namespace.as_deref().unwrap_or("default"),
             spec.resource.as_deref().unwrap_or("?")
         ),
-        SourceKind::Sql => format!("sql (${})", spec.url_env.as_deref().unwrap_or("url_file")),
+        // Where the connection string comes from, never the string itself.
+        SourceKind::Sql => match (&spec.url_env, &spec.url_file) {
+            (Some(var), _) => format!("sql (${var})"),
+            (None, Some(f)) => format!("sql ({})", ctx.resolve(f).display()),
+            (None, None) => "sql".into(),
+        },
         SourceKind::Manual => format!("manual: {}", spec.title.as_deref().unwrap_or("")),
         _ => spec.url.clone().unwrap_or_default(),
     }

@@ -22,6 +22,10 @@ impl std::fmt::Debug for Secret {
 }
 
 impl Secret {
+    /// A value known to be secret (e.g. the password inside a connection string).
+    pub fn new(value: impl Into<String>) -> Secret {
+        Secret(value.into())
+    }
     pub fn expose(&self) -> &str {
         &self.0
     }

@@ -6,11 +6,14 @@
 #![allow(dead_code)]
 
 pub mod alertmanager;
+pub mod autopack;
 pub mod etcd;
 pub mod exporter;
 pub mod file_exporter;
 pub mod net;
 pub mod playbook;
+pub mod postgres;
 pub mod process;
 pub mod prometheus;
 pub mod prometheus_jobs;
+pub mod webhook;

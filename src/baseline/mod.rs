@@ -1,0 +1,203 @@
+//! Baselines: a value captured at a named moment ("at stage 0", "before the
+//! window") and recorded in the journal, so a check can compare with it rather
+//! than with a constant (`value >= baseline * 0.95`).
+//!
+//! A baseline is measured with one fresh poll of the source a check (or guard)
+//! reads, evaluated as that check's `value`; `liftoff baseline` records one by
+//! hand, a stage's `record_baselines` records them as the stage is entered.
+//! Every process sharing the journal sees the same baselines.
+
+use crate::act::ActContext;
+use crate::expr::bind::{bind, Extra};
+use crate::expr::display;
+use crate::journal::event::Baseline;
+use crate::journal::{self, Event};
+use crate::playbook::{LoadedPlaybook, SourceKind, Stage};
+use crate::source::{poll, PollContext};
+use chrono::{DateTime, Utc};
+use std::collections::BTreeMap;
+
+/// Where a baseline's value is read.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Origin {
+    /// The source and query of a check (its `value`).
+    Check(String),
+    /// The source and query of a guard (its `value`).
+    Guard(String),
+    /// A source, with a query of its own (PromQL, a series selector, SQL).
+    Source { id: String, query: Option<String> },
+}
+
+/// A value read for a baseline, not yet recorded.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Measured {
+    pub value: f64,
+    pub source: String,
+    pub query: Option<String>,
+    pub check: Option<String>,
+    pub observed_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum BaselineError {
+    #[error("no check `{0}` in the playbook")]
+    UnknownCheck(String),
+    #[error("no guard `{0}` in the playbook")]
+    UnknownGuard(String),
+    #[error("no source `{0}` in the playbook")]
+    UnknownSource(String),
+    #[error("no check or guard names baseline `{0}` (write baseline = \"{0}\" on the check that compares with it)")]
+    Unnamed(String),
+    #[error("a manual source has no value to record")]
+    Manual,
+    #[error("could not measure: {0}")]
+    Measure(String),
+    #[error("the value is {0}, not a number: a baseline is a number")]
+    NotANumber(String),
+    #[error("not journaled: {0}")]
+    Journal(String),
+}
+
+/// The check (else the guard) that names baseline `name`: its value is the baseline.
+pub fn origin_for(pb: &LoadedPlaybook, name: &str) -> Option<Origin> {
+    let p = &pb.playbook;
+    p.checks
+        .iter()
+        .find(|c| c.baseline.as_deref() == Some(name))
+        .map(|c| Origin::Check(c.id.clone()))
+        .or_else(|| {
+            p.guards
+                .iter()
+                .find(|g| g.baseline.as_deref() == Some(name))
+                .map(|g| Origin::Guard(g.id.clone()))
+        })
+}
+
+/// Polls once and reads `value` as a number.
+pub async fn measure(
+    ctx: &PollContext,
+    pb: &LoadedPlaybook,
+    origin: &Origin,
+) -> Result<Measured, BaselineError> {
+    let p = &pb.playbook;
+    let (source, query, check) = match origin {
+        Origin::Check(id) => {
+            let c = p
+                .checks
+                .iter()
+                .find(|c| &c.id == id)
+                .ok_or_else(|| BaselineError::UnknownCheck(id.clone()))?;
+            (c.source.clone(), c.query.clone(), Some(c.id.clone()))
+        }
+        Origin::Guard(id) => {
+            let g = p
+                .guards
+                .iter()
+                .find(|g| &g.id == id)
+                .ok_or_else(|| BaselineError::UnknownGuard(id.clone()))?;
+            (g.source.clone(), g.query.clone(), None)
+        }
+        Origin::Source { id, query } => (id.clone(), query.clone(), None),
+    };
+    let spec = p
+        .sources
+        .get(&source)
+        .ok_or_else(|| BaselineError::UnknownSource(source.clone()))?;
+    if spec.kind() == SourceKind::Manual {
+        return Err(BaselineError::Manual);
+    }
+    // A sql source's query is its own; any other kind reads the check's.
+    let (spec, bind_query, shown_query) = match (spec.kind(), &query) {
+        (SourceKind::Sql, Some(q)) => {
+            let mut s = spec.clone();
+            s.query = Some(q.clone());
+            (s, None, Some(q.clone()))
+        }
+        (SourceKind::Sql, None) => (spec.clone(), None, spec.query.clone()),
+        _ => (spec.clone(), query.clone(), query.clone()),
+    };
+    let queries: Vec<String> = bind_query.iter().cloned().collect();
+    let obs = poll(ctx, &source, &spec, &queries).await;
+    let payload = obs
+        .outcome
+        .as_ref()
+        .map_err(|e| BaselineError::Measure(format!("source `{source}` failed: {e}")))?;
+    let vars = bind(payload, bind_query.as_deref(), obs.at, &Extra::default())
+        .map_err(BaselineError::Measure)?;
+    let value = match vars.get("value") {
+        Some(cel::Value::Int(i)) => *i as f64,
+        Some(cel::Value::UInt(u)) => *u as f64,
+        Some(cel::Value::Float(f)) if f.is_finite() => *f,
+        Some(other) => return Err(BaselineError::NotANumber(display(other))),
+        None => {
+            return Err(BaselineError::Measure(format!(
+                "source `{source}` gave no value (no series or no rows)"
+            )))
+        }
+    };
+    Ok(Measured {
+        value,
+        source,
+        query: shown_query,
+        check,
+        observed_at: obs.at,
+    })
+}
+
+/// Measures and journals baseline `name`; `stage`: the stage being entered, if any.
+pub async fn record(
+    ctx: &ActContext,
+    name: &str,
+    origin: &Origin,
+    stage: Option<String>,
+) -> Result<(Measured, u64), BaselineError> {
+    let m = measure(&ctx.poll, &ctx.pb, origin).await?;
+    let event = Event::BaselineRecorded(Baseline {
+        name: name.to_string(),
+        value: m.value,
+        source: Some(m.source.clone()),
+        query: m.query.clone(),
+        check: m.check.clone(),
+        stage,
+        at: Some(m.observed_at),
+    });
+    let stored = journal::record(&ctx.journal, &ctx.actor, &event)
+        .await
+        .map_err(|e| BaselineError::Journal(e.to_string()))?;
+    Ok((m, stored.id))
+}
+
+/// What entering `stage` recorded, baseline by baseline.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct StageBaseline {
+    pub name: String,
+    /// The value recorded and its journal event, or why not.
+    pub recorded: Result<(f64, u64), String>,
+}
+
+/// Records the stage's `record_baselines` (entering it going forward).
+pub async fn record_for_stage(ctx: &ActContext, stage: &Stage) -> Vec<StageBaseline> {
+    let mut out = Vec::with_capacity(stage.record_baselines.len());
+    for name in &stage.record_baselines {
+        let recorded = match origin_for(&ctx.pb, name) {
+            None => Err(BaselineError::Unnamed(name.clone()).to_string()),
+            Some(origin) => record(ctx, name, &origin, Some(stage.name.clone()))
+                .await
+                .map(|(m, id)| (m.value, id))
+                .map_err(|e| e.to_string()),
+        };
+        out.push(StageBaseline {
+            name: name.clone(),
+            recorded,
+        });
+    }
+    out
+}
+
+/// `base` with the baseline named `name` (if recorded), for a check or a guard.
+pub fn extra_for(base: &Extra, name: Option<&str>, baselines: &BTreeMap<String, f64>) -> Extra {
+    Extra {
+        baseline: name.and_then(|n| baselines.get(n).copied()),
+        ..base.clone()
+    }
+}

@@ -1,0 +1,56 @@
+//! A command that wrote notifiable events (`liftoff kill`) tells the webhooks
+//! after its verdict is printed, waiting at most the longest webhook timeout:
+//! the exit code was decided before, and a hanging webhook cannot change it.
+
+use crate::act::ActContext;
+use crate::journal::event::NotifyFailed;
+use crate::journal::{self, Event, Stored};
+use crate::notify;
+use chrono::{DateTime, Utc};
+use std::sync::Arc;
+
+pub(crate) async fn tell(ctx: &ActContext, since: DateTime<Utc>) {
+    if ctx.pb.playbook.notifications.is_empty() {
+        return;
+    }
+    let j = Arc::clone(&ctx.journal);
+    let read = match tokio::task::spawn_blocking(move || j.read_all()).await {
+        Ok(Ok(read)) => read,
+        Ok(Err(e)) => return eprintln!("notifications not sent: {e}"),
+        Err(e) => return eprintln!("notifications not sent: {e}"),
+    };
+    let (pid, host) = (std::process::id(), crate::report::host_name());
+    let ours: Vec<Stored> = read
+        .events
+        .into_iter()
+        .filter(|e| e.actor.pid == pid && e.actor.host == host && e.at >= since)
+        .collect();
+    let within = notify::longest_timeout(&ctx.pb);
+    let status =
+        notify::send_and_wait(ctx.pb.clone(), ctx.journal.clone(), ours, since, within).await;
+    if status.sent > 0 {
+        eprintln!("notified: {} webhook message(s) sent", status.sent);
+    }
+    if let Some(e) = &status.last_error {
+        eprintln!(
+            "warning: {} notification(s) failed; last: {e}",
+            status.failed
+        );
+    }
+    if status.pending > 0 {
+        let why = format!(
+            "{} notification(s) still unanswered after {}; liftoff exited without them",
+            status.pending,
+            humantime::format_duration(within)
+        );
+        eprintln!("warning: {why}");
+        let event = Event::NotifyFailed(NotifyFailed {
+            target: "all".into(),
+            event_id: None,
+            event_kind: None,
+            attempts: 0,
+            why,
+        });
+        let _ = journal::record(&ctx.journal, &ctx.actor, &event).await;
+    }
+}
