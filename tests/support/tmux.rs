@@ -1,46 +1,77 @@
-//! The real binary in a real terminal: a private tmux server running one
-//! cockpit in one pane, read with `capture-pane`, driven with `send-keys`.
-//! Waiting is polling the screen until text shows or a deadline passes.
+//! The real binary in a real terminal: a private tmux server (its own socket,
+//! `tmux -L NAME`) running liftoff in one pane, read with `capture-pane`,
+//! driven with `send-keys`. Waiting is polling the screen until it shows what
+//! is awaited or a deadline passes, never a sleep.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-/// A private tmux server running the cockpit in one pane; killed on drop.
+/// How long a screen may take to show what a test awaits, by default.
+pub const DEADLINE: Duration = Duration::from_secs(20);
+
+/// Printed by the wrapper shell once liftoff has exited, followed by the
+/// terminal's `icanon` flag as `stty -a` reports it and `STTY-END`.
+pub const EXITED: &str = "EXITED rc=";
+
+/// A private tmux server running liftoff in one pane; killed on drop.
 pub struct Pane {
     socket: String,
+    /// The server's socket file, removed on drop (tmux leaves it behind).
+    socket_path: Option<PathBuf>,
     dir: tempfile::TempDir,
 }
 
 impl Pane {
-    /// `liftoff run PLAYBOOK` in a 120x40 pane, with `env` set (e.g. USER).
+    /// `liftoff run PLAYBOOK` in a 120x40 pane, with `env` set (e.g. USER);
+    /// returns once the cockpit has drawn.
     pub fn start(name: &str, playbook: &Path, env: &[(&str, &str)]) -> Pane {
+        let pb = playbook.display().to_string();
+        let pane = Pane::launch(name, (120, 40), env, &["run", &pb]);
+        pane.wait_for("KILL SWITCH");
+        pane
+    }
+
+    /// `liftoff ARGS...` in a `width`x`height` pane, with `env` set; returns
+    /// at once. The program's pid is recorded (`pid`); once it exits, the pane
+    /// shows its exit code and whether the terminal is in canonical (cooked)
+    /// mode again (`assert_clean_exit`).
+    pub fn launch(name: &str, size: (u16, u16), env: &[(&str, &str)], args: &[&str]) -> Pane {
         let dir = tempfile::tempdir().unwrap();
         let socket = format!("liftoff-test-{name}-{}", std::process::id());
-        let bin = env!("CARGO_BIN_EXE_liftoff");
         let pid = dir.path().join("pid");
-        let env: String = env.iter().map(|(k, v)| format!("{k}={v} ")).collect();
-        // The inner shell records the cockpit's pid and execs it; the outer one
-        // reports how it ended and whether the terminal is back in cooked mode.
+        let mut command = vec!["env".to_string()];
+        command.extend(env.iter().map(|(k, v)| quote(&format!("{k}={v}"))));
+        command.push(quote(env!("CARGO_BIN_EXE_liftoff")));
+        command.extend(args.iter().map(|a| quote(a)));
+        // The inner shell records the program's pid and execs it; the outer one
+        // outlives it to report how it ended and the terminal's mode.
         let inner = format!(
-            "echo $$ > {pid}; exec env {env}{bin} run {pb}",
-            pid = pid.display(),
-            pb = playbook.display()
+            "echo $$ > {}; exec {}",
+            quote(&pid.display().to_string()),
+            command.join(" ")
         );
         let script = format!(
-            "sh -c '{inner}'; echo EXITED rc=$?; stty -a | tr ' ' '\\n' | grep -x -- '-*icanon'; echo STTY-END; sleep 60"
+            "sh -c {}; echo {EXITED}$?; stty -a | tr ' ' '\\n' | grep -x -- '-*icanon'; echo STTY-END; sleep 600",
+            quote(&inner)
         );
-        let ok = tmux(
-            &socket,
-            &["new-session", "-d", "-x", "120", "-y", "40", &script],
-        );
+        let (w, h) = (size.0.to_string(), size.1.to_string());
+        let ok = tmux(&socket, &["new-session", "-d", "-x", &w, "-y", &h, &script]);
         assert!(
             ok,
             "tmux did not start (install it: apt-get install -y tmux)"
         );
-        let pane = Pane { socket, dir };
-        pane.wait_for("KILL SWITCH");
-        pane
+        let socket_path = Command::new("tmux")
+            .args(["-L", &socket, "display-message", "-p", "#{socket_path}"])
+            .output()
+            .ok()
+            .map(|o| PathBuf::from(String::from_utf8_lossy(&o.stdout).trim()))
+            .filter(|p| p.is_absolute());
+        Pane {
+            socket,
+            socket_path,
+            dir,
+        }
     }
 
     pub fn screen(&self) -> String {
@@ -51,7 +82,8 @@ impl Pane {
         String::from_utf8_lossy(&out.stdout).into_owned()
     }
 
-    /// Key names as tmux knows them ("K", "Escape", "Enter", "Tab").
+    /// Key names as tmux knows them ("K", "Escape", "Enter", "Tab"). Send one
+    /// key per call where order matters: ESC and a key together read as Alt-key.
     pub fn keys(&self, keys: &[&str]) {
         let mut args = vec!["send-keys"];
         args.extend_from_slice(keys);
@@ -63,9 +95,22 @@ impl Pane {
         assert!(tmux(&self.socket, &["send-keys", "-l", text]));
     }
 
+    /// Awaits a screen for which `probe` gives a value, up to `deadline`.
+    pub fn await_screen<T>(
+        &self,
+        what: &str,
+        deadline: Duration,
+        mut probe: impl FnMut(&str) -> Option<T>,
+    ) -> T {
+        wait_within(deadline, || probe(&self.screen()))
+            .unwrap_or_else(|| panic!("never saw {what}; screen:\n{}", self.screen()))
+    }
+
+    /// Awaits `text` on the screen; returns that screen.
     pub fn wait_for(&self, text: &str) -> String {
-        wait_until(|| Some(self.screen()).filter(|s| s.contains(text)))
-            .unwrap_or_else(|| panic!("never saw {text:?}; screen:\n{}", self.screen()))
+        self.await_screen(&format!("{text:?}"), DEADLINE, |s| {
+            s.contains(text).then(|| s.to_string())
+        })
     }
 
     pub fn wait_gone(&self, text: &str) {
@@ -82,11 +127,12 @@ impl Pane {
             .unwrap()
     }
 
-    /// The cockpit exited 0 and the terminal is back in canonical mode.
+    /// liftoff exited 0 and the terminal is back in canonical mode, off the
+    /// alternate screen.
     pub fn assert_clean_exit(&self) {
         let screen = self.wait_for("STTY-END");
-        assert!(screen.contains("EXITED rc=0"), "{screen}");
-        let after = screen.split("EXITED").nth(1).unwrap_or_default();
+        assert!(screen.contains(&format!("{EXITED}0")), "{screen}");
+        let after = screen.split(EXITED).nth(1).unwrap_or_default();
         assert!(
             after.contains("icanon") && !after.contains("-icanon"),
             "raw mode left on:\n{screen}"
@@ -101,6 +147,9 @@ impl Pane {
 impl Drop for Pane {
     fn drop(&mut self) {
         tmux(&self.socket, &["kill-server"]);
+        if let Some(path) = &self.socket_path {
+            let _ = std::fs::remove_file(path);
+        }
     }
 }
 
@@ -113,14 +162,26 @@ fn tmux(socket: &str, args: &[&str]) -> bool {
         .unwrap_or(false)
 }
 
-/// Polls `probe` until it gives a value or 20 s pass.
-pub fn wait_until<T>(mut probe: impl FnMut() -> Option<T>) -> Option<T> {
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while Instant::now() < deadline {
+/// Single-quotes `s` for sh.
+fn quote(s: &str) -> String {
+    format!("'{}'", s.replace('\'', r"'\''"))
+}
+
+/// Polls `probe` until it gives a value or `DEADLINE` passes.
+pub fn wait_until<T>(probe: impl FnMut() -> Option<T>) -> Option<T> {
+    wait_within(DEADLINE, probe)
+}
+
+/// Polls `probe` every 50 ms until it gives a value or `deadline` passes.
+pub fn wait_within<T>(deadline: Duration, mut probe: impl FnMut() -> Option<T>) -> Option<T> {
+    let end = Instant::now() + deadline;
+    loop {
         if let Some(v) = probe() {
             return Some(v);
         }
+        if Instant::now() >= end {
+            return None;
+        }
         std::thread::sleep(Duration::from_millis(50));
     }
-    None
 }
