@@ -147,7 +147,7 @@ fn a_failing_action_fails_the_kill_even_when_the_readback_passes() {
 actions = [
   {{ kind = "command", run = ["sh", "-c", "echo HALTED > halted.flag"] }},
   {{ kind = "command", run = ["sh", "-c", "echo nope >&2; exit 3"] }},
-  {{ kind = "kubernetes", namespace = "trading-floor", resource = "configmaps", name = "kill", patch = {{ data = {{ HALTED = "1" }} }} }},
+  {{ kind = "kubernetes", namespace = "trading-floor", resource = "configmaps", name = "kill", patch = {{ data = {{ HALTED = "1" }} }}, kubeconfig = "no-such-kubeconfig" }},
 ]
 {FLAG_READBACK}
 "#
@@ -157,7 +157,10 @@ actions = [
     let t = text(&out);
     assert_eq!(out.status.code(), Some(1), "{t}");
     assert!(t.contains("exited with 3: nope"), "{t}");
-    assert!(t.contains("not supported yet (Kubernetes issue)"), "{t}");
+    assert!(
+        t.contains("misconfigured: kubeconfig") && t.contains("no-such-kubeconfig"),
+        "{t}"
+    );
     assert!(t.contains("readback passed"), "both are reported: {t}");
     assert!(
         dir.path().join("halted.flag").exists(),

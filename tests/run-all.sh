@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite, on a fresh machine: installs what the tests need
 # (real Prometheus with promtool, real Alertmanager, PostgreSQL, tmux, make,
-# python3, etcd with etcdctl, protoc), then lints and runs every test.
+# python3, kubectl, etcd with etcdctl, protoc), then lints and runs every test.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -9,6 +9,8 @@ need=()
 command -v prometheus >/dev/null 2>&1 || need+=(prometheus)
 command -v prometheus-alertmanager >/dev/null 2>&1 || need+=(prometheus-alertmanager)
 command -v tmux >/dev/null 2>&1 || need+=(tmux)
+# kubectl reads the local Kubernetes API server in tests/kubernetes.rs (Debian: kubernetes-client).
+command -v kubectl >/dev/null 2>&1 || need+=(kubernetes-client)
 command -v make >/dev/null 2>&1 || need+=(make)
 command -v python3 >/dev/null 2>&1 || need+=(python3)
 # PostgreSQL's server binaries (initdb, postgres) for the sql source's tests.

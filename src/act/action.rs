@@ -1,4 +1,4 @@
-//! One action: run a command, send an HTTP request, (later) patch Kubernetes.
+//! One action: run a command, send an HTTP request, patch or scale a Kubernetes object.
 //! `{percent}` and `{stage}` in arguments, URLs and bodies are filled in for
 //! ramp stages. Secrets come by reference and are scrubbed from every message.
 
@@ -7,6 +7,7 @@ use crate::io::fetch::{self, snippet, Request};
 use crate::io::process::{self, ProcessSpec};
 use crate::playbook::{Action, ActionKind};
 use crate::source::secret::{self, Secret};
+use crate::source::PollContext;
 use serde::Serialize;
 use std::path::Path;
 use std::time::{Duration, Instant};
@@ -85,15 +86,22 @@ pub async fn run(
     a: &Action,
     fill: &Fill,
     base_dir: &Path,
-    client: &reqwest::Client,
+    poll: &PollContext,
 ) -> ActionResult {
     let started = Instant::now();
     let outcome = match a.kind {
         ActionKind::Command => command(a, fill, base_dir).await,
-        ActionKind::Http => http(a, fill, base_dir, client).await,
-        ActionKind::Kubernetes => Err(
-            "kubernetes actions are not supported yet (Kubernetes issue); until then use a command action, e.g. run = [\"kubectl\", \"patch\", ...]".into(),
-        ),
+        ActionKind::Http => http(a, fill, base_dir, &poll.client).await,
+        ActionKind::Kubernetes => {
+            let bounded =
+                tokio::time::timeout(a.timeout().as_std(), super::kubernetes::run(a, fill, poll));
+            bounded.await.unwrap_or_else(|_| {
+                Err(format!(
+                    "no answer from the API server within {}",
+                    humantime::format_duration(a.timeout().as_std())
+                ))
+            })
+        }
     };
     ActionResult {
         index,

@@ -25,7 +25,7 @@ pub enum Verification {
 }
 
 /// From the press: to every action dispatched, to every action done, to the readback passing.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]
 pub struct Timings {
     #[serde(serialize_with = "ms")]
     pub dispatched: Duration,
@@ -145,8 +145,8 @@ pub fn dispatch(ctx: &ActContext, actions: &[Action], fill: &Fill, pressed: Inst
         .map(|(index, a)| {
             let (a, fill) = (a.clone(), fill.clone());
             let base_dir = base_dir.to_path_buf();
-            let client = ctx.poll.client.clone();
-            tokio::spawn(async move { action::run(index, &a, &fill, &base_dir, &client).await })
+            let poll = ctx.poll.clone();
+            tokio::spawn(async move { action::run(index, &a, &fill, &base_dir, &poll).await })
         })
         .collect();
     let dispatched = pressed.elapsed();

@@ -50,7 +50,17 @@ pub async fn fire_because(
     reason: Option<String>,
     cause: Option<Event>,
 ) -> KillOutcome {
-    let pressed = Instant::now();
+    fire_pressed(ctx, reason, cause, Instant::now()).await
+}
+
+/// As `fire_because`, timed from `pressed` (e.g. the key press in the cockpit,
+/// taken before the task that runs this was spawned) rather than from the call.
+pub async fn fire_pressed(
+    ctx: ActContext,
+    reason: Option<String>,
+    cause: Option<Event>,
+    pressed: Instant,
+) -> KillOutcome {
     let pb = ctx.pb.clone();
     match &pb.playbook.kill_switch {
         Some(ks) => {

@@ -12,6 +12,7 @@ pub mod decision;
 pub mod fire;
 pub mod guards;
 pub mod kill;
+pub mod kubernetes;
 pub mod readback;
 pub mod rollback;
 pub mod stage;

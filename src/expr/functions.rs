@@ -55,9 +55,11 @@ pub fn is_known(name: &str) -> bool {
     name.starts_with(['_', '@', '!', '-']) // operators: _+_, !_, -_, @in
         || STANDARD.contains(&name)
         || OURS.contains(&name)
+        || super::kube_functions::NAMES.contains(&name)
 }
 
 pub fn register(ctx: &mut Context<'_, '_>) {
+    super::kube_functions::register(ctx);
     // sum/max/min over a list of numbers, e.g. sum(series.map(s, s.value)).
     // A non-number in the list is an error (UNKNOWN), never silently 0.
     let _ = ctx.add_function(

@@ -6,6 +6,7 @@
 
 pub mod bind;
 mod functions;
+mod kube_functions;
 
 use cel::{Context, Program, Value};
 use std::collections::BTreeMap;

@@ -100,7 +100,19 @@ pub(super) fn source(f: &mut Findings, id: &str, s: &SourceSpec, roles: &[&str])
         }
         SourceKind::Command => need(f, "run", !s.run.is_empty(), "[\"make\", \"preflight\"]"),
         SourceKind::Artifacts => need(f, "dir", s.dir.is_some(), "\"artifacts/validation\""),
-        SourceKind::Kubernetes => need(f, "resource", s.resource.is_some(), "\"pods\""),
+        SourceKind::Kubernetes => {
+            need(f, "resource", s.resource.is_some(), "\"pods\"");
+            if s.resource.as_deref() == Some("secrets") && s.name.is_none() {
+                f.at(
+                    path.clone(),
+                    "secrets are read only one at a time, by name",
+                    Some(
+                        "add name = \"the-secret\" (its values are never shown, only its keys)"
+                            .into(),
+                    ),
+                );
+            }
+        }
         SourceKind::Sql => {
             need(
                 f,

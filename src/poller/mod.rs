@@ -1,9 +1,11 @@
 //! Background polling: one task per source, each calling `source::poll` on its
 //! interval (backing off on errors), at most one poll in flight, woken early by
-//! "poll now" and, for `artifacts` sources, by changes in their folder. Pollers
+//! "poll now" and, for `artifacts` sources, by changes in their folder;
+//! `kubernetes` sources keep a watch instead of relisting (see `kube`). Pollers
 //! own nothing on screen: they send `PollEvent`s into a bounded channel.
 
 pub mod backoff;
+pub mod kube;
 pub mod task;
 pub mod watch;
 
@@ -104,6 +106,11 @@ where
             cancel: cancel.clone(),
             tx: tx.clone(),
         };
+        if spec.kind() == SourceKind::Kubernetes {
+            let (ctx, pb, id) = (ctx.clone(), pb.clone(), id.clone());
+            tasks.push(tokio::spawn(kube::run(lp, ctx, pb, id)));
+            continue;
+        }
         let queries = pb.queries_for(id);
         let (ctx, pb, id) = (ctx.clone(), pb.clone(), id.clone());
         tasks.push(tokio::spawn(async move {

@@ -7,6 +7,7 @@ pub mod artifacts;
 pub mod command;
 pub mod exposition;
 pub mod http;
+pub mod kubernetes;
 pub mod observation;
 pub mod poll;
 pub mod prometheus;

@@ -13,6 +13,8 @@ use std::time::Instant;
 pub struct PollContext {
     pub client: reqwest::Client,
     pub base_dir: PathBuf,
+    /// Kubernetes clients per kubeconfig + context (see `kubernetes::Clients`).
+    pub kube: super::kubernetes::Clients,
 }
 
 impl PollContext {
@@ -20,6 +22,7 @@ impl PollContext {
         PollContext {
             client: crate::io::fetch::client(),
             base_dir: base_dir.to_path_buf(),
+            kube: Default::default(),
         }
     }
     pub fn resolve(&self, p: &Path) -> PathBuf {
@@ -77,7 +80,7 @@ async fn poll_kind(
         SourceKind::Http => super::http::poll(ctx, spec).await,
         SourceKind::Command => super::command::poll(ctx, spec).await,
         SourceKind::Artifacts => super::artifacts::poll(ctx, spec).await,
-        SourceKind::Kubernetes => Err(SourceError::Unsupported("kubernetes".into())),
+        SourceKind::Kubernetes => super::kubernetes::poll(ctx, spec).await,
         SourceKind::Sql => super::sql::poll(ctx, spec).await,
         // Manual items are ticked by people: their state comes from the journal.
         SourceKind::Manual => Ok(Payload::Manual(Default::default())),
@@ -103,11 +106,7 @@ pub fn origin(ctx: &PollContext, spec: &SourceSpec) -> String {
                 .unwrap_or_default();
             format!("{}/{}", dir.display(), spec.glob.as_deref().unwrap_or("*"))
         }
-        SourceKind::Kubernetes => format!(
-            "kubernetes {}/{}",
-            spec.namespace.as_deref().unwrap_or("default"),
-            spec.resource.as_deref().unwrap_or("?")
-        ),
+        SourceKind::Kubernetes => super::kubernetes::origin(spec),
         // Where the connection string comes from, never the string itself.
         SourceKind::Sql => match (&spec.url_env, &spec.url_file) {
             (Some(var), _) => format!("sql (${var})"),

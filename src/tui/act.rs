@@ -1,25 +1,86 @@
-//! Acts: what the commander asks the world to do from the cockpit. The cockpit
-//! never does them itself; it hands each one to an `Actuator`, the single place
-//! where the kill switch, ACKs, decisions and ramp steps are carried out and
-//! journaled. Results come back as `AppEvent`s (ReleaseChanged, Notice).
+//! Acts: what the commander (or a guard, or the ramp's clock) asks the world to
+//! do from the cockpit. The cockpit never does them itself; it hands each one
+//! to an `Actuator`, the single place where the kill switch, ACKs, decisions,
+//! ramp steps, ticks and alarms are carried out and journaled. Results come
+//! back as `AppEvent`s (Notice, KillDone; the journal follower brings the rest).
+//!
+//! An act carries what the cockpit saw when it was asked (the gate, the ACKs,
+//! the release state), so the actuator never reaches back into the cockpit.
 
-use crate::engine::Decision;
+use crate::engine::{AckStatus, GateDecision};
+use crate::journal::Event;
+use crate::playbook::Guard;
+use crate::release::ReleaseState;
+use crate::report::Report;
+use chrono::{DateTime, Utc};
+use std::time::Duration;
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 pub enum Act {
     /// The second `K` within the arming window: fire the full kill switch now.
     FireKill,
-    /// Record an ACK for `role` (the person comes from the actuator: --as / $USER).
-    Ack { role: String },
-    /// Record the Go/No-Go decision as the gate shows it, with what holds it.
-    Decide {
-        decision: Decision,
-        holds: Vec<String>,
+    /// Record an ACK for `role` by `name`, given at `stage` (None: before the ramp).
+    Ack {
+        role: String,
+        name: String,
+        comment: Option<String>,
+        stage: Option<String>,
     },
+    /// Record the Go/No-Go decision (`g`).
+    Decide(Box<Decide>),
     /// Enter ramp stage `index` (confirmed by the commander).
-    EnterStage { index: usize },
-    /// Step back to ramp stage `index`.
-    StepBack { index: usize },
+    EnterStage { index: usize, seen: Box<Seen> },
+    /// Step back to ramp stage `index` (confirmed).
+    StepBack {
+        index: usize,
+        state: Box<ReleaseState>,
+    },
+    /// Fire the rollback target `target` (from the menu, confirmed).
+    Rollback { target: String },
+    /// Tick (`checked`) or untick the manual item `item` (a `manual` source id).
+    Tick {
+        item: String,
+        role: Option<String>,
+        checked: bool,
+    },
+    /// The commander answers the guard alarm.
+    AnswerAlarm {
+        guard: Option<String>,
+        comment: Option<String>,
+    },
+    /// A guard tripped while the ramp ran: kill or alarm, as it says.
+    GuardTripped {
+        guard: Box<Guard>,
+        since: DateTime<Utc>,
+        value: Option<String>,
+    },
+    /// A decision point of `stage` is due: journal `event` unless another
+    /// process already did.
+    DecisionPoint {
+        stage: String,
+        offset: Duration,
+        event: Box<Event>,
+    },
+}
+
+/// A decision as the dialog took it.
+#[derive(Debug, Clone)]
+pub struct Decide {
+    /// Every criterion with its evidence, the gate and the ACKs, as shown.
+    pub report: Report,
+    pub maker: String,
+    pub justification: String,
+    /// Required for NO-GO (RFC 3339).
+    pub next_review: Option<String>,
+}
+
+/// What the cockpit saw when `]` was confirmed: `act::stage::advance` checks it again.
+#[derive(Debug, Clone)]
+pub struct Seen {
+    pub state: ReleaseState,
+    pub gate: GateDecision,
+    /// `release::ack_status` for the roles the stage names.
+    pub acks: Vec<AckStatus>,
 }
 
 impl Act {
@@ -27,10 +88,20 @@ impl Act {
     pub fn describe(&self) -> String {
         match self {
             Act::FireKill => "kill switch".into(),
-            Act::Ack { role } => format!("ACK for {role}"),
-            Act::Decide { decision, .. } => format!("{} decision", decision.word()),
-            Act::EnterStage { index } => format!("enter stage #{index}"),
-            Act::StepBack { index } => format!("step back to stage #{index}"),
+            Act::Ack { role, .. } => format!("ACK for {role}"),
+            Act::Decide(d) => format!("{} decision", d.report.decision.word()),
+            Act::EnterStage { index, .. } => format!("enter stage #{index}"),
+            Act::StepBack { index, .. } => format!("step back to stage #{index}"),
+            Act::Rollback { target } => format!("rollback {target}"),
+            Act::Tick { item, checked, .. } => {
+                format!("{} {item}", if *checked { "tick" } else { "untick" })
+            }
+            Act::AnswerAlarm { .. } => "answer the alarm".into(),
+            Act::GuardTripped { guard, .. } => format!("guard {} tripped", guard.id),
+            Act::DecisionPoint { stage, offset, .. } => format!(
+                "decision point T+{} at {stage}",
+                crate::tui::style::offset(*offset)
+            ),
         }
     }
 }

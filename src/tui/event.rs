@@ -3,8 +3,9 @@
 //! STABLE INTERFACE for code that feeds the cockpit: send these into the
 //! bounded channel `run` creates (an `Actuator` keeps a clone of its sender).
 
+use crate::act::fire::Timings;
 use crate::poller::PollEvent;
-use crate::release::ReleaseState;
+use crate::release::{KillState, ReleaseState};
 
 #[derive(Debug, Clone)]
 pub enum AppEvent {
@@ -14,6 +15,14 @@ pub enum AppEvent {
     ReleaseChanged(Box<ReleaseState>),
     /// A one-line message for the status line (e.g. how an act went).
     Notice { text: String, bad: bool },
+    /// From the actuator: what this cockpit's firing of the kill switch proved
+    /// (Halted or Failed), straight from the readback, journal or not, and how
+    /// long it took from the key press.
+    KillDone {
+        state: KillState,
+        text: String,
+        timings: Timings,
+    },
 }
 
 impl From<PollEvent> for AppEvent {

@@ -3,8 +3,8 @@
 
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 
-/// What a key means. Acts (`Kill`, `Ack`, `Decide`, `RampNext`, `RampBack`)
-/// go through `App::dispatch` to the actuator.
+/// What a key means. Acts (`Kill`, `Ack`, `Decide`, `RampNext`, `RampBack`,
+/// `Rollback`, `Toggle`) go through `App::dispatch` to the actuator.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Action {
     Quit,
@@ -30,10 +30,17 @@ pub enum Action {
     NextLayout,
     /// `K`: arms the kill switch; a second press within the window fires it.
     Kill,
+    /// `a`: ACK for a role, or answer the guard alarm when one is up.
     Ack,
     Decide,
     RampNext,
     RampBack,
+    /// `R`: the menu of rollback targets (`[[rollback]]`).
+    Rollback,
+    /// Space: tick / untick the selected manual item.
+    Toggle,
+    /// `/`: search the runbook.
+    Search,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -123,10 +130,16 @@ pub const BINDINGS: &[Binding] = &[
         "disarm / close / no",
     ),
     bind(
+        &[ch('R')],
+        A::Rollback,
+        G::Safety,
+        "rollback targets (partial rollbacks, asks first)",
+    ),
+    bind(
         &[ch('a')],
         A::Ack,
         G::Release,
-        "ACK for the selected (or first missing) role",
+        "ACK for a role; answers the alarm when one is up",
     ),
     bind(
         &[ch('g')],
@@ -144,7 +157,13 @@ pub const BINDINGS: &[Binding] = &[
         &[ch('[')],
         A::RampBack,
         G::Release,
-        "step back one ramp stage",
+        "step back one ramp stage (asks first)",
+    ),
+    bind(
+        &[ch(' ')],
+        A::Toggle,
+        G::Release,
+        "tick / untick the selected manual item",
     ),
     bind(&[ch('y')], A::Confirm, G::Release, "yes, in a confirmation"),
     bind(&[key(KeyCode::Tab)], A::FocusNext, G::Move, "next panel"),
@@ -185,6 +204,7 @@ pub const BINDINGS: &[Binding] = &[
         "evidence of the selected check",
     ),
     bind(&[ch('r')], A::PollNow, G::View, "poll every source now"),
+    bind(&[ch('/')], A::Search, G::View, "search the runbook"),
     bind(&[ch('t')], A::NextTheme, G::View, "next theme"),
     bind(&[ch('L')], A::NextLayout, G::View, "next layout"),
     bind(&[ch('?')], A::Help, G::View, "this help"),
@@ -297,6 +317,14 @@ mod tests {
         );
         assert_eq!(press(KeyCode::Char('q'), none), Some(A::Quit));
         assert_eq!(press(KeyCode::Char('?'), none), Some(A::Help));
+        assert_eq!(
+            press(KeyCode::Char('R'), KeyModifiers::SHIFT),
+            Some(A::Rollback)
+        );
+        assert_eq!(press(KeyCode::Char(' '), none), Some(A::Toggle));
+        assert_eq!(press(KeyCode::Char('/'), none), Some(A::Search));
+        // `r` polls; only a capital R opens the rollback menu.
+        assert_eq!(press(KeyCode::Char('r'), none), Some(A::PollNow));
     }
 
     #[test]

@@ -2,13 +2,16 @@
 //!
 //! STABLE INTERFACE: `run` and `CockpitOptions` (the `run` and `demo` commands
 //! call them); `event::AppEvent` (what feeds the cockpit); `act::{Act,
-//! Actuator}` (where the cockpit's acts go).
+//! Actuator}` (where the cockpit's acts go); `actuator::Wired` (the real one).
 
 pub mod act;
+pub mod actuator;
 pub mod app;
 pub mod event;
+pub mod journal_feed;
 pub mod keymap;
 pub mod layout;
+pub mod no_journal;
 pub mod overlays;
 pub mod panels;
 mod runloop;

@@ -2,13 +2,17 @@
 //! journal, acts) and a 1 s clock, folded into `App`. A frame is drawn only
 //! after a batch of events changed something or on the clock tick.
 
-use super::act::{Actuator, NotWired};
+use super::act::Actuator;
+use super::actuator::Wired;
 use super::app::App;
 use super::event::AppEvent;
 use super::layout::Layout;
+use super::no_journal::NoJournal;
 use super::terminal::{Term, TerminalGuard};
 use super::theme::Theme;
-use super::{view, CockpitOptions};
+use super::{journal_feed, view, CockpitOptions};
+use crate::act::ActContext;
+use crate::journal::{self, Actor, SharedJournal};
 use crate::playbook::LoadedPlaybook;
 use crate::poller;
 use chrono::Utc;
@@ -16,6 +20,7 @@ use color_eyre::eyre::{eyre, WrapErr};
 use crossterm::event::EventStream;
 use futures::StreamExt;
 use std::io::IsTerminal;
+use std::sync::Arc;
 use std::time::Duration;
 use tokio::signal::unix::{signal, SignalKind};
 use tokio::sync::mpsc;
@@ -40,10 +45,24 @@ pub async fn run(playbook: LoadedPlaybook, opts: CockpitOptions) -> color_eyre::
     }
     let (tx, mut rx) = mpsc::channel::<AppEvent>(EVENT_QUEUE);
     let cancel = CancellationToken::new();
-    // HOOK: the journal / kill switch / ramp actuator goes here; it keeps
-    // `tx.clone()` to report back (AppEvent::ReleaseChanged, AppEvent::Notice).
-    let actuator: Box<dyn Actuator> = Box::new(NotWired);
-    let mut app = App::new(playbook, theme, layout, Utc::now()).with_actuator(actuator);
+    let mut app = App::new(playbook, theme, layout, Utc::now());
+    // The journal: followed for the shared release state, written by the acts.
+    let journal: SharedJournal = match journal::open(&app.pb) {
+        Ok(j) => {
+            journal_feed::spawn(j.clone(), tx.clone(), cancel.clone());
+            j
+        }
+        Err(e) => {
+            // No shared state and nothing recorded, but the kill switch fires.
+            let text = format!("no journal: {e}; the kill switch still fires");
+            app.apply(AppEvent::Notice { text, bad: true }, Utc::now());
+            let spec = app.pb.playbook.release.journal.clone().unwrap_or_default();
+            Arc::new(NoJournal { spec })
+        }
+    };
+    let ctx = ActContext::new(app.pb.clone(), journal, Actor::here(None));
+    let actuator: Box<dyn Actuator> = Box::new(Wired::new(ctx, tx.clone()));
+    let mut app = app.with_actuator(actuator);
     let pollers = poller::spawn(app.pb.clone(), tx.clone(), cancel.clone());
     app.triggers = pollers.triggers();
 
@@ -52,6 +71,7 @@ pub async fn run(playbook: LoadedPlaybook, opts: CockpitOptions) -> color_eyre::
         Err(e) => Err(e).wrap_err("cannot take over the terminal"),
     };
     drop(tx);
+    cancel.cancel();
     pollers.shutdown().await;
     result
 }
@@ -90,6 +110,12 @@ async fn event_loop(
                 }
             }
             _ = clock.tick() => app.on_tick(Utc::now()),
+        }
+        // An act was just spawned (the kill switch above all). A task spawned
+        // from this one waits in this worker's LIFO slot until we yield, so
+        // yield first: the act starts now, not after the frame is drawn.
+        if app.take_urgent() {
+            tokio::task::yield_now().await;
         }
         if app.quit {
             return Ok(());

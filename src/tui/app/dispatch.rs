@@ -1,10 +1,13 @@
 //! `dispatch`: the one place every key action goes through. View actions
-//! change state here; acts (kill, ACK, decision, ramp) are handed to the
-//! actuator in `act`, the hook where the journal / kill switch / ramp plug in.
+//! change state here; acts (kill, ACK, decision, ramp, rollback, ticks) are
+//! handed to the actuator in `act`, the hook where the journal, the kill
+//! switch and the ramp plug in.
 
 use super::nav::Dir;
 use super::{App, Confirm, Overlay, KILL_ARM_WINDOW};
-use crate::tui::act::Act;
+use crate::ramp::{self, Refusal};
+use crate::release;
+use crate::tui::act::{Act, Seen};
 use crate::tui::keymap::Action;
 use crate::tui::layout::{Layout, PanelKind};
 use crate::tui::theme::Theme;
@@ -22,7 +25,11 @@ impl App {
             match action {
                 Action::Kill => {
                     self.kill_armed_until = None;
-                    self.act(Act::FireKill, now);
+                    // FIRING from this instant; the readback decides the rest.
+                    self.kill_dispatched(now);
+                    if !self.act(Act::FireKill, now) {
+                        self.kill_local = None;
+                    }
                 }
                 Action::Close => {
                     self.kill_armed_until = None;
@@ -34,6 +41,14 @@ impl App {
         }
         if action == Action::Kill {
             self.kill_armed_until = Some(now + KILL_ARM_WINDOW);
+            return;
+        }
+        // A dialog took the keys it wanted (`dialog_key`); of the rest only
+        // the kill switch (above) and the terminal's own keys mean anything.
+        if self.dialog.is_some() {
+            if action == Action::Suspend {
+                self.suspend = true;
+            }
             return;
         }
         match self.overlay {
@@ -90,37 +105,82 @@ impl App {
             }
             Action::NextTheme => self.next_theme(now),
             Action::NextLayout => self.next_layout(now),
-            Action::Ack => match self.ack_role() {
-                Some(role) => self.act(Act::Ack { role }, now),
-                None => self.say("the playbook names no roles to ACK", true, now),
-            },
-            Action::Decide => self.overlay = Some(Overlay::Confirm(Confirm::Decide)),
+            Action::Ack => self.open_ack(now),
+            Action::Decide => self.open_decide(),
             Action::RampNext => self.ramp_next(now),
-            Action::RampBack => match self.release.stage.as_ref().map(|s| s.index) {
-                Some(i) if i > 0 => self.act(Act::StepBack { index: i - 1 }, now),
-                _ => self.say("nothing to step back to", true, now),
+            Action::RampBack => match ramp::can_step_back(&self.pb.playbook, &self.release) {
+                Ok(i) => self.overlay = Some(Overlay::Confirm(Confirm::StepBack(i))),
+                Err(refusal) => self.say(refusal.to_string(), true, now),
             },
+            Action::Rollback => self.open_rollbacks(now),
+            Action::Toggle => self.toggle_manual(now),
+            Action::Search => self.open_search(),
         }
     }
 
     fn confirmed(&mut self, question: Confirm, now: DateTime<Utc>) {
         match question {
             Confirm::Quit => self.quit = true,
-            Confirm::EnterStage(index) => self.act(Act::EnterStage { index }, now),
-            Confirm::Decide => {
-                let holds = self.gate.holds.iter().map(|h| h.id.clone()).collect();
-                let decision = self.gate.decision;
-                self.act(Act::Decide { decision, holds }, now);
+            Confirm::EnterStage(index) => match self.enter_refusal(index, now) {
+                Some(refusal) => self.say(refusal.to_string(), true, now),
+                None => {
+                    let seen = Seen {
+                        state: self.release.clone(),
+                        gate: self.gate.clone(),
+                        acks: self.stage_acks(index, now),
+                    };
+                    let seen = Box::new(seen);
+                    self.act(Act::EnterStage { index, seen }, now);
+                }
+            },
+            Confirm::StepBack(index) => {
+                let state = Box::new(self.release.clone());
+                self.act(Act::StepBack { index, state }, now);
+            }
+            Confirm::Rollback(i) => match self.pb.playbook.rollbacks.get(i) {
+                Some(r) => {
+                    let target = r.id.clone();
+                    self.act(Act::Rollback { target }, now);
+                }
+                None => self.say("no such rollback target", true, now),
+            },
+        };
+    }
+
+    /// THE HOOK: every act leaves the cockpit here, through the actuator.
+    /// True when the actuator took it.
+    pub(super) fn act(&mut self, act: Act, now: DateTime<Utc>) -> bool {
+        self.urgent = true;
+        match self.actuator.act(act) {
+            Ok(text) => {
+                self.say(text, false, now);
+                true
+            }
+            Err(why) => {
+                self.say(why, true, now);
+                false
             }
         }
     }
 
-    /// THE HOOK: every act leaves the cockpit here, through the actuator.
-    fn act(&mut self, act: Act, now: DateTime<Utc>) {
-        match self.actuator.act(act) {
-            Ok(text) => self.say(text, false, now),
-            Err(why) => self.say(why, true, now),
-        }
+    /// `release::ack_status` for the roles stage `index` names.
+    fn stage_acks(&self, index: usize, now: DateTime<Utc>) -> Vec<crate::engine::AckStatus> {
+        let roles = self
+            .pb
+            .playbook
+            .ramp
+            .as_ref()
+            .and_then(|r| r.stages.get(index))
+            .map(|s| s.acks.clone())
+            .unwrap_or_default();
+        release::ack_status(&self.pb.playbook, &self.release, &roles, now)
+    }
+
+    /// Why stage `index` may not be entered now (the gate, the stage's ACKs,
+    /// the kill switch, the order), or None when it may.
+    pub fn enter_refusal(&self, index: usize, now: DateTime<Utc>) -> Option<Refusal> {
+        let acks = self.stage_acks(index, now);
+        ramp::can_enter(&self.pb.playbook, index, &self.gate, &acks, &self.release).err()
     }
 
     fn open(&mut self) {
@@ -145,7 +205,7 @@ impl App {
 
     /// The role `a` ACKs: the selected one in the roles panel, else the first
     /// gate role without a valid ACK, else the first role.
-    fn ack_role(&self) -> Option<String> {
+    pub(super) fn ack_role(&self) -> Option<String> {
         let roles = &self.pb.playbook.roles;
         if self.focus == PanelKind::Roles {
             if let Some(r) = roles.get(self.row(PanelKind::Roles)) {

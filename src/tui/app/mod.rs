@@ -4,19 +4,24 @@
 //! of state and time.
 
 pub mod acks;
+mod dialogs;
 mod dispatch;
 pub mod history;
+pub mod kill;
 pub mod nav;
 mod update;
+mod watch;
 
 use super::act::{Actuator, NotWired};
 use super::layout::{Layout, PanelKind};
+use super::overlays::dialog::Dialog;
 use super::theme::Theme;
 use crate::engine::{self, AckStatus, GateDecision, Verdict};
 use crate::expr::bind::Extra;
+use crate::guard::Tracker;
 use crate::playbook::{LoadedPlaybook, SourceKind};
 use crate::poller::PollTriggers;
-use crate::release::{self, ReleaseState};
+use crate::release::{self, KillState, ReleaseState};
 use crate::source::{Alert, Observation, Payload};
 use chrono::{DateTime, Utc};
 use history::GuardHistory;
@@ -60,10 +65,12 @@ pub enum Overlay {
 pub enum Confirm {
     /// `q` while the ramp carries traffic.
     Quit,
-    /// `]`: enter stage `.0`.
+    /// `]`: enter stage `.0` (or why it cannot be entered).
     EnterStage(usize),
-    /// `g`: record the decision the gate shows.
-    Decide,
+    /// `[`: step back to stage `.0`.
+    StepBack(usize),
+    /// Fire rollback target `.0` (index into the playbook's rollbacks).
+    Rollback(usize),
 }
 
 pub struct App {
@@ -87,13 +94,26 @@ pub struct App {
     pub overlay: Option<Overlay>,
     /// Kill switch armed (cockpit-local) until this instant.
     pub kill_armed_until: Option<DateTime<Utc>>,
+    /// What this cockpit knows of its own firing before the journal says it:
+    /// FIRING from the press, then what the readback proved (see `kill.rs`).
+    pub kill_local: Option<KillState>,
+    /// The open dialog (ACK, decision, alarm, rollback targets, search).
+    pub dialog: Option<Dialog>,
+    /// Who sits at this terminal ($USER): dialogs prefill it.
+    pub user: String,
     pub notice: Option<Notice>,
     pub quit: bool,
     /// Ctrl-Z asked; the loop suspends and clears this.
     pub suspend: bool,
     pub triggers: PollTriggers,
     actuator: Box<dyn Actuator>,
+    /// Each guard's count toward its `for`, while the ramp runs.
+    tracker: Tracker,
+    /// Decision points handed to the actuator: (stage, entered at, offset).
+    points_asked: Vec<(String, DateTime<Utc>, std::time::Duration)>,
     dirty: bool,
+    /// An act was just handed over: the loop lets it start before drawing.
+    urgent: bool,
 }
 
 impl App {
@@ -130,12 +150,18 @@ impl App {
             selected: HashMap::new(),
             overlay: None,
             kill_armed_until: None,
+            kill_local: None,
+            dialog: None,
+            user: crate::journal::Actor::here(None).name,
             notice: None,
             quit: false,
             suspend: false,
             triggers: PollTriggers::default(),
             actuator: Box::new(NotWired),
+            tracker: Tracker::new(),
+            points_asked: Vec::new(),
             dirty: true,
+            urgent: false,
         };
         app.evaluate(now);
         app
@@ -188,6 +214,11 @@ impl App {
 
     pub(crate) fn mark_dirty(&mut self) {
         self.dirty = true;
+    }
+
+    /// An act was handed to the actuator since the last call; clears the flag.
+    pub fn take_urgent(&mut self) -> bool {
+        std::mem::take(&mut self.urgent)
     }
 
     /// True while the ramp carries traffic (quitting then asks first).
@@ -257,3 +288,5 @@ impl App {
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_acts;

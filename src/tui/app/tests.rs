@@ -6,17 +6,18 @@ use crate::release::StageState;
 use crate::source::{Payload, Sample};
 use crate::tui::act::Act;
 use crate::tui::event::AppEvent;
+use crate::tui::overlays::dialog::Dialog;
 use crossterm::event::{
     Event, KeyCode, KeyEvent, KeyModifiers, MouseButton, MouseEvent, MouseEventKind,
 };
 use std::sync::Mutex;
 
-fn now() -> DateTime<Utc> {
+pub(super) fn now() -> DateTime<Utc> {
     "2026-11-21T12:00:00Z".parse().unwrap()
 }
 
 #[derive(Clone, Default)]
-struct Recorder(Arc<Mutex<Vec<Act>>>);
+pub(super) struct Recorder(pub(super) Arc<Mutex<Vec<Act>>>);
 
 impl Actuator for Recorder {
     fn act(&mut self, act: Act) -> Result<String, String> {
@@ -25,7 +26,7 @@ impl Actuator for Recorder {
     }
 }
 
-fn app() -> App {
+pub(super) fn app() -> App {
     let pb = crate::playbook::load(std::path::Path::new("tests/fixtures/cockpit.toml")).unwrap();
     let theme = Theme::load("dark").unwrap();
     let layout = Layout::load("commander").unwrap();
@@ -35,12 +36,12 @@ fn app() -> App {
     app
 }
 
-fn recording() -> (App, Recorder) {
+pub(super) fn recording() -> (App, Recorder) {
     let rec = Recorder::default();
     (app().with_actuator(Box::new(rec.clone())), rec)
 }
 
-fn key(app: &mut App, code: KeyCode, at: DateTime<Utc>) {
+pub(super) fn key(app: &mut App, code: KeyCode, at: DateTime<Utc>) {
     let mods = match code {
         KeyCode::Char(c) if c.is_ascii_uppercase() => KeyModifiers::SHIFT,
         _ => KeyModifiers::NONE,
@@ -48,11 +49,11 @@ fn key(app: &mut App, code: KeyCode, at: DateTime<Utc>) {
     app.on_key(KeyEvent::new(code, mods), at);
 }
 
-fn press(app: &mut App, c: char) {
+pub(super) fn press(app: &mut App, c: char) {
     key(app, KeyCode::Char(c), now());
 }
 
-fn entropy(value: f64, at: DateTime<Utc>) -> AppEvent {
+pub(super) fn entropy(value: f64, at: DateTime<Utc>) -> AppEvent {
     let sample = |name: &str, v: f64| Sample {
         labels: [("__name__".to_string(), name.to_string())].into(),
         value: v,
@@ -71,7 +72,7 @@ fn entropy(value: f64, at: DateTime<Utc>) -> AppEvent {
     })))
 }
 
-fn ramp_at_10(app: &mut App) {
+pub(super) fn ramp_at_10(app: &mut App) {
     let state = ReleaseState {
         stage: Some(StageState {
             index: 1,
@@ -234,8 +235,13 @@ fn second_k_within_the_window_fires_the_kill_switch() {
         KeyCode::Char('K'),
         now() + chrono::Duration::seconds(4),
     );
-    assert_eq!(*rec.0.lock().unwrap(), vec![Act::FireKill]);
+    let acts = rec.0.lock().unwrap().clone();
+    assert!(matches!(acts[..], [Act::FireKill]), "{acts:?}");
     assert!(app.kill_armed_until.is_none());
+    assert!(
+        matches!(app.kill_state(), crate::release::KillState::Firing { .. }),
+        "FIRING from the press, before any readback"
+    );
 }
 
 #[test]
@@ -269,35 +275,39 @@ fn the_arming_window_closes_and_esc_disarms() {
 #[test]
 fn acts_go_to_the_actuator_and_not_wired_says_so() {
     let (mut app, rec) = recording();
+    app.user = "ana".into();
     press(&mut app, 'a');
-    press(&mut app, ']');
-    assert_eq!(app.overlay, Some(Overlay::Confirm(Confirm::EnterStage(0))));
-    press(&mut app, 'y');
-    press(&mut app, 'g');
+    assert!(matches!(app.dialog, Some(Dialog::Ack(_))));
     key(&mut app, KeyCode::Enter, now());
-    press(&mut app, '[');
+    assert!(app.dialog.is_none(), "recorded: the dialog closes");
+    press(&mut app, 'g');
+    assert!(matches!(app.dialog, Some(Dialog::Decide(_))));
+    key(&mut app, KeyCode::Esc, now());
     let acts = rec.0.lock().unwrap().clone();
-    assert_eq!(
-        acts[0],
-        Act::Ack {
-            role: "captain".into()
+    match &acts[..] {
+        [Act::Ack {
+            role,
+            name,
+            comment,
+            stage,
+        }] => {
+            assert_eq!((role.as_str(), name.as_str()), ("captain", "ana"));
+            assert_eq!((comment, stage), (&None, &None));
         }
-    );
-    assert_eq!(acts[1], Act::EnterStage { index: 0 });
-    match &acts[2] {
-        Act::Decide { decision, holds } => {
-            assert_eq!(*decision, crate::engine::Decision::NoGo);
-            assert!(holds.contains(&"oncall".to_string()));
-        }
-        other => panic!("expected a decision, got {other:?}"),
+        other => panic!("expected one ACK, got {other:?}"),
     }
-    assert_eq!(acts.len(), 3, "nothing to step back to before the ramp");
 
     let mut plain = self::app();
-    press(&mut plain, 'a');
+    press(&mut plain, 'K');
+    press(&mut plain, 'K');
     let notice = plain.notice_at(now()).unwrap();
     assert!(notice.text.contains("not wired yet"), "{}", notice.text);
     assert!(notice.bad);
+    assert_eq!(
+        plain.kill_state(),
+        &crate::release::KillState::Ready,
+        "a refused kill does not show FIRING"
+    );
 }
 
 #[test]
@@ -348,22 +358,33 @@ fn ctrl_c_always_quits_and_ctrl_z_asks_to_suspend() {
 }
 
 #[test]
-fn step_back_and_ack_follow_the_selection() {
+fn step_back_asks_first_and_ack_follows_the_selection() {
     let (mut app, rec) = recording();
     ramp_at_10(&mut app);
     press(&mut app, '[');
+    assert_eq!(app.overlay, Some(Overlay::Confirm(Confirm::StepBack(0))));
+    assert!(
+        rec.0.lock().unwrap().is_empty(),
+        "nothing before the answer"
+    );
+    press(&mut app, 'y');
     app.focus = PanelKind::Roles;
     press(&mut app, 'j');
     press(&mut app, 'j');
     press(&mut app, 'a');
+    key(&mut app, KeyCode::Enter, now());
     let acts = rec.0.lock().unwrap().clone();
-    assert_eq!(acts[0], Act::StepBack { index: 0 });
-    assert_eq!(
-        acts[1],
-        Act::Ack {
-            role: "techlead".into()
-        }
+    assert!(
+        matches!(acts[0], Act::StepBack { index: 0, .. }),
+        "{acts:?}"
     );
+    match &acts[1] {
+        Act::Ack { role, stage, .. } => {
+            assert_eq!(role, "techlead");
+            assert_eq!(stage.as_deref(), Some("10%"), "given for the stage at hand");
+        }
+        other => panic!("{other:?}"),
+    }
 }
 
 #[test]

@@ -22,11 +22,17 @@ impl App {
             AppEvent::Poll(PollEvent::Finished(obs)) => self.observe(*obs, now),
             AppEvent::ReleaseChanged(state) => {
                 self.release = *state;
+                self.reconcile_kill();
                 self.evaluate(now);
                 self.fix_selection();
                 self.mark_dirty();
             }
             AppEvent::Notice { text, bad } => self.say(text, bad, now),
+            AppEvent::KillDone { state, text, .. } => {
+                let bad = !matches!(state, crate::release::KillState::Halted { .. });
+                self.kill_done(state);
+                self.say(text, bad, now);
+            }
         }
     }
 
@@ -52,19 +58,23 @@ impl App {
                 history.record(guard, &obs, &extra);
             }
         }
+        // Straight from the data to the trip: no timer in between.
+        self.watch_guards(&obs, now);
         self.observations.insert(obs.source.clone(), obs);
         self.evaluate(now);
         self.fix_selection();
         self.mark_dirty();
     }
 
-    /// The once-a-second clock: staleness, countdowns, the kill arming window.
+    /// The once-a-second clock: staleness, countdowns, the kill arming
+    /// window, and decision points falling due.
     pub fn on_tick(&mut self, now: DateTime<Utc>) {
         if self.kill_armed_until.is_some() && self.kill_armed(now).is_none() {
             self.kill_armed_until = None;
             self.say("kill switch disarmed (5 s passed)", false, now);
         }
         self.evaluate(now);
+        self.record_due_points(now);
         self.mark_dirty();
     }
 
@@ -74,6 +84,7 @@ impl App {
             Event::Mouse(m) => {
                 if m.kind == MouseEventKind::Down(MouseButton::Left)
                     && self.overlay.is_none()
+                    && self.dialog.is_none()
                     && self.kill_armed(now).is_none()
                     && self.click(m.column, m.row)
                 {
@@ -92,6 +103,11 @@ impl App {
     }
 
     pub fn on_key(&mut self, key: KeyEvent, now: DateTime<Utc>) {
+        // An open dialog reads keys first (typing), unless the kill switch is
+        // armed: then the next key is the kill switch's alone.
+        if self.dialog.is_some() && self.kill_armed(now).is_none() && self.dialog_key(key, now) {
+            return;
+        }
         if let Some(action) = keymap::action_for(&key) {
             self.dispatch(action, now);
         }

@@ -1,16 +1,25 @@
-//! Questions before acts that matter: entering a stage, recording the
-//! decision, quitting while the ramp carries traffic.
+//! Questions before acts that matter: entering a stage (or why it cannot be
+//! entered, before anything runs), stepping back, firing a rollback target,
+//! quitting while the ramp carries traffic.
 
-use crate::engine::Decision;
 use crate::tui::app::{App, Confirm};
 use crate::tui::panels::ramp::stage_label;
 use crate::tui::style;
+use chrono::{DateTime, Utc};
 use ratatui::layout::Rect;
 use ratatui::text::Line;
 use ratatui::widgets::{Block, BorderType, Clear, Paragraph, Wrap};
 use ratatui::Frame;
 
-fn question(app: &App, q: Confirm) -> (String, Vec<String>) {
+fn question(app: &App, q: Confirm, now: DateTime<Utc>) -> (String, Vec<String>, bool) {
+    let stage_name = |i: usize| {
+        app.pb
+            .playbook
+            .ramp
+            .as_ref()
+            .and_then(|r| r.stages.get(i))
+            .map_or(format!("#{i}"), |s| stage_label(&s.name, s.percent))
+    };
     match q {
         Confirm::Quit => (
             "Quit while the ramp runs?".into(),
@@ -21,40 +30,67 @@ fn question(app: &App, q: Confirm) -> (String, Vec<String>) {
                     .as_ref()
                     .map_or(String::new(), |s| stage_label(&s.name, s.percent))
             )],
+            true,
         ),
         Confirm::EnterStage(i) => {
-            let stage = app.pb.playbook.ramp.as_ref().and_then(|r| r.stages.get(i));
-            let name = stage.map_or(String::new(), |s| stage_label(&s.name, s.percent));
-            let mut why = vec![format!("The gate is {} now.", app.gate.decision.word())];
-            if app.gate.decision == Decision::NoGo {
-                why.push(format!(
-                    "{} holding: entering needs GO.",
-                    app.gate.holds.len()
-                ));
+            let name = stage_name(i);
+            match app.enter_refusal(i, now) {
+                // Refused before anything runs: say exactly what holds it.
+                Some(refusal) => {
+                    let mut why = Vec::new();
+                    let checks = refusal.checks();
+                    if !checks.is_empty() {
+                        why.push(format!("Checks holding it: {}.", checks.join(", ")));
+                    }
+                    let roles = refusal.roles();
+                    if !roles.is_empty() {
+                        why.push(format!("Roles without a valid ACK: {}.", roles.join(", ")));
+                    }
+                    why.extend(refusal.reasons.iter().map(|r| format!("· {r}")));
+                    (format!("Cannot enter stage {name}"), why, false)
+                }
+                None => {
+                    let mut why = vec![format!(
+                        "The gate is {}: the stage's set action runs, then its readback must prove the share.",
+                        app.gate.decision.word()
+                    )];
+                    if let Some(s) = app
+                        .pb
+                        .playbook
+                        .ramp
+                        .as_ref()
+                        .and_then(|r| r.stages.get(i))
+                        .filter(|s| !s.acks.is_empty())
+                    {
+                        why.push(format!("The ACKs it needs are held: {}.", s.acks.join(", ")));
+                    }
+                    (format!("Enter stage {name}?"), why, true)
+                }
             }
-            if let Some(s) = stage.filter(|s| !s.acks.is_empty()) {
-                why.push(format!("Needs ACKs from: {}.", s.acks.join(", ")));
-            }
-            (format!("Enter stage {name}?"), why)
         }
-        Confirm::Decide => {
-            let holds: Vec<&str> = app.gate.holds.iter().map(|h| h.id.as_str()).collect();
-            let mut why = vec![];
-            if !holds.is_empty() {
-                why.push(format!("Holding: {}.", holds.join(", ")));
-            }
-            why.push("It goes into the journal and a _go_nogo.json record.".into());
+        Confirm::StepBack(i) => (
+            format!("Step back to stage {}?", stage_name(i)),
+            vec!["Its set action runs and its readback must prove the share; no GO or ACK is needed to step back.".into()],
+            true,
+        ),
+        Confirm::Rollback(i) => {
+            let r = app.pb.playbook.rollbacks.get(i);
+            let name = r.map_or(format!("#{i}"), |r| r.title.clone().unwrap_or(r.id.clone()));
+            let actions = r.map_or(0, |r| r.actions.len());
             (
-                format!("Record the decision: {}?", app.gate.decision.word()),
-                why,
+                format!("Fire rollback {name}?"),
+                vec![format!(
+                    "{actions} action(s) run at once, then its readback must prove it. The full kill switch stays K K."
+                )],
+                true,
             )
         }
     }
 }
 
-pub fn render(f: &mut Frame, area: Rect, app: &App, q: Confirm) {
+pub fn render(f: &mut Frame, area: Rect, app: &App, q: Confirm, now: DateTime<Utc>) {
     let t = &app.theme;
-    let (title, why) = question(app, q);
+    let (title, why, askable) = question(app, q, now);
     let mut lines = vec![
         Line::styled(title, style::bold(style::text(t))),
         Line::raw(""),
@@ -62,14 +98,24 @@ pub fn render(f: &mut Frame, area: Rect, app: &App, q: Confirm) {
     lines.extend(why.into_iter().map(|w| Line::styled(w, style::text(t))));
     lines.push(Line::raw(""));
     lines.push(Line::styled(
-        "y / Enter: yes    n / Esc: no",
+        if askable {
+            "y / Enter: yes    n / Esc: no"
+        } else {
+            "Esc closes"
+        },
         style::bold(style::accent(t)),
     ));
-    let rect = super::centered(area, 64, lines.len() as u16 + 4);
+    let w = 76u16.min(area.width);
+    let inner_w = w.saturating_sub(2).max(1) as usize;
+    let rows = super::form::rows(&lines, inner_w);
+    let rect = super::centered(area, w, rows as u16 + 2);
     let block = Block::bordered()
         .border_type(BorderType::Double)
         .border_style(style::bold(style::fg(t, t.warn)))
-        .title(Line::styled(" Confirm ", style::bold(style::fg(t, t.warn))));
+        .title(Line::styled(
+            if askable { " Confirm " } else { " Refused " },
+            style::bold(style::fg(t, t.warn)),
+        ));
     f.render_widget(Clear, rect);
     f.render_widget(
         Paragraph::new(lines).block(block).wrap(Wrap { trim: true }),

@@ -1,10 +1,18 @@
-//! Overlays drawn over the panels: help, evidence, confirmations, the armed
-//! kill switch, and the "terminal too small" message.
+//! Overlays drawn over the panels: help, evidence, confirmations, dialogs
+//! (ACK, decision, alarm, rollback targets, runbook search), the armed kill
+//! switch, and the "terminal too small" message.
 
+pub mod ack_dialog;
+pub mod alarm_dialog;
 pub mod confirm;
+pub mod decide_dialog;
+pub mod dialog;
 pub mod evidence;
+pub mod form;
 pub mod help;
 pub mod kill_modal;
+pub mod rollback_menu;
+pub mod search;
 pub mod too_small;
 
 use super::app::{App, Overlay};
@@ -17,8 +25,11 @@ pub fn render(f: &mut Frame, app: &App, now: DateTime<Utc>) {
     match app.overlay {
         Some(Overlay::Help) => help::render(f, area, app),
         Some(Overlay::Evidence(i)) => evidence::render(f, area, app, i, now),
-        Some(Overlay::Confirm(q)) => confirm::render(f, area, app, q),
+        Some(Overlay::Confirm(q)) => confirm::render(f, area, app, q, now),
         None => {}
+    }
+    if let Some(d) = &app.dialog {
+        d.render(f, area, app, now);
     }
     // The armed kill switch outranks everything on screen.
     if app.kill_armed(now).is_some() {

@@ -18,7 +18,7 @@ use unicode_width::UnicodeWidthStr;
 /// The word the banner shows and its style.
 pub fn word(app: &App) -> (&'static str, Style) {
     let t = &app.theme;
-    if matches!(app.release.kill, KillState::Halted { .. }) {
+    if matches!(app.kill_state(), KillState::Halted { .. }) {
         return ("HALTED", style::bold(style::fg(t, t.kill)));
     }
     (
@@ -71,6 +71,8 @@ pub fn render(f: &mut Frame, area: Rect, app: &App, _now: DateTime<Utc>) {
     if let Some(alarm) = &app.release.alarm {
         lines.push(Line::from(vec![
             Span::styled("ALARM ", style::bold(style::fg(t, t.fail))),
+            // What to do comes first: a long reason is cut at the panel's edge.
+            Span::styled("(a answers · K K kills) ", style::bold(style::accent(t))),
             Span::styled(alarm.clone(), style::text(t)),
         ]));
     }

@@ -24,7 +24,7 @@ pub fn state(app: &App, now: DateTime<Utc>) -> (&'static str, String, Style) {
             style::bold(style::fg(t, t.kill)),
         );
     }
-    match &app.release.kill {
+    match app.kill_state() {
         KillState::Ready => (
             "READY",
             "press K to arm".into(),

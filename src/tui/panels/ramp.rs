@@ -87,7 +87,7 @@ pub fn render(f: &mut Frame, area: Rect, app: &App, now: DateTime<Utc>) {
             lines.push(match next {
                 Some(p) if p.left.is_zero() => Line::styled(
                     format!(
-                        "decision point T+{} is due: re-evaluate and record (g)",
+                        "decision point T+{} is due: recording the checks",
                         offset(p.offset)
                     ),
                     style::bold(style::fg(t, t.warn)),

@@ -1,0 +1,128 @@
+//! `kind = "kubernetes"` actions: a JSON merge patch of a named object (the
+//! kill switch's `EXECUTION_HALTED=1`, any resource's `patch` table) and a
+//! scale through the `scale` subresource (`replicas`, like `kubectl scale`).
+//! The same kube client code, kubeconfig lookup and error evidence as the
+//! kubernetes source; the proof that it took is the action's readback.
+
+use super::action::Fill;
+use crate::playbook::Action;
+use crate::source::kubernetes::{from_kube, Connection, Kind, Target};
+use crate::source::{PollContext, SourceError};
+use kube::api::{Patch, PatchParams};
+use serde_json::{json, Value};
+
+/// Patches, then scales (when both are given). Ok: what the API answered.
+pub async fn run(a: &Action, fill: &Fill, poll: &PollContext) -> Result<String, String> {
+    let resource = a
+        .resource
+        .as_deref()
+        .ok_or("a kubernetes action needs `resource`")?;
+    let name = a
+        .name
+        .as_deref()
+        .ok_or("a kubernetes action needs `name`")?;
+    let kind = Kind::lookup(resource).map_err(|e| e.to_string())?;
+    let target = Target::new(
+        &poll.base_dir,
+        a.kubeconfig.as_deref(),
+        a.context.as_deref(),
+    );
+    let conn = poll.kube.get(&target).await.map_err(|e| e.to_string())?;
+    let namespace = a.namespace.as_deref().unwrap_or(&conn.default_namespace);
+    let request = kube::core::Request::new(kind.collection_path(namespace));
+    let mut done = Vec::new();
+    if let Some(patch) = &a.patch {
+        let body = merge_patch(patch, fill)?;
+        let req = request
+            .patch(name, &PatchParams::default(), &Patch::Merge(&body))
+            .map_err(|e| e.to_string())?;
+        let obj = send(poll, &target, &conn, conn.client.request::<Value>(req)).await?;
+        done.push(format!(
+            "patched {resource}/{name} in {namespace} (resourceVersion {})",
+            obj.pointer("/metadata/resourceVersion")
+                .and_then(Value::as_str)
+                .unwrap_or("?")
+        ));
+    }
+    if let Some(replicas) = a.replicas {
+        if !kind.scalable {
+            return Err(format!(
+                "{resource} cannot be scaled: `replicas` applies to deployments, statefulsets and replicasets"
+            ));
+        }
+        let body = json!({ "spec": { "replicas": replicas } });
+        let req = request
+            .patch_subresource("scale", name, &PatchParams::default(), &Patch::Merge(&body))
+            .map_err(|e| e.to_string())?;
+        let scale = send(poll, &target, &conn, conn.client.request::<Value>(req)).await?;
+        done.push(format!(
+            "scaled {resource}/{name} in {namespace} to {} replicas",
+            scale
+                .pointer("/spec/replicas")
+                .map(Value::to_string)
+                .unwrap_or_else(|| replicas.to_string())
+        ));
+    }
+    if done.is_empty() {
+        return Err("a kubernetes action needs `patch` or `replicas`".into());
+    }
+    Ok(done.join("; "))
+}
+
+/// Awaits a request; a connection failure drops the cached client.
+async fn send(
+    poll: &PollContext,
+    target: &Target,
+    conn: &Connection,
+    request: impl std::future::Future<Output = Result<Value, kube::Error>>,
+) -> Result<Value, String> {
+    match request.await {
+        Ok(v) => Ok(v),
+        Err(e) => {
+            let e = from_kube(e, &conn.server);
+            if matches!(e, SourceError::Connect(_)) {
+                poll.kube.forget(target).await;
+            }
+            Err(e.to_string())
+        }
+    }
+}
+
+/// The playbook's `patch` table as JSON, `{percent}`/`{stage}` filled in its strings
+/// (a ramp stage may patch `RL_INFLUENCE = "{percent}"`).
+pub fn merge_patch(patch: &toml::Value, fill: &Fill) -> Result<Value, String> {
+    let mut v = serde_json::to_value(patch).map_err(|e| format!("patch: {e}"))?;
+    fill_strings(&mut v, fill);
+    if !v.is_object() {
+        return Err("`patch` must be a table (a JSON merge patch)".into());
+    }
+    Ok(v)
+}
+
+fn fill_strings(v: &mut Value, fill: &Fill) {
+    match v {
+        Value::String(s) => *s = fill.apply(s),
+        Value::Array(a) => a.iter_mut().for_each(|x| fill_strings(x, fill)),
+        Value::Object(m) => m.values_mut().for_each(|x| fill_strings(x, fill)),
+        _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn patch_tables_become_json_with_fills() {
+        let t: toml::Value =
+            toml::from_str("data = { EXECUTION_HALTED = \"1\", PCT = \"{percent}\" }").unwrap();
+        let fill = Fill {
+            percent: Some(25.0),
+            stage: None,
+        };
+        assert_eq!(
+            merge_patch(&t, &fill).unwrap(),
+            json!({"data": {"EXECUTION_HALTED": "1", "PCT": "25"}})
+        );
+    }
+}

@@ -1,0 +1,242 @@
+//! `kubernetes` source: objects from the cluster the user's kubeconfig names,
+//! as the API returns them (raw JSON, no typed round trip that could drop or
+//! rename a field). `liftoff check` does one LIST (paged); the cockpit can keep
+//! a `KubeWatch` per source instead, whose latest snapshot is the observation.
+//!
+//! A refusal (401, 403, 404 on a collection...) is a `SourceError::Status`
+//! with the API's own reason and message; a server that does not answer is a
+//! `SourceError::Connect` naming it. Both make the checks UNKNOWN.
+
+mod client;
+mod error;
+mod redact;
+mod resource;
+pub mod watch;
+
+pub use client::{connect, Clients, Connection, Target};
+pub use error::{from_kube, from_status};
+pub use resource::{Kind, KINDS};
+pub use watch::KubeWatch;
+
+use super::poll::PollContext;
+use super::{Payload, SourceError};
+use crate::playbook::SourceSpec;
+use kube::api::{GetParams, ListParams};
+use serde_json::Value;
+
+/// Objects per LIST page: large namespaces come in several requests, none huge.
+const PAGE: u32 = 500;
+
+/// What one kubernetes source asks for, resolved against the kubeconfig.
+#[derive(Debug, Clone)]
+pub struct Query {
+    pub target: Target,
+    pub kind: &'static Kind,
+    /// None: the context's namespace.
+    pub namespace: Option<String>,
+    pub name: Option<String>,
+    pub label_selector: Option<String>,
+    pub field_selector: Option<String>,
+    /// The most bytes of JSON one read may bring (`max_bytes`): a LIST over
+    /// every page stops with `TooLarge` past it, never a silent truncation.
+    pub max_bytes: u64,
+}
+
+impl Query {
+    pub fn of(ctx: &PollContext, spec: &SourceSpec) -> Result<Query, SourceError> {
+        let resource = spec
+            .resource
+            .as_deref()
+            .ok_or_else(|| SourceError::Config("a kubernetes source needs `resource`".into()))?;
+        let kind = Kind::lookup(resource)?;
+        if kind.is_secret() && spec.name.is_none() {
+            return Err(SourceError::Config(
+                "secrets are read only one at a time: add name = \"the-secret\"".into(),
+            ));
+        }
+        Ok(Query {
+            target: Target::new(
+                &ctx.base_dir,
+                spec.kubeconfig.as_deref(),
+                spec.context.as_deref(),
+            ),
+            kind,
+            namespace: spec.namespace.clone(),
+            name: spec.name.clone(),
+            label_selector: spec.selector.clone(),
+            field_selector: spec.field_selector.clone(),
+            max_bytes: spec.max_bytes(),
+        })
+    }
+
+    fn namespace<'a>(&'a self, conn: &'a Connection) -> &'a str {
+        self.namespace.as_deref().unwrap_or(&conn.default_namespace)
+    }
+}
+
+pub async fn poll(ctx: &PollContext, spec: &SourceSpec) -> Result<Payload, SourceError> {
+    let q = Query::of(ctx, spec)?;
+    let conn = ctx.kube.get(&q.target).await?;
+    let result = read(&conn, &q).await;
+    if matches!(result, Err(SourceError::Connect(_))) {
+        ctx.kube.forget(&q.target).await;
+    }
+    result.map(|items| Payload::Objects { items })
+}
+
+/// One GET (with `name`) or a paged LIST; secrets redacted.
+pub async fn read(conn: &Connection, q: &Query) -> Result<Vec<Value>, SourceError> {
+    let path = q.kind.collection_path(q.namespace(conn));
+    let request = kube::core::Request::new(path);
+    let mut items = match &q.name {
+        Some(name) => {
+            let req = request
+                .get(name, &GetParams::default())
+                .map_err(|e| SourceError::Config(e.to_string()))?;
+            match conn.client.request::<Value>(req).await {
+                Ok(obj) => vec![obj],
+                // A missing named object is an answer (count == 0), not an outage.
+                Err(kube::Error::Api(s)) if s.code == 404 => Vec::new(),
+                Err(e) => return Err(from_kube(e, &conn.server)),
+            }
+        }
+        None => list(conn, q, &request).await?,
+    };
+    for item in &mut items {
+        fill_type(item, q.kind);
+        if q.kind.is_secret() {
+            redact::secret(item);
+        }
+    }
+    Ok(items)
+}
+
+async fn list(
+    conn: &Connection,
+    q: &Query,
+    request: &kube::core::Request,
+) -> Result<Vec<Value>, SourceError> {
+    let mut items = Vec::new();
+    let mut continue_token: Option<String> = None;
+    let mut read_bytes = 0u64;
+    loop {
+        let lp = ListParams {
+            label_selector: q.label_selector.clone(),
+            field_selector: q.field_selector.clone(),
+            limit: Some(PAGE),
+            continue_token: continue_token.take(),
+            ..Default::default()
+        };
+        let req = request
+            .list(&lp)
+            .map_err(|e| SourceError::Config(e.to_string()))?;
+        let text = conn
+            .client
+            .request_text(req)
+            .await
+            .map_err(|e| from_kube(e, &conn.server))?;
+        read_bytes += text.len() as u64;
+        if read_bytes > q.max_bytes {
+            return Err(SourceError::TooLarge { limit: q.max_bytes });
+        }
+        let mut page: Value = serde_json::from_str(&text).map_err(|e| {
+            SourceError::Parse(format!(
+                "the list of {} from {}: {e}",
+                q.kind.plural, conn.server
+            ))
+        })?;
+        match page.get_mut("items").map(Value::take) {
+            Some(Value::Array(batch)) => items.extend(batch),
+            // `"items": null` is how the API writes an empty list.
+            Some(Value::Null) => {}
+            _ => {
+                return Err(SourceError::Parse(format!(
+                    "the list of {} from {} has no `items` array",
+                    q.kind.plural, conn.server
+                )))
+            }
+        }
+        match page
+            .pointer("/metadata/continue")
+            .and_then(Value::as_str)
+            .filter(|t| !t.is_empty())
+        {
+            Some(token) => continue_token = Some(token.to_string()),
+            None => return Ok(items),
+        }
+    }
+}
+
+/// Where a kubernetes source reads, for evidence: `kubernetes trading-floor/pods
+/// (app=x) via context prod`. No namespace named: the context's.
+pub fn origin(spec: &SourceSpec) -> String {
+    let resource = spec.resource.as_deref().unwrap_or("?");
+    let cluster_scoped = Kind::lookup(resource).is_ok_and(|k| !k.namespaced);
+    let mut what = if cluster_scoped {
+        format!("kubernetes {resource}")
+    } else {
+        format!(
+            "kubernetes {}/{resource}",
+            spec.namespace.as_deref().unwrap_or("(context namespace)")
+        )
+    };
+    if let Some(n) = &spec.name {
+        what.push_str(&format!("/{n}"));
+    }
+    let selectors: Vec<&str> = [spec.selector.as_deref(), spec.field_selector.as_deref()]
+        .into_iter()
+        .flatten()
+        .collect();
+    if !selectors.is_empty() {
+        what.push_str(&format!(" ({})", selectors.join("; ")));
+    }
+    if let Some(c) = &spec.context {
+        what.push_str(&format!(" via context {c}"));
+    }
+    what
+}
+
+/// A LIST's items carry no `kind`/`apiVersion` (the list does); add them, as
+/// `kubectl get -o json` does, so a condition can tell objects apart.
+fn fill_type(item: &mut Value, kind: &Kind) {
+    if let Value::Object(map) = item {
+        map.entry("kind")
+            .or_insert_with(|| Value::String(kind.kind.into()));
+        map.entry("apiVersion")
+            .or_insert_with(|| Value::String(kind.api_version()));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn origin_names_namespace_resource_name_and_selectors() {
+        let spec = SourceSpec {
+            namespace: Some("trading-floor".into()),
+            resource: Some("configmaps".into()),
+            name: Some("agenttrader-kill-switch".into()),
+            context: Some("prod".into()),
+            ..Default::default()
+        };
+        assert_eq!(
+            origin(&spec),
+            "kubernetes trading-floor/configmaps/agenttrader-kill-switch via context prod"
+        );
+        let nodes = SourceSpec {
+            resource: Some("nodes".into()),
+            selector: Some("pool=trading".into()),
+            ..Default::default()
+        };
+        assert_eq!(origin(&nodes), "kubernetes nodes (pool=trading)");
+    }
+
+    #[test]
+    fn list_items_get_their_kind() {
+        let mut item = serde_json::json!({"metadata": {"name": "x"}});
+        fill_type(&mut item, Kind::lookup("deployments").unwrap());
+        assert_eq!(item["kind"], "Deployment");
+        assert_eq!(item["apiVersion"], "apps/v1");
+    }
+}

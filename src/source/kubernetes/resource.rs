@@ -1,0 +1,135 @@
+//! The resource kinds a playbook may name, and where each lives in the API.
+//! A fixed table (no discovery round trip): these are built-in kinds whose
+//! group, version and scope every conformant API server shares.
+
+use crate::source::SourceError;
+use kube::core::{ApiResource, GroupVersionKind};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Kind {
+    /// The plural the playbook writes and the URL uses: `pods`, `deployments`.
+    pub plural: &'static str,
+    /// "" for the core group.
+    pub group: &'static str,
+    pub version: &'static str,
+    pub kind: &'static str,
+    pub namespaced: bool,
+    /// Whether `replicas` (the `scale` subresource) applies.
+    pub scalable: bool,
+}
+
+const fn kind(
+    plural: &'static str,
+    group: &'static str,
+    version: &'static str,
+    kind: &'static str,
+    namespaced: bool,
+    scalable: bool,
+) -> Kind {
+    Kind {
+        plural,
+        group,
+        version,
+        kind,
+        namespaced,
+        scalable,
+    }
+}
+
+pub const KINDS: &[Kind] = &[
+    kind("pods", "", "v1", "Pod", true, false),
+    kind("deployments", "apps", "v1", "Deployment", true, true),
+    kind("statefulsets", "apps", "v1", "StatefulSet", true, true),
+    kind("daemonsets", "apps", "v1", "DaemonSet", true, false),
+    kind("replicasets", "apps", "v1", "ReplicaSet", true, true),
+    kind("configmaps", "", "v1", "ConfigMap", true, false),
+    kind("services", "", "v1", "Service", true, false),
+    kind(
+        "endpointslices",
+        "discovery.k8s.io",
+        "v1",
+        "EndpointSlice",
+        true,
+        false,
+    ),
+    kind("events", "", "v1", "Event", true, false),
+    kind("nodes", "", "v1", "Node", false, false),
+    kind("secrets", "", "v1", "Secret", true, false),
+];
+
+impl Kind {
+    pub fn lookup(resource: &str) -> Result<&'static Kind, SourceError> {
+        KINDS.iter().find(|k| k.plural == resource).ok_or_else(|| {
+            let names: Vec<&str> = KINDS.iter().map(|k| k.plural).collect();
+            SourceError::Config(format!(
+                "unknown Kubernetes resource \"{resource}\"; resources are: {}",
+                names.join(", ")
+            ))
+        })
+    }
+
+    /// `v1`, `apps/v1`.
+    pub fn api_version(&self) -> String {
+        if self.group.is_empty() {
+            self.version.to_string()
+        } else {
+            format!("{}/{}", self.group, self.version)
+        }
+    }
+
+    /// The collection's URL path: `/api/v1/namespaces/NS/pods`, `/api/v1/nodes`.
+    pub fn collection_path(&self, namespace: &str) -> String {
+        let prefix = if self.group.is_empty() {
+            format!("/api/{}", self.version)
+        } else {
+            format!("/apis/{}/{}", self.group, self.version)
+        };
+        if self.namespaced {
+            format!("{prefix}/namespaces/{namespace}/{}", self.plural)
+        } else {
+            format!("{prefix}/{}", self.plural)
+        }
+    }
+
+    /// For kube-runtime's watcher over `DynamicObject`s.
+    pub fn api_resource(&self) -> ApiResource {
+        ApiResource::from_gvk_with_plural(
+            &GroupVersionKind::gvk(self.group, self.version, self.kind),
+            self.plural,
+        )
+    }
+
+    pub fn is_secret(&self) -> bool {
+        self.plural == "secrets"
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_follow_the_api_layout() {
+        let pods = Kind::lookup("pods").unwrap();
+        assert_eq!(
+            pods.collection_path("trading-floor"),
+            "/api/v1/namespaces/trading-floor/pods"
+        );
+        let d = Kind::lookup("deployments").unwrap();
+        assert_eq!(d.api_version(), "apps/v1");
+        assert_eq!(
+            d.collection_path("x"),
+            "/apis/apps/v1/namespaces/x/deployments"
+        );
+        assert_eq!(
+            Kind::lookup("nodes").unwrap().collection_path("ignored"),
+            "/api/v1/nodes"
+        );
+    }
+
+    #[test]
+    fn unknown_resources_are_refused_with_the_list() {
+        let e = Kind::lookup("pod").unwrap_err().to_string();
+        assert!(e.contains("pods, deployments"), "{e}");
+    }
+}

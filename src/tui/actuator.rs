@@ -1,0 +1,375 @@
+//! The cockpit's real actuator: every act on its own tokio task, through the
+//! same `act::*` code `liftoff kill` and the headless tests use, reporting back
+//! through the cockpit's event channel (Notice, KillDone). What the acts write
+//! to the journal comes back to every cockpit through the journal follower.
+//!
+//! `act` never blocks and never waits: it spawns and returns. The kill switch's
+//! clock starts here, at the key press, before its task is even scheduled.
+
+use super::act::{Act, Actuator, Decide, Seen};
+use super::event::AppEvent;
+use crate::act::fire::Verification;
+use crate::act::guards::{self, TripOutcome};
+use crate::act::stage::StageOutcome;
+use crate::act::{decision, kill, rollback, stage, ActContext};
+use crate::journal::event::{Ack, Manual};
+use crate::journal::{self, Actor, Event, NewEvent};
+use crate::playbook::{Guard, OnTrip};
+use crate::ramp::Refusal;
+use crate::release::{KillState, ReleaseState};
+use chrono::{DateTime, Utc};
+use std::future::Future;
+use std::time::{Duration, Instant};
+use tokio::runtime::Handle;
+use tokio::sync::mpsc;
+
+pub struct Wired {
+    ctx: ActContext,
+    tx: mpsc::Sender<AppEvent>,
+    rt: Handle,
+}
+
+impl Wired {
+    /// Must be called inside a tokio runtime (acts run on it).
+    pub fn new(ctx: ActContext, tx: mpsc::Sender<AppEvent>) -> Wired {
+        Wired {
+            ctx,
+            tx,
+            rt: Handle::current(),
+        }
+    }
+
+    /// Runs `work` on its own task and sends what it reports.
+    fn spawn(&self, work: impl Future<Output = Vec<AppEvent>> + Send + 'static) {
+        let tx = self.tx.clone();
+        self.rt.spawn(async move {
+            for event in work.await {
+                // The cockpit has quit: nobody to tell.
+                if tx.send(event).await.is_err() {
+                    break;
+                }
+            }
+        });
+    }
+
+    /// The context acting for `name` (or the cockpit's user) in `role`.
+    fn acting(&self, name: Option<&str>, role: Option<&str>) -> ActContext {
+        let actor = match name {
+            Some(n) => Actor::here(Some(n)),
+            None => self.ctx.actor.clone(),
+        };
+        self.ctx.acting_as(actor.with_role(role))
+    }
+
+    fn fire_kill(&self, pressed: Instant) -> Result<String, String> {
+        if self.ctx.pb.playbook.kill_switch.is_none() {
+            return Err(
+                "the playbook has no [kill_switch]: add its actions and a verify readback".into(),
+            );
+        }
+        let ctx = self.ctx.clone();
+        self.spawn(async move {
+            let reason = Some("K K in the cockpit".to_string());
+            kill_report(kill::fire_pressed(ctx, reason, None, pressed).await)
+        });
+        Ok("KILL SWITCH fired: waiting for the readback".into())
+    }
+
+    fn ack(&self, role: String, name: String, comment: Option<String>, stage: Option<String>) {
+        let ctx = self.acting(Some(&name), Some(&role));
+        self.spawn(async move {
+            let event = Event::Ack(Ack {
+                role: role.clone(),
+                comment,
+                stage,
+            });
+            vec![
+                match journal::record(&ctx.journal, &ctx.actor, &event).await {
+                    Ok(s) => good(format!("ACK recorded: {role} by {name} (event {})", s.id)),
+                    Err(e) => bad(format!("ACK for {role} NOT recorded: {e}")),
+                },
+            ]
+        });
+    }
+
+    fn decide(&self, d: Decide) {
+        let ctx = self.acting(Some(&d.maker), None);
+        self.spawn(async move {
+            let word = d.report.decision.word();
+            let at = d.report.generated_at;
+            vec![
+                match decision::record(ctx, d.report, Some(d.justification), d.next_review).await {
+                    Ok(r) => good(format!(
+                        "{word} decision recorded by {} ({} at {})",
+                        d.maker,
+                        r.record.file_name().map_or_else(
+                            || r.record.display().to_string(),
+                            |n| n.to_string_lossy().into_owned()
+                        ),
+                        super::style::clock(at)
+                    )),
+                    Err(e) => bad(format!("{word} decision NOT recorded: {e}")),
+                },
+            ]
+        });
+    }
+
+    fn stage(&self, seen: Option<Seen>, back: Option<ReleaseState>) {
+        let ctx = self.ctx.clone();
+        self.spawn(async move {
+            let outcome = match (seen, back) {
+                (Some(s), _) => stage::advance(ctx, &s.state, &s.gate, &s.acks).await,
+                (None, Some(state)) => stage::step_back(ctx, &state).await,
+                (None, None) => return Vec::new(),
+            };
+            vec![stage_report(outcome)]
+        });
+    }
+
+    fn rollback(&self, target: String) -> Result<String, String> {
+        if !self
+            .ctx
+            .pb
+            .playbook
+            .rollbacks
+            .iter()
+            .any(|r| r.id == target)
+        {
+            return Err(format!("no rollback target `{target}` in the playbook"));
+        }
+        let ctx = self.ctx.clone();
+        let started = format!("rollback {target} fired: waiting for its readback");
+        self.spawn(async move {
+            let reason = Some("rollback menu in the cockpit".to_string());
+            let o = rollback::fire(ctx, &target, reason).await;
+            vec![match &o.state {
+                KillState::Halted { took_ms, .. } => {
+                    good(format!("rollback {target} verified in {took_ms} ms"))
+                }
+                KillState::Failed { why, .. } => bad(format!("rollback {target} FAILED: {why}")),
+                other => bad(format!("rollback {target}: {other:?}")),
+            }]
+        });
+        Ok(started)
+    }
+
+    fn tick(&self, item: String, role: Option<String>, checked: bool) {
+        let ctx = self.acting(None, role.as_deref());
+        self.spawn(async move {
+            let m = Manual {
+                item: item.clone(),
+                role,
+            };
+            let (event, verb) = if checked {
+                (Event::ManualTicked(m), "ticked")
+            } else {
+                (Event::ManualUnticked(m), "unticked")
+            };
+            vec![
+                match journal::record(&ctx.journal, &ctx.actor, &event).await {
+                    Ok(_) => good(format!("{item} {verb} by {}", ctx.actor.name)),
+                    Err(e) => bad(format!("{item} NOT {verb}: {e}")),
+                },
+            ]
+        });
+    }
+
+    fn answer(&self, guard: Option<String>, comment: Option<String>) {
+        let ctx = self.ctx.clone();
+        self.spawn(async move {
+            vec![match guards::answer_alarm(ctx, guard, comment).await {
+                Ok(id) => good(format!("alarm answered (event {id})")),
+                Err(e) => bad(format!("alarm answer NOT recorded: {e}")),
+            }]
+        });
+    }
+
+    fn guard_tripped(&self, guard: Guard, since: DateTime<Utc>, value: Option<String>) {
+        let ctx = self.acting(None, Some(&format!("guard {}", guard.id)));
+        self.spawn(async move {
+            let id = guard.id.clone();
+            // An alarm another cockpit already raised (and nobody answered) is not raised twice.
+            let same = id.clone();
+            let raised = move |s: &ReleaseState| s.alarm_guard.as_ref() == Some(&same);
+            if guard.on_trip == OnTrip::Alarm && fresh(&ctx, raised).await {
+                return vec![bad(format!(
+                    "ALARM: guard {id} (already raised, not answered yet)"
+                ))];
+            }
+            match guards::on_trip(ctx, guard, since, value).await {
+                TripOutcome::Killed(o) => {
+                    let mut out = kill_report(*o);
+                    out.insert(
+                        0,
+                        bad(format!("guard {id} tripped: firing the kill switch")),
+                    );
+                    out
+                }
+                TripOutcome::Alarmed(Ok(_)) => {
+                    vec![bad(format!(
+                        "ALARM: guard {id} tripped: answer it (a) or kill (K K)"
+                    ))]
+                }
+                TripOutcome::Alarmed(Err(e)) => {
+                    vec![bad(format!(
+                        "guard {id} tripped; the alarm was NOT journaled: {e}"
+                    ))]
+                }
+            }
+        });
+    }
+
+    fn decision_point(&self, stage: String, offset: Duration, event: Event) {
+        let ctx = self.acting(None, Some("cockpit"));
+        self.spawn(async move {
+            let when = format!("T+{} at {stage}", super::style::offset(offset));
+            // Idempotent across processes: read the journal fresh, write only if missing.
+            let (journal, actor) = (ctx.journal.clone(), ctx.actor.clone());
+            let done = move |s: &ReleaseState| {
+                s.stage
+                    .as_ref()
+                    .is_some_and(|st| st.name == stage && st.decision_points_done.contains(&offset))
+            };
+            let written = tokio::task::spawn_blocking(move || {
+                let read = journal.read_all().map_err(|e| e.to_string())?;
+                if done(&ReleaseState::from_read(&read)) {
+                    return Ok(None);
+                }
+                journal
+                    .append(NewEvent::new(&actor, &event))
+                    .map(Some)
+                    .map_err(|e| e.to_string())
+            })
+            .await
+            .map_err(|e| e.to_string())
+            .and_then(|r| r);
+            match written {
+                Ok(Some(_)) => vec![good(format!("decision point {when} recorded"))],
+                Ok(None) => vec![good(format!(
+                    "decision point {when} was already recorded (another process)"
+                ))],
+                Err(e) => vec![bad(format!("decision point {when} NOT recorded: {e}"))],
+            }
+        });
+    }
+}
+
+impl Actuator for Wired {
+    fn act(&mut self, act: Act) -> Result<String, String> {
+        // Nothing before the kill switch but a clock read.
+        if let Act::FireKill = act {
+            return self.fire_kill(Instant::now());
+        }
+        let started = format!("{}…", act.describe());
+        match act {
+            Act::FireKill => {} // fired above
+            Act::Ack {
+                role,
+                name,
+                comment,
+                stage,
+            } => {
+                if !self.ctx.pb.playbook.roles.iter().any(|r| r.id == role) {
+                    return Err(format!("no role `{role}` in the playbook"));
+                }
+                self.ack(role, name, comment, stage);
+            }
+            Act::Decide(d) => self.decide(*d),
+            Act::EnterStage { seen, .. } => self.stage(Some(*seen), None),
+            Act::StepBack { state, .. } => self.stage(None, Some(*state)),
+            Act::Rollback { target } => return self.rollback(target),
+            Act::Tick {
+                item,
+                role,
+                checked,
+            } => self.tick(item, role, checked),
+            Act::AnswerAlarm { guard, comment } => self.answer(guard, comment),
+            Act::GuardTripped {
+                guard,
+                since,
+                value,
+            } => self.guard_tripped(*guard, since, value),
+            Act::DecisionPoint {
+                stage,
+                offset,
+                event,
+            } => self.decision_point(stage, offset, *event),
+        }
+        Ok(started)
+    }
+}
+
+/// The journal as it is now (not as the follower last saw it), asked `question`.
+async fn fresh(
+    ctx: &ActContext,
+    question: impl FnOnce(&ReleaseState) -> bool + Send + 'static,
+) -> bool {
+    let journal = ctx.journal.clone();
+    tokio::task::spawn_blocking(move || {
+        journal
+            .read_all()
+            .map(|read| question(&ReleaseState::from_read(&read)))
+            .unwrap_or(false)
+    })
+    .await
+    .unwrap_or(false)
+}
+
+fn good(text: String) -> AppEvent {
+    AppEvent::Notice { text, bad: false }
+}
+
+fn bad(text: String) -> AppEvent {
+    AppEvent::Notice { text, bad: true }
+}
+
+/// What the kill switch's readback proved, for the kill panel and the status line.
+fn kill_report(o: kill::KillOutcome) -> Vec<AppEvent> {
+    let t = o.timings();
+    let dispatched = t.dispatched.as_secs_f64() * 1000.0;
+    let mut text = match &o.state {
+        KillState::Halted { took_ms, .. } => format!(
+            "KILL SWITCH HALTED: verified in {took_ms} ms ({} actions dispatched in {dispatched:.1} ms)",
+            o.fired.actions.len()
+        ),
+        KillState::Failed { why, .. } => format!("KILL SWITCH FAILED: NOT proven halted: {why}"),
+        other => format!("KILL SWITCH: {other:?}"),
+    };
+    if !o.journal_errors.is_empty() {
+        text.push_str(&format!(
+            " · NOT journaled: {}",
+            o.journal_errors.join("; ")
+        ));
+    }
+    vec![AppEvent::KillDone {
+        state: o.state,
+        text,
+        timings: t,
+    }]
+}
+
+fn stage_report(outcome: Result<StageOutcome, Refusal>) -> AppEvent {
+    match outcome {
+        Err(refusal) => bad(refusal.to_string()),
+        Ok(o) => {
+            let name = crate::tui::panels::ramp::stage_label(&o.name, o.percent);
+            let journaled = match &o.journaled {
+                Ok(_) => String::new(),
+                Err(e) => format!(" · NOT journaled: {e}"),
+            };
+            match (&o.fired.result, o.entered) {
+                (Verification::Verified { took }, true) => good(format!(
+                    "stage {name} entered: read back in {} ms{journaled}",
+                    took.as_millis()
+                )),
+                (Verification::Failed { why }, _) => {
+                    bad(format!("stage {name} NOT entered: {why}{journaled}"))
+                }
+                (_, _) => bad(format!("stage {name} NOT entered{journaled}")),
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;

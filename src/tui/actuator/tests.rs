@@ -1,0 +1,377 @@
+//! The real actuator on a real journal file, with real child processes for
+//! the kill switch, the ramp's set action and a rollback target: each act is
+//! routed to the right `act::*` call and reported back on the channel.
+
+use super::*;
+use crate::engine::gate::HoldKind;
+use crate::engine::{Decision, GateDecision, Hold};
+use crate::journal::event::StageEntered;
+use crate::journal::Stored;
+use crate::playbook::LoadedPlaybook;
+use crate::report::Report;
+use std::path::Path;
+use std::sync::Arc;
+
+const PLAYBOOK: &str = r#"
+[release]
+name = "actuator"
+go_acks = ["captain"]
+
+[[role]]
+id = "captain"
+
+[source.flag]
+kind = "command"
+run = ["cat", "halted.flag"]
+timeout = "2s"
+
+[source.pct]
+kind = "command"
+run = ["cat", "pct.txt"]
+timeout = "2s"
+
+[source.plan]
+kind = "manual"
+title = "Rollback plan reviewed"
+
+[[check]]
+id = "flag"
+source = "flag"
+pass = "exit_code == 0"
+
+[ramp]
+set = { kind = "command", run = ["sh", "-c", "echo {percent} > pct.txt"] }
+readback = { source = "pct", pass = "json == percent", timeout = "10s" }
+
+[[ramp.stage]]
+name = "shadow"
+percent = 0
+
+[[ramp.stage]]
+name = "10%"
+percent = 10
+hold = "1h"
+decision_points = ["30m"]
+acks = ["captain"]
+
+[[guard]]
+id = "pct-high"
+source = "pct"
+trip = "json > 5"
+on_trip = "alarm"
+
+[kill_switch]
+actions = [{ kind = "command", run = ["sh", "-c", "echo HALTED > halted.flag"] }]
+verify = { source = "flag", pass = "stdout.startsWith('HALTED')", timeout = "10s" }
+
+[[rollback]]
+id = "soft"
+actions = [{ kind = "command", run = ["sh", "-c", "echo 0 > pct.txt"] }]
+verify = { source = "pct", pass = "json == 0", timeout = "10s" }
+"#;
+
+struct World {
+    _dir: tempfile::TempDir,
+    pb: Arc<LoadedPlaybook>,
+    journal: crate::journal::SharedJournal,
+    actuator: Wired,
+    rx: mpsc::Receiver<AppEvent>,
+}
+
+fn world() -> World {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("liftoff.toml");
+    std::fs::write(&path, PLAYBOOK).unwrap();
+    let pb = Arc::new(crate::playbook::load(&path).unwrap());
+    let journal = journal::open(&pb).unwrap();
+    let (tx, rx) = mpsc::channel(64);
+    let ctx = ActContext::new(pb.clone(), journal.clone(), Actor::here(Some("ana")));
+    World {
+        _dir: dir,
+        pb,
+        journal,
+        actuator: Wired::new(ctx, tx),
+        rx,
+    }
+}
+
+impl World {
+    async fn next(&mut self) -> AppEvent {
+        tokio::time::timeout(Duration::from_secs(20), self.rx.recv())
+            .await
+            .expect("a report within 20 s")
+            .expect("channel open")
+    }
+
+    async fn notice(&mut self) -> (String, bool) {
+        match self.next().await {
+            AppEvent::Notice { text, bad } => (text, bad),
+            other => panic!("expected a notice, got {other:?}"),
+        }
+    }
+
+    fn events(&self) -> Vec<Stored> {
+        self.journal.read_all().unwrap().events
+    }
+
+    fn kinds(&self) -> Vec<String> {
+        self.events().into_iter().map(|e| e.kind).collect()
+    }
+
+    fn file(&self, name: &str) -> String {
+        std::fs::read_to_string(self.pb.base_dir().join(name)).unwrap_or_default()
+    }
+}
+
+fn no_go() -> GateDecision {
+    GateDecision {
+        decision: Decision::NoGo,
+        holds: vec![Hold {
+            kind: HoldKind::Check,
+            id: "flag".into(),
+            status: Some(crate::engine::Status::Fail),
+            reason: "exit_code == 0 is false".into(),
+        }],
+    }
+}
+
+#[tokio::test]
+async fn the_kill_switch_reports_what_the_readback_proved_and_journals_it() {
+    let mut w = world();
+    let started = w.actuator.act(Act::FireKill).unwrap();
+    assert!(started.contains("KILL SWITCH fired"), "{started}");
+    match w.next().await {
+        AppEvent::KillDone {
+            state,
+            text,
+            timings,
+        } => {
+            assert!(
+                matches!(state, KillState::Halted { .. }),
+                "{state:?}: {text}"
+            );
+            assert!(timings.verified.is_some() && timings.dispatched <= timings.finished);
+            assert!(text.contains("HALTED: verified in"), "{text}");
+        }
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(w.file("halted.flag"), "HALTED\n");
+    assert_eq!(w.kinds(), ["kill_fired", "kill_verified"]);
+    assert_eq!(w.events()[0].actor.name, "ana");
+}
+
+#[tokio::test]
+async fn an_ack_is_journaled_as_the_named_person_in_the_role() {
+    let mut w = world();
+    let ack = Act::Ack {
+        role: "captain".into(),
+        name: "bob".into(),
+        comment: Some("ready".into()),
+        stage: None,
+    };
+    w.actuator.act(ack).unwrap();
+    let (text, bad) = w.notice().await;
+    assert!(
+        !bad && text.starts_with("ACK recorded: captain by bob"),
+        "{text}"
+    );
+    let e = &w.events()[0];
+    assert_eq!((e.kind.as_str(), e.actor.name.as_str()), ("ack", "bob"));
+    assert_eq!(e.actor.role.as_deref(), Some("captain"));
+    assert_eq!(e.payload["comment"], "ready");
+    let unknown = Act::Ack {
+        role: "janitor".into(),
+        name: "bob".into(),
+        comment: None,
+        stage: None,
+    };
+    assert!(w
+        .actuator
+        .act(unknown)
+        .unwrap_err()
+        .contains("no role `janitor`"));
+}
+
+#[tokio::test]
+async fn a_decision_writes_its_record_and_a_journal_event() {
+    let mut w = world();
+    let now = Utc::now();
+    let report = Report::build(&w.pb, &[], &no_go(), &[], now);
+    let d = Decide {
+        report,
+        maker: "carol".into(),
+        justification: "flag missing".into(),
+        next_review: Some("2030-01-01T00:00:00Z".into()),
+    };
+    w.actuator.act(Act::Decide(Box::new(d))).unwrap();
+    let (text, bad) = w.notice().await;
+    assert!(
+        !bad && text.starts_with("NO-GO decision recorded by carol"),
+        "{text}"
+    );
+    let e = &w.events()[0];
+    assert_eq!(e.kind, "decision");
+    assert_eq!(e.payload["next_review"], "2030-01-01T00:00:00Z");
+    let record = e.payload["record"].as_str().unwrap().to_string();
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(record).unwrap()).unwrap();
+    assert_eq!(json["decision_maker"], "carol");
+    assert_eq!(json["justification"], "flag missing");
+}
+
+#[tokio::test]
+async fn the_ramp_refuses_on_no_go_and_enters_on_go_with_its_readback() {
+    let mut w = world();
+    let seen = |gate| {
+        Box::new(Seen {
+            state: ReleaseState::default(),
+            gate,
+            acks: Vec::new(),
+        })
+    };
+    let refused = Act::EnterStage {
+        index: 0,
+        seen: seen(no_go()),
+    };
+    w.actuator.act(refused).unwrap();
+    let (text, bad) = w.notice().await;
+    assert!(bad && text.contains("NO-GO, held by flag"), "{text}");
+    assert!(w.kinds().is_empty(), "a refusal runs and journals nothing");
+    let go = GateDecision {
+        decision: Decision::Go,
+        holds: Vec::new(),
+    };
+    w.actuator
+        .act(Act::EnterStage {
+            index: 0,
+            seen: seen(go),
+        })
+        .unwrap();
+    let (text, bad) = w.notice().await;
+    assert!(
+        !bad && text.starts_with("stage shadow 0% entered: read back"),
+        "{text}"
+    );
+    assert_eq!(w.file("pct.txt"), "0\n");
+    assert_eq!(w.kinds(), ["stage_entered"]);
+}
+
+#[tokio::test]
+async fn rollback_tick_alarm_and_answer_are_journaled() {
+    let mut w = world();
+    w.actuator
+        .act(Act::Rollback {
+            target: "soft".into(),
+        })
+        .unwrap();
+    let (text, bad) = w.notice().await;
+    assert!(!bad && text.starts_with("rollback soft verified"), "{text}");
+    let tick = Act::Tick {
+        item: "plan".into(),
+        role: None,
+        checked: true,
+    };
+    w.actuator.act(tick).unwrap();
+    assert!(w.notice().await.0.starts_with("plan ticked by ana"));
+    let guard = w.pb.playbook.guards[0].clone();
+    let trip = || Act::GuardTripped {
+        guard: Box::new(guard.clone()),
+        since: Utc::now(),
+        value: Some("10".into()),
+    };
+    w.actuator.act(trip()).unwrap();
+    assert!(w
+        .notice()
+        .await
+        .0
+        .starts_with("ALARM: guard pct-high tripped"));
+    w.actuator.act(trip()).unwrap();
+    assert!(
+        w.notice().await.0.contains("already raised"),
+        "not raised twice"
+    );
+    w.actuator
+        .act(Act::AnswerAlarm {
+            guard: Some("pct-high".into()),
+            comment: Some("expected".into()),
+        })
+        .unwrap();
+    assert!(w.notice().await.0.starts_with("alarm answered"));
+    assert_eq!(
+        w.kinds(),
+        [
+            "rollback_fired",
+            "rollback_verified",
+            "manual_ticked",
+            "guard_tripped",
+            "alarm_answered"
+        ]
+    );
+    assert!(w
+        .actuator
+        .act(Act::Rollback {
+            target: "nope".into()
+        })
+        .is_err());
+}
+
+#[tokio::test]
+async fn a_decision_point_is_journaled_once_across_processes() {
+    let mut w = world();
+    let stage = Event::StageEntered(StageEntered {
+        index: 1,
+        name: "10%".into(),
+        percent: 10.0,
+        verified: true,
+        took_ms: 3,
+        back: false,
+    });
+    journal::record(&w.journal, &Actor::here(Some("x")), &stage)
+        .await
+        .unwrap();
+    let state = ReleaseState::from_read(&w.journal.read_all().unwrap());
+    let st = state.stage.clone().unwrap();
+    let offset = Duration::from_secs(1800);
+    let event = crate::ramp::decision_point_event(&st, offset, &no_go(), &[]);
+    let point = || Act::DecisionPoint {
+        stage: "10%".into(),
+        offset,
+        event: Box::new(event.clone()),
+    };
+    w.actuator.act(point()).unwrap();
+    assert_eq!(w.notice().await.0, "decision point T+30m at 10% recorded");
+    // Another cockpit (same journal) asks for the same point.
+    w.actuator.act(point()).unwrap();
+    assert!(w.notice().await.0.contains("already recorded"));
+    assert_eq!(w.kinds(), ["stage_entered", "decision_point"]);
+    assert!(Path::new(&w.journal.describe()).exists());
+}
+
+#[tokio::test]
+async fn without_a_journal_the_kill_switch_still_fires_and_says_what_was_not_journaled() {
+    let w = world();
+    let no_journal: crate::journal::SharedJournal = Arc::new(crate::tui::no_journal::NoJournal {
+        spec: "etcd://10.0.0.1:2379/liftoff".into(),
+    });
+    let (tx, mut rx) = mpsc::channel(8);
+    let ctx = ActContext::new(w.pb.clone(), no_journal, Actor::here(Some("ana")));
+    let mut actuator = Wired::new(ctx, tx);
+    actuator.act(Act::FireKill).unwrap();
+    let done = tokio::time::timeout(Duration::from_secs(20), rx.recv())
+        .await
+        .unwrap()
+        .unwrap();
+    match done {
+        AppEvent::KillDone { state, text, .. } => {
+            assert!(matches!(state, KillState::Halted { .. }), "{text}");
+            assert!(
+                text.contains(
+                    "NOT journaled: journal `etcd://10.0.0.1:2379/liftoff` is not supported yet"
+                ),
+                "{text}"
+            );
+        }
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(w.file("halted.flag"), "HALTED\n");
+}

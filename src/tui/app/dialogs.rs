@@ -1,0 +1,163 @@
+//! Opening dialogs and giving them keys. A dialog gets a key before the
+//! keymap; what it does not take (e.g. `K` from a list) goes to `dispatch`.
+//! What a dialog asks for leaves through `act`, like every other act.
+
+use super::{App, Overlay};
+use crate::playbook::SourceKind;
+use crate::tui::act::Act;
+use crate::tui::layout::PanelKind;
+use crate::tui::overlays::ack_dialog::AckDialog;
+use crate::tui::overlays::alarm_dialog::AlarmDialog;
+use crate::tui::overlays::decide_dialog::DecideDialog;
+use crate::tui::overlays::dialog::{Dialog, Then};
+use crate::tui::overlays::form::Reply;
+use crate::tui::overlays::rollback_menu::RollbackMenu;
+use crate::tui::overlays::search::SearchDialog;
+use chrono::{DateTime, Utc};
+use crossterm::event::KeyEvent;
+
+impl App {
+    /// Gives `key` to the open dialog; false when it leaves the key to the keymap.
+    pub(crate) fn dialog_key(&mut self, key: KeyEvent, now: DateTime<Utc>) -> bool {
+        let Some(mut dialog) = self.dialog.take() else {
+            return false;
+        };
+        self.mark_dirty();
+        match dialog.key(&key, self) {
+            Reply::Consumed => self.dialog = Some(dialog),
+            Reply::Cancel => {}
+            Reply::Unhandled => {
+                self.dialog = Some(dialog);
+                return false;
+            }
+            Reply::Submit => match dialog.submit(self, now) {
+                Ok(Then::Act(act)) => _ = self.act(act, now),
+                Ok(Then::Confirm(question)) => {
+                    self.overlay = Some(Overlay::Confirm(question));
+                }
+                Ok(Then::Evidence(check)) => self.show_evidence(check),
+                Err(why) => {
+                    self.say(why.clone(), true, now);
+                    dialog.refuse(why);
+                    self.dialog = Some(dialog);
+                }
+            },
+        }
+        true
+    }
+
+    fn open_dialog(&mut self, dialog: Dialog) {
+        self.overlay = None;
+        self.dialog = Some(dialog);
+    }
+
+    /// `a`: answer the alarm when one is up, else ACK for a role.
+    pub(crate) fn open_ack(&mut self, now: DateTime<Utc>) {
+        if self.release.alarm.is_some() {
+            return self.open_dialog(Dialog::Alarm(AlarmDialog::default()));
+        }
+        let roles = &self.pb.playbook.roles;
+        let Some(role) = self.ack_role() else {
+            return self.say("the playbook names no roles to ACK", true, now);
+        };
+        let index = roles.iter().position(|r| r.id == role).unwrap_or(0);
+        let dialog = AckDialog::new(index, &self.user);
+        self.open_dialog(Dialog::Ack(dialog));
+    }
+
+    /// `g`: the decision dialog, with the gate as it stands.
+    pub(crate) fn open_decide(&mut self) {
+        let dialog = DecideDialog::new(self);
+        self.open_dialog(Dialog::Decide(dialog));
+    }
+
+    /// `R`: the rollback targets.
+    pub(crate) fn open_rollbacks(&mut self, now: DateTime<Utc>) {
+        if self.pb.playbook.rollbacks.is_empty() {
+            return self.say(
+                "this playbook has no rollback targets ([[rollback]]); the full kill switch is K K",
+                true,
+                now,
+            );
+        }
+        self.open_dialog(Dialog::Rollback(RollbackMenu::default()));
+    }
+
+    /// `/`: search the runbook.
+    pub(crate) fn open_search(&mut self) {
+        self.open_dialog(Dialog::Search(SearchDialog::default()));
+    }
+
+    /// Selects check `i` in the checklist and opens its evidence.
+    fn show_evidence(&mut self, i: usize) {
+        self.selected.insert(PanelKind::Checklist, i);
+        if self
+            .focusable()
+            .iter()
+            .any(|(k, _)| *k == PanelKind::Checklist)
+        {
+            self.focus = PanelKind::Checklist;
+        }
+        self.overlay = Some(Overlay::Evidence(i));
+    }
+
+    /// Space on a checklist row whose source is `manual`: tick or untick it.
+    /// An item that names a role is ticked by someone holding that role.
+    pub(crate) fn toggle_manual(&mut self, now: DateTime<Utc>) {
+        let check = (self.focus == PanelKind::Checklist)
+            .then(|| self.pb.checks.get(self.row(PanelKind::Checklist)))
+            .flatten();
+        let Some(check) = check else {
+            return self.say(
+                "Space ticks a manual item: select its checklist row",
+                true,
+                now,
+            );
+        };
+        let item = check.spec.source.clone();
+        let title = check.spec.title().to_string();
+        let spec = self.pb.playbook.sources.get(&item);
+        let Some(spec) = spec.filter(|s| s.kind() == SourceKind::Manual) else {
+            return self.say(
+                format!("{title} is not a manual item: it comes from source `{item}`"),
+                true,
+                now,
+            );
+        };
+        let role = spec.role.clone();
+        if let Some(role) = &role {
+            if !self.holds_role(role, now) {
+                return self.say(
+                    format!(
+                        "{title} is ticked by the {role} role: {} holds no valid ACK as {role} (a)",
+                        self.user
+                    ),
+                    true,
+                    now,
+                );
+            }
+        }
+        let checked = !self.release.manual.get(&item).is_some_and(|m| m.checked);
+        self.act(
+            Act::Tick {
+                item,
+                role,
+                checked,
+            },
+            now,
+        );
+    }
+
+    /// Whether this terminal's user holds an unexpired ACK as `role` (any stage).
+    fn holds_role(&self, role: &str, now: DateTime<Utc>) -> bool {
+        let valid_for = self
+            .pb
+            .playbook
+            .release
+            .ack_valid_for
+            .map(|d| d.as_chrono());
+        self.release.acks.iter().any(|a| {
+            a.role == role && a.by == self.user && valid_for.is_none_or(|v| now - a.at <= v)
+        })
+    }
+}

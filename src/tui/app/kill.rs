@@ -1,0 +1,184 @@
+//! The kill switch as this cockpit shows it. The journal is the shared truth,
+//! but a press here must show FIRING at once, and the readback's verdict as
+//! soon as this process has it (even if the journal write failed). So the
+//! cockpit keeps its own view until the journal has caught up with it.
+
+use super::App;
+use crate::release::KillState;
+use chrono::{DateTime, Utc};
+
+/// Clock differences between the readback's verdict and its journal line.
+const SLACK: chrono::Duration = chrono::Duration::seconds(1);
+
+/// When a kill state began (None: ready or armed).
+fn moment(k: &KillState) -> Option<DateTime<Utc>> {
+    match k {
+        KillState::Firing { since } => Some(*since),
+        KillState::Halted { at, .. } | KillState::Failed { at, .. } => Some(*at),
+        KillState::Ready | KillState::Armed { .. } => None,
+    }
+}
+
+fn settled(k: &KillState) -> bool {
+    matches!(k, KillState::Halted { .. } | KillState::Failed { .. })
+}
+
+impl App {
+    /// What the kill panel and the banner show: this cockpit's own firing
+    /// while the journal has not caught up with it, else the journal's state.
+    pub fn kill_state(&self) -> &KillState {
+        self.kill_local.as_ref().unwrap_or(&self.release.kill)
+    }
+
+    /// True while this cockpit's kill switch is firing or proven halted.
+    pub fn kill_stops_the_ramp(&self) -> bool {
+        matches!(
+            self.kill_state(),
+            KillState::Firing { .. } | KillState::Halted { .. }
+        )
+    }
+
+    /// A kill was just handed to the actuator (a press, or a guard).
+    pub(crate) fn kill_dispatched(&mut self, now: DateTime<Utc>) {
+        self.kill_local = Some(KillState::Firing { since: now });
+    }
+
+    /// The readback's verdict on this cockpit's firing.
+    pub(crate) fn kill_done(&mut self, state: KillState) {
+        self.kill_local = Some(state);
+        self.reconcile_kill();
+    }
+
+    /// Drops the local view once the journal says as much or more: it shows
+    /// the verdict of this firing (or a later one), or a stage entered after it.
+    pub(crate) fn reconcile_kill(&mut self) {
+        let Some(local) = &self.kill_local else {
+            return;
+        };
+        let Some(local_at) = moment(local) else {
+            self.kill_local = None;
+            return;
+        };
+        let journal = &self.release.kill;
+        let caught_up = match moment(journal) {
+            None => false,
+            // Settled here: only a verdict (or a new firing) at least as recent.
+            Some(j) if settled(local) => {
+                (settled(journal) && j >= local_at - SLACK) || j > local_at
+            }
+            // Firing here: the journal has this firing or something newer.
+            Some(j) => j >= local_at - SLACK,
+        };
+        let re_armed = self
+            .release
+            .stage
+            .as_ref()
+            .is_some_and(|s| s.entered_at > local_at);
+        if caught_up || re_armed {
+            self.kill_local = None;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::release::{ReleaseState, StageState};
+
+    fn t(s: i64) -> DateTime<Utc> {
+        "2026-11-21T12:00:00Z".parse::<DateTime<Utc>>().unwrap() + chrono::Duration::seconds(s)
+    }
+
+    fn app() -> App {
+        let pb =
+            crate::playbook::load(std::path::Path::new("tests/fixtures/cockpit.toml")).unwrap();
+        let theme = crate::tui::theme::Theme::load("dark").unwrap();
+        let layout = crate::tui::layout::Layout::load("commander").unwrap();
+        App::new(pb, theme, layout, t(0))
+    }
+
+    fn journal(app: &mut App, kill: KillState) {
+        app.release = ReleaseState {
+            kill,
+            ..Default::default()
+        };
+        app.reconcile_kill();
+    }
+
+    #[test]
+    fn firing_shows_at_once_and_the_verdict_before_the_journal_has_it() {
+        let mut app = app();
+        // An old halt in the journal, from an earlier release window.
+        journal(
+            &mut app,
+            KillState::Halted {
+                at: t(-3600),
+                took_ms: 5,
+            },
+        );
+        app.kill_dispatched(t(0));
+        assert!(matches!(app.kill_state(), KillState::Firing { .. }));
+        journal(
+            &mut app,
+            KillState::Halted {
+                at: t(-3600),
+                took_ms: 5,
+            },
+        );
+        assert!(
+            matches!(app.kill_state(), KillState::Firing { .. }),
+            "an old halt is not this firing's verdict"
+        );
+        app.kill_done(KillState::Halted {
+            at: t(2),
+            took_ms: 40,
+        });
+        assert_eq!(
+            app.kill_state(),
+            &KillState::Halted {
+                at: t(2),
+                took_ms: 40
+            }
+        );
+        // The journal's own Firing (this press) does not hide the verdict.
+        journal(&mut app, KillState::Firing { since: t(0) });
+        assert!(matches!(app.kill_state(), KillState::Halted { .. }));
+        // The journal's verdict arrives: the journal is the truth again.
+        journal(
+            &mut app,
+            KillState::Halted {
+                at: t(2),
+                took_ms: 41,
+            },
+        );
+        assert!(app.kill_local.is_none());
+        assert_eq!(
+            app.kill_state(),
+            &KillState::Halted {
+                at: t(2),
+                took_ms: 41
+            }
+        );
+    }
+
+    #[test]
+    fn a_failure_the_journal_never_got_stays_until_a_stage_re_arms() {
+        let mut app = app();
+        app.kill_dispatched(t(0));
+        app.kill_done(KillState::Failed {
+            at: t(10),
+            why: "readback".into(),
+        });
+        journal(&mut app, KillState::Ready);
+        assert!(matches!(app.kill_state(), KillState::Failed { .. }));
+        app.release.stage = Some(StageState {
+            index: 0,
+            name: "shadow".into(),
+            percent: 0.0,
+            entered_at: t(60),
+            decision_points_done: vec![],
+        });
+        app.reconcile_kill();
+        assert_eq!(app.kill_state(), &KillState::Ready);
+    }
+}

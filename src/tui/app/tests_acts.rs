@@ -1,0 +1,339 @@
+//! Acts from the cockpit without a terminal: dialogs, the ramp's refusals,
+//! guards, decision points, ticks, rollbacks, search. The actuator is a recorder.
+
+use super::tests::{app, entropy, key, now, press, ramp_at_10, recording, Recorder};
+use super::*;
+use crate::engine::Decision;
+use crate::release::{AckRecord, KillState, StageState};
+use crate::tui::act::Act;
+use crate::tui::event::AppEvent;
+use crate::tui::overlays::dialog::Dialog;
+use crossterm::event::KeyCode;
+
+fn typed(app: &mut App, text: &str) {
+    for c in text.chars() {
+        key(app, KeyCode::Char(c), now());
+    }
+}
+
+fn acts(rec: &Recorder) -> Vec<Act> {
+    rec.0.lock().unwrap().clone()
+}
+
+fn ack(role: &str, by: &str) -> AckRecord {
+    AckRecord {
+        role: role.into(),
+        by: by.into(),
+        at: now() - chrono::Duration::minutes(1),
+        comment: None,
+        stage: None,
+    }
+}
+
+fn check_index(app: &App, id: &str) -> usize {
+    app.pb.checks.iter().position(|c| c.spec.id == id).unwrap()
+}
+
+#[test]
+fn the_ramp_refuses_on_no_go_and_says_which_checks_and_roles_hold_it() {
+    let (mut app, rec) = recording();
+    press(&mut app, ']');
+    assert_eq!(app.overlay, Some(Overlay::Confirm(Confirm::EnterStage(0))));
+    let refusal = app.enter_refusal(0, now()).expect("NO-GO refuses");
+    assert!(refusal.checks().contains(&"no-pages"), "{refusal}");
+    assert!(
+        refusal.checks().contains(&"captain"),
+        "go_acks roles hold the gate: {refusal}"
+    );
+    press(&mut app, 'y');
+    assert!(acts(&rec).is_empty(), "nothing runs on a refusal");
+    let notice = app.notice_at(now()).unwrap();
+    assert!(notice.bad);
+    assert!(notice.text.contains("NO-GO, held by"), "{}", notice.text);
+    assert!(notice.text.contains("no-pages"), "{}", notice.text);
+}
+
+#[test]
+fn on_go_the_confirmed_stage_goes_to_the_actuator_with_what_was_seen() {
+    let (mut app, rec) = recording();
+    app.gate = crate::engine::GateDecision {
+        decision: Decision::Go,
+        holds: Vec::new(),
+    };
+    press(&mut app, ']');
+    assert!(app.enter_refusal(0, now()).is_none());
+    press(&mut app, 'y');
+    match &acts(&rec)[..] {
+        [Act::EnterStage { index: 0, seen }] => assert_eq!(seen.gate.decision, Decision::Go),
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn k_arms_from_a_list_but_is_typed_in_a_text_field() {
+    let (mut app, rec) = recording();
+    app.user = "ana".into();
+    press(&mut app, 'a');
+    press(&mut app, 'K');
+    assert!(app.kill_armed(now()).is_some(), "K from the role list arms");
+    assert!(app.dialog.is_some(), "the dialog stays under the modal");
+    key(&mut app, KeyCode::Esc, now());
+    assert!(app.kill_armed(now()).is_none() && app.dialog.is_some());
+    key(&mut app, KeyCode::Tab, now());
+    typed(&mut app, "Kq");
+    assert!(app.kill_armed(now()).is_none() && !app.quit);
+    match &app.dialog {
+        Some(Dialog::Ack(d)) => assert_eq!(d.name.value(), "anaKq"),
+        other => panic!("{other:?}"),
+    }
+    key(&mut app, KeyCode::Esc, now());
+    assert!(app.dialog.is_none());
+    assert!(acts(&rec).is_empty(), "Esc records nothing");
+}
+
+#[test]
+fn the_decision_needs_a_justification_and_for_no_go_a_next_review() {
+    let (mut app, rec) = recording();
+    app.user = "ana".into();
+    press(&mut app, 'g');
+    key(&mut app, KeyCode::Enter, now());
+    assert!(acts(&rec).is_empty());
+    assert!(app.notice_at(now()).unwrap().text.contains("justification"));
+    typed(&mut app, "pages firing");
+    key(&mut app, KeyCode::Enter, now());
+    assert!(acts(&rec).is_empty());
+    assert!(app.notice_at(now()).unwrap().text.contains("next review"));
+    key(&mut app, KeyCode::Tab, now());
+    typed(&mut app, "2h");
+    key(&mut app, KeyCode::Enter, now());
+    assert!(app.dialog.is_none());
+    match &acts(&rec)[..] {
+        [Act::Decide(d)] => {
+            assert_eq!(d.report.decision, Decision::NoGo);
+            assert_eq!(d.maker, "ana");
+            assert_eq!(d.justification, "pages firing");
+            assert_eq!(d.next_review.as_deref(), Some("2026-11-21T14:00:00Z"));
+            assert!(!d.report.holds.is_empty() && !d.report.criteria.is_empty());
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn a_raised_alarm_is_answered_with_a_comment() {
+    let (mut app, rec) = recording();
+    let state = ReleaseState {
+        alarm: Some("guard burn-ceiling tripped: `value > 0.5` held".into()),
+        alarm_guard: Some("burn-ceiling".into()),
+        ..Default::default()
+    };
+    app.apply(state.into(), now());
+    press(&mut app, 'a');
+    assert!(matches!(app.dialog, Some(Dialog::Alarm(_))));
+    key(&mut app, KeyCode::Enter, now());
+    assert!(acts(&rec).is_empty(), "an answer needs a comment");
+    typed(&mut app, "burn is a known batch job");
+    key(&mut app, KeyCode::Enter, now());
+    match &acts(&rec)[..] {
+        [Act::AnswerAlarm { guard, comment }] => {
+            assert_eq!(guard.as_deref(), Some("burn-ceiling"));
+            assert_eq!(comment.as_deref(), Some("burn is a known batch job"));
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn a_guard_trips_after_holding_for_its_for_and_only_while_the_ramp_runs() {
+    let t = |s: i64| now() + chrono::Duration::seconds(s);
+    let (mut idle, rec_idle) = recording();
+    for s in [0, 40] {
+        idle.apply(entropy(0.7, t(s)), t(s));
+    }
+    assert!(acts(&rec_idle).is_empty(), "no ramp: guards do not watch");
+
+    let (mut app, rec) = recording();
+    ramp_at_10(&mut app);
+    app.apply(entropy(0.7, t(0)), t(0));
+    app.apply(entropy(0.95, t(20)), t(20));
+    app.apply(entropy(0.7, t(25)), t(25));
+    app.apply(entropy(0.7, t(50)), t(50));
+    assert!(
+        acts(&rec).is_empty(),
+        "recovered at 20 s: the count restarted at 25 s"
+    );
+    app.apply(entropy(0.7, t(55)), t(55));
+    match &acts(&rec)[..] {
+        [Act::GuardTripped {
+            guard,
+            since,
+            value,
+        }] => {
+            assert_eq!(guard.id, "entropy-floor");
+            assert_eq!(*since, t(25));
+            assert_eq!(value.as_deref(), Some("0.7"));
+        }
+        other => panic!("{other:?}"),
+    }
+    assert!(
+        matches!(app.kill_state(), KillState::Firing { .. }),
+        "a kill guard shows FIRING at once"
+    );
+    app.apply(entropy(0.7, t(60)), t(60));
+    assert_eq!(acts(&rec).len(), 1, "one trip per episode");
+    app.apply(
+        AppEvent::KillDone {
+            state: KillState::Halted {
+                at: t(61),
+                took_ms: 12,
+            },
+            text: "KILL SWITCH HALTED".into(),
+            timings: Default::default(),
+        },
+        t(61),
+    );
+    assert!(matches!(app.kill_state(), KillState::Halted { .. }));
+}
+
+#[test]
+fn a_due_decision_point_is_handed_over_once() {
+    let (mut app, rec) = recording();
+    let state = ReleaseState {
+        stage: Some(StageState {
+            index: 1,
+            name: "10%".into(),
+            percent: 10.0,
+            entered_at: now() - chrono::Duration::minutes(31),
+            decision_points_done: vec![],
+        }),
+        ..Default::default()
+    };
+    app.apply(state.into(), now());
+    app.on_tick(now());
+    app.on_tick(now() + chrono::Duration::seconds(1));
+    match &acts(&rec)[..] {
+        [Act::DecisionPoint {
+            stage,
+            offset,
+            event,
+        }] => {
+            assert_eq!(stage, "10%");
+            assert_eq!(*offset, std::time::Duration::from_secs(1800));
+            assert!(matches!(**event, crate::journal::Event::DecisionPoint(_)));
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn space_ticks_and_unticks_a_manual_item_and_nothing_else() {
+    let (mut app, rec) = recording();
+    press(&mut app, ' ');
+    assert!(acts(&rec).is_empty(), "the first row is not a manual item");
+    assert!(app
+        .notice_at(now())
+        .unwrap()
+        .text
+        .contains("not a manual item"));
+    let i = check_index(&app, "rollback-plan");
+    app.selected.insert(PanelKind::Checklist, i);
+    press(&mut app, ' ');
+    let mut state = ReleaseState::default();
+    state.manual.insert(
+        "rollback_plan".into(),
+        crate::source::ManualState {
+            checked: true,
+            by: Some("ana".into()),
+            at: Some(now()),
+        },
+    );
+    app.apply(state.into(), now());
+    press(&mut app, ' ');
+    let got: Vec<(String, bool)> = acts(&rec)
+        .into_iter()
+        .map(|a| match a {
+            Act::Tick { item, checked, .. } => (item, checked),
+            other => panic!("{other:?}"),
+        })
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("rollback_plan".into(), true),
+            ("rollback_plan".into(), false)
+        ]
+    );
+}
+
+#[test]
+fn an_item_that_names_a_role_is_ticked_by_someone_holding_it() {
+    let text = std::fs::read_to_string("tests/fixtures/cockpit.toml").unwrap()
+        + "\n[source.comms]\nkind = \"manual\"\ntitle = \"Customer comms ready\"\nrole = \"techlead\"\n\n[[check]]\nid = \"comms\"\nsection = \"5. Operational Readiness\"\nsource = \"comms\"\npass = \"checked\"\n";
+    let pb = crate::playbook::load_str(std::path::Path::new("tests/fixtures/cockpit.toml"), &text)
+        .unwrap();
+    let mut app = App::new(
+        pb,
+        Theme::load("dark").unwrap(),
+        Layout::load("commander").unwrap(),
+        now(),
+    );
+    let rec = Recorder::default();
+    app = app.with_actuator(Box::new(rec.clone()));
+    app.user = "ana".into();
+    let i = check_index(&app, "comms");
+    app.selected.insert(PanelKind::Checklist, i);
+    press(&mut app, ' ');
+    assert!(acts(&rec).is_empty());
+    let why = &app.notice_at(now()).unwrap().text;
+    assert!(why.contains("ticked by the techlead role"), "{why}");
+    let state = ReleaseState {
+        acks: vec![ack("techlead", "ana")],
+        ..Default::default()
+    };
+    app.apply(state.into(), now());
+    press(&mut app, ' ');
+    match &acts(&rec)[..] {
+        [Act::Tick {
+            item,
+            role,
+            checked,
+        }] => {
+            assert_eq!(
+                (item.as_str(), role.as_deref(), *checked),
+                ("comms", Some("techlead"), true)
+            );
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn the_rollback_menu_asks_before_firing() {
+    let (mut app, rec) = recording();
+    press(&mut app, 'R');
+    assert!(matches!(app.dialog, Some(Dialog::Rollback(_))));
+    key(&mut app, KeyCode::Enter, now());
+    assert_eq!(app.overlay, Some(Overlay::Confirm(Confirm::Rollback(0))));
+    assert!(acts(&rec).is_empty());
+    press(&mut app, 'y');
+    match &acts(&rec)[..] {
+        [Act::Rollback { target }] => assert_eq!(target, "shadow-only"),
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn search_finds_runbook_entries_and_opens_the_check() {
+    let mut app = app();
+    press(&mut app, '/');
+    typed(&mut app, "SHADOW pol");
+    let hits = crate::tui::overlays::search::hits(&app, "SHADOW pol");
+    assert_eq!(hits.len(), 1, "{hits:?}");
+    key(&mut app, KeyCode::Enter, now());
+    let entropy = check_index(&app, "entropy");
+    assert!(app.dialog.is_none());
+    assert_eq!(app.overlay, Some(Overlay::Evidence(entropy)));
+    assert_eq!(app.row(PanelKind::Checklist), entropy);
+    let all = crate::tui::overlays::search::hits(&app, "");
+    assert!(all.len() >= 3, "every entry and runbook line: {all:?}");
+}
