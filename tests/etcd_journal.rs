@@ -1,67 +1,18 @@
 //! The journal on a real etcd (Debian's `etcd-server`), as a war room spread
 //! over machines uses it: many `liftoff ack` processes racing for the chain
-//! head, a cluster member dying mid-run, and etcd gone while the kill switch
-//! must still fire.
+//! head, a cluster member dying mid-run, etcd gone while the kill switch must
+//! still fire, and etcd behind TLS with a password by reference.
 #![cfg(feature = "etcd")]
 
 mod support;
 
-use liftoff::journal::{self, Followed, Health, SharedJournal, Stored};
-use std::collections::HashMap;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use liftoff::journal::{self, Health};
+use std::path::Path;
 use std::time::Duration;
 use support::etcd::{Certs, Etcd};
+use support::journal_cli::*;
 use support::net::wait_for;
-use tokio::sync::mpsc;
 
-fn liftoff(args: &[&str]) -> Output {
-    liftoff_env(args, &[])
-}
-
-fn liftoff_env(args: &[&str], env: &[(&str, &str)]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_liftoff"))
-        .args(args)
-        .envs(env.iter().copied())
-        .output()
-        .expect("run liftoff")
-}
-
-fn text(o: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    )
-}
-
-fn playbook(dir: &Path, endpoints: &str, prefix: &str, extra: &str) -> PathBuf {
-    support::playbook::write(
-        dir,
-        &format!(
-            r#"
-[release]
-name = "war room across machines"
-journal = "etcd://{endpoints}/{prefix}"
-go_acks = ["captain"]
-
-[[role]]
-id = "captain"
-[[role]]
-id = "oncall"
-{extra}
-"#
-        ),
-    )
-}
-
-fn open(path: &Path) -> SharedJournal {
-    journal::open(&liftoff::playbook::load(path).expect("playbook")).expect("journal")
-}
-
-/// Every ACK by `writer`, one `liftoff ack` process each; an ACK refused
-/// (e.g. while a member dies) is given again, as a person would. Returns how
-/// many were refused first.
 fn ack_all(playbook: &Path, writer: usize, count: usize) -> usize {
     let pb = playbook.to_str().unwrap();
     let mut refused = 0;
@@ -96,46 +47,6 @@ fn ack_all(playbook: &Path, writer: usize, count: usize) -> usize {
 }
 
 /// Takes events from a follower until `n` arrived.
-async fn collect(rx: &mut mpsc::Receiver<Followed>, n: usize, within: Duration) -> Vec<Stored> {
-    let mut seen = Vec::new();
-    let got = tokio::time::timeout(within, async {
-        while seen.len() < n {
-            match rx.recv().await {
-                Some(Followed::Event(e)) => seen.push(e),
-                Some(Followed::Warning(w)) => panic!("follower warned: {w}"),
-                None => panic!("the follower stopped"),
-            }
-        }
-    })
-    .await;
-    assert!(
-        got.is_ok(),
-        "the follower saw {} of {n} events within {within:?}",
-        seen.len()
-    );
-    seen
-}
-
-/// One linear chain: ids 1..=n, each `prev` the hash before it.
-fn assert_linear(events: &[Stored]) {
-    for (i, e) in events.iter().enumerate() {
-        assert_eq!(e.id, i as u64 + 1, "ids are not 1..n");
-        if i > 0 {
-            assert_eq!(e.prev, events[i - 1].hash, "event {} forks the chain", e.id);
-        }
-    }
-}
-
-fn comments(events: &[Stored]) -> HashMap<String, usize> {
-    let mut count = HashMap::new();
-    for e in events {
-        if let Some(c) = e.payload["comment"].as_str() {
-            *count.entry(c.to_string()).or_default() += 1;
-        }
-    }
-    count
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn three_processes_times_two_hundred_acks_make_one_linear_chain() {
     const WRITERS: usize = 3;
@@ -340,99 +251,6 @@ async fn etcd_down_refuses_acks_but_the_kill_switch_verifies_and_is_journaled_on
     assert_eq!(verify.status.code(), Some(0), "{}", text(&verify));
     let ack = liftoff(&["ack", pbs, "--role", "oncall", "--as", "bob"]);
     assert_eq!(ack.status.code(), Some(0), "{}", text(&ack));
-}
-
-fn ack_event(name: &str, comment: &str) -> liftoff::journal::NewEvent {
-    use liftoff::journal::event::{Ack, Actor, Event};
-    let actor = Actor::here(Some(name)).with_role(Some("captain"));
-    liftoff::journal::NewEvent::new(
-        &actor,
-        &Event::Ack(Ack {
-            role: "captain".into(),
-            comment: Some(comment.into()),
-            stage: None,
-        }),
-    )
-}
-
-fn ids(events: &[Stored]) -> Vec<u64> {
-    events.iter().map(|e| e.id).collect()
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_follower_resumes_from_its_last_revision_after_etcd_restarts() {
-    let mut etcd = Etcd::single().await;
-    let dir = tempfile::tempdir().unwrap();
-    let pb = playbook(dir.path(), &etcd.endpoints(), "liftoff/resume", "");
-    let pbs = pb.to_str().unwrap();
-    let writer = open(&pb);
-    for i in 0..3 {
-        writer
-            .append(ack_event("ana", &format!("before-{i}")))
-            .unwrap();
-    }
-    let cockpit = open(&pb);
-    let from = cockpit.read_all().unwrap().cursor;
-    assert_eq!(from.lines, 3);
-    let mut follower = cockpit.follow(from).unwrap();
-    let ack = liftoff(&["ack", pbs, "--role", "captain", "--as", "ana"]);
-    assert_eq!(ack.status.code(), Some(0), "{}", text(&ack));
-    assert_eq!(
-        ids(&collect(&mut follower, 1, Duration::from_secs(20)).await),
-        [4]
-    );
-
-    etcd.kill(0);
-    wait_for(Duration::from_secs(20), "health says unreachable", || {
-        let h = cockpit.health();
-        async move {
-            match h {
-                Health::Unreachable { .. } => Ok(()),
-                other => Err(format!("{other:?}")),
-            }
-        }
-    })
-    .await;
-    etcd.restart(0).await;
-    // Written while the follower is still away (it waits before reconnecting).
-    for _ in 0..3 {
-        let ack = liftoff(&["ack", pbs, "--role", "oncall", "--as", "bob"]);
-        assert_eq!(ack.status.code(), Some(0), "{}", text(&ack));
-    }
-    let seen = collect(&mut follower, 3, Duration::from_secs(30)).await;
-    assert_eq!(
-        ids(&seen),
-        [5, 6, 7],
-        "missed or repeated across the restart"
-    );
-    // Nothing more arrives: no event is delivered twice.
-    let extra = tokio::time::timeout(Duration::from_millis(500), follower.recv()).await;
-    assert!(extra.is_err(), "an extra item arrived: {extra:?}");
-    assert!(cockpit.health().is_ok(), "{:?}", cockpit.health());
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_follower_behind_a_compaction_catches_up_by_id() {
-    let etcd = Etcd::single().await;
-    let dir = tempfile::tempdir().unwrap();
-    let pb = playbook(dir.path(), &etcd.endpoints(), "liftoff/compacted", "");
-    let journal = open(&pb);
-    for i in 0..3 {
-        journal.append(ack_event("ana", &format!("a{i}"))).unwrap();
-    }
-    let from = journal.read_all().unwrap().cursor;
-    for i in 0..3 {
-        journal.append(ack_event("bob", &format!("b{i}"))).unwrap();
-    }
-    // The history the cursor points into is gone.
-    etcd.compact(journal.read_all().unwrap().cursor.revision);
-    let mut follower = journal.follow(from).unwrap();
-    let seen = collect(&mut follower, 3, Duration::from_secs(20)).await;
-    assert_eq!(ids(&seen), [4, 5, 6]);
-    journal.append(ack_event("cy", "live")).unwrap();
-    let live = collect(&mut follower, 1, Duration::from_secs(20)).await;
-    assert_eq!(ids(&live), [7]);
-    assert_eq!(live[0].payload["comment"], "live");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -10,6 +10,7 @@ pub mod autopack;
 pub mod etcd;
 pub mod exporter;
 pub mod file_exporter;
+pub mod journal_cli;
 pub mod kube_api;
 pub mod net;
 pub mod playbook;
