@@ -14,40 +14,9 @@ use liftoff::journal::{self, Actor};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
-/// The service to halt: POST /halt sets it halted, GET /status says whether it is.
-async fn halt_service(halted: Arc<AtomicBool>) -> u16 {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind");
-    let port = listener.local_addr().expect("addr").port();
-    tokio::spawn(async move {
-        while let Ok((mut sock, _)) = listener.accept().await {
-            let halted = halted.clone();
-            tokio::spawn(async move {
-                let mut buf = vec![0u8; 4096];
-                let mut n = 0;
-                while !buf[..n].windows(4).any(|w| w == b"\r\n\r\n") {
-                    match sock.read(&mut buf[n..]).await {
-                        Ok(0) | Err(_) => return,
-                        Ok(k) => n += k,
-                    }
-                }
-                if buf.starts_with(b"POST /halt") {
-                    halted.store(true, Ordering::SeqCst);
-                }
-                let body = format!("{{\"halted\":{}}}", halted.load(Ordering::SeqCst));
-                let reply = format!(
-                    "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n{body}",
-                    body.len()
-                );
-                let _ = sock.write_all(reply.as_bytes()).await;
-            });
-        }
-    });
-    port
-}
+#[path = "support/halt_service.rs"]
+mod halt_service;
 
 fn context(dir: &std::path::Path, kill_switch: &str) -> ActContext {
     let text = format!(
@@ -74,7 +43,7 @@ fn bench(c: &mut Criterion) {
         "[kill_switch]\nactions = [{ kind = \"command\", run = [\"sh\", \"-c\", \"echo HALTED > halted.flag\"] }]\nverify = { source = \"flag\", pass = \"stdout.startsWith('HALTED')\", timeout = \"10s\", every = \"5ms\" }\n",
     );
     let halted = Arc::new(AtomicBool::new(false));
-    let port = rt.block_on(halt_service(halted.clone()));
+    let port = rt.block_on(halt_service::start(halted.clone()));
     let http_dir = tempfile::tempdir().expect("tempdir");
     let http = context(
         http_dir.path(),

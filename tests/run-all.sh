@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite, on a fresh machine: installs what the tests need
 # (real Prometheus with promtool, real Alertmanager, PostgreSQL, tmux, make,
-# python3, kubectl), then lints and runs every test.
+# python3, kubectl, etcd with etcdctl, protoc), then lints and runs every test.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -15,6 +15,14 @@ command -v make >/dev/null 2>&1 || need+=(make)
 command -v python3 >/dev/null 2>&1 || need+=(python3)
 # PostgreSQL's server binaries (initdb, postgres) for the sql source's tests.
 command -v initdb >/dev/null 2>&1 || ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)
+# The journal on etcd: a real etcd server and etcdctl for its tests; the
+# etcd-client crate compiles etcd's protobufs with protoc at build time, which
+# needs the well-known types (google/protobuf/*.proto) from libprotobuf-dev.
+command -v etcd >/dev/null 2>&1 || need+=(etcd-server)
+command -v etcdctl >/dev/null 2>&1 || need+=(etcd-client)
+command -v protoc >/dev/null 2>&1 || need+=(protobuf-compiler)
+[ -f /usr/include/google/protobuf/descriptor.proto ] || need+=(libprotobuf-dev)
+command -v openssl >/dev/null 2>&1 || need+=(openssl)  # certificates for the etcd TLS test
 if [ ${#need[@]} -gt 0 ]; then
   echo "== installing: ${need[*]}"
   export DEBIAN_FRONTEND=noninteractive
@@ -26,6 +34,6 @@ fi
 echo "== cargo fmt --check"
 cargo fmt --all -- --check
 echo "== cargo clippy"
-cargo clippy --all-targets --locked -- -D warnings
+cargo clippy --all-targets --all-features --locked -- -D warnings
 echo "== cargo test"
-cargo test --all-targets --locked
+cargo test --all-targets --all-features --locked

@@ -233,3 +233,28 @@ fn banner_letters_grow_with_the_room_they_get() {
     // Less room: half-height letters, still with the holds line.
     assert!((3..=4).contains(&letter_rows(6)), "{}", letter_rows(6));
 }
+
+#[test]
+fn a_lasting_condition_stays_on_the_status_line_until_cleared() {
+    use liftoff::tui::event::AppEvent;
+    let mut app = app("commander", "dark", (200, 60));
+    let unreachable = "JOURNAL UNREACHABLE since 12:00:00: connection refused";
+    app.apply(
+        AppEvent::Condition {
+            topic: "journal",
+            text: Some(unreachable.into()),
+        },
+        now(),
+    );
+    // Long after any notice would have faded, it is still there.
+    let later = now() + chrono::Duration::minutes(10);
+    assert!(text(&render(&app, later)).contains(unreachable));
+    app.apply(
+        AppEvent::Condition {
+            topic: "journal",
+            text: None,
+        },
+        later,
+    );
+    assert!(!text(&render(&app, later)).contains("UNREACHABLE"));
+}

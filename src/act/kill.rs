@@ -8,7 +8,7 @@ use super::readback::ReadbackResult;
 use super::ActContext;
 use crate::expr::bind::Extra;
 use crate::journal::event::{Failed, Fired as FiredEvent, Verified};
-use crate::journal::{self, Event, NewEvent};
+use crate::journal::{self, Appended, Event, NewEvent};
 use crate::playbook::{Action, CompiledReadback};
 use crate::release::KillState;
 use chrono::Utc;
@@ -25,6 +25,9 @@ pub struct KillOutcome {
     pub fired: Fired,
     /// Journal writes that failed (the kill switch never waits for them to succeed).
     pub journal_errors: Vec<String>,
+    /// Records the journal could not take (etcd away), kept in the local
+    /// spool and written, marked delayed, when it answers again.
+    pub journal_kept: Vec<String>,
 }
 
 impl KillOutcome {
@@ -100,18 +103,17 @@ pub(crate) async fn fire_target(
     // Off the hot path: the actions are already on their way.
     let (journal, actor) = (ctx.journal.clone(), ctx.actor.clone());
     let write_fired = tokio::task::spawn_blocking(move || {
-        let mut errors = Vec::new();
+        let mut notes = JournalNotes::default();
         for event in cause.iter().chain([&fired_event]) {
-            if let Err(e) = journal.append(NewEvent::new(&actor, event)) {
-                errors.push(e.to_string());
-            }
+            notes.add(event, journal.append_or_keep(NewEvent::new(&actor, event)));
         }
-        errors
+        notes
     });
     let fired = dispatched.finish(ctx, readback, &Extra::default()).await;
-    let mut journal_errors = write_fired
-        .await
-        .unwrap_or_else(|e| vec![format!("the journal writer died: {e}")]);
+    let mut notes = write_fired.await.unwrap_or_else(|e| JournalNotes {
+        errors: vec![format!("the journal writer died: {e}")],
+        kept: Vec::new(),
+    });
     let now = Utc::now();
     let (state, end) = match &fired.result {
         Verification::Verified { took } => (
@@ -140,14 +142,35 @@ pub(crate) async fn fire_target(
         (true, Event::KillFailed(f)) => Event::RollbackFailed(f),
         (_, e) => e,
     };
-    if let Err(e) = journal::record(&ctx.journal, &ctx.actor, &end).await {
-        journal_errors.push(e.to_string());
-    }
+    let kept = journal::append_or_keep_async(&ctx.journal, NewEvent::new(&ctx.actor, &end)).await;
+    notes.add(&end, kept);
     KillOutcome {
         target,
         state,
         fired,
-        journal_errors,
+        journal_errors: notes.errors,
+        journal_kept: notes.kept,
+    }
+}
+
+/// What became of the kill switch's journal records.
+#[derive(Default)]
+struct JournalNotes {
+    errors: Vec<String>,
+    kept: Vec<String>,
+}
+
+impl JournalNotes {
+    fn add(&mut self, event: &Event, result: Result<Appended, journal::JournalError>) {
+        match result {
+            Ok(Appended::Stored(_)) => {}
+            Ok(Appended::Kept { spool, why }) => self.kept.push(format!(
+                "{} kept in {} until the journal answers ({why})",
+                event.kind(),
+                spool.display()
+            )),
+            Err(e) => self.errors.push(format!("{}: {e}", event.kind())),
+        }
     }
 }
 
@@ -170,5 +193,6 @@ pub(crate) fn not_configured(target: Option<String>, why: String) -> KillOutcome
             result: Verification::Failed { why },
         },
         journal_errors: Vec::new(),
+        journal_kept: Vec::new(),
     }
 }

@@ -1,10 +1,9 @@
 //! `liftoff ack PLAYBOOK --role ROLE [--as NAME] [--comment TEXT]`: record an
 //! ACK in the journal; exit 0 recorded, 2 bad input.
 
-use super::status::open_journal;
 use super::{load_or_report, EXIT_BAD_INPUT, EXIT_OK};
 use crate::journal::event::Ack;
-use crate::journal::{Actor, Event, NewEvent};
+use crate::journal::{self, Actor, Event, NewEvent};
 use crate::playbook::suggest;
 use crate::release::{self, ReleaseState};
 use std::path::Path;
@@ -24,10 +23,17 @@ pub fn run(
         eprintln!("{}", unknown("role", role, &roles, path));
         return Ok(EXIT_BAD_INPUT);
     }
-    let (journal, read) = match open_journal(&pb) {
-        Ok(j) => j,
-        Err(code) => return Ok(code),
+    // The journal must take the ACK now (e.g. etcd is up), or it is refused, loudly.
+    let (journal, read) = match journal::open(&pb).and_then(|j| Ok((j.read_all()?, j))) {
+        Ok((read, j)) => (j, read),
+        Err(e) => {
+            eprintln!("liftoff: ACK NOT recorded: {e}");
+            return Ok(EXIT_BAD_INPUT);
+        }
     };
+    for w in &read.warnings {
+        eprintln!("warning: {w}");
+    }
     let mut state = ReleaseState::from_read(&read);
     let actor = Actor::here(name).with_role(Some(role));
     let event = Event::Ack(Ack {
@@ -38,7 +44,7 @@ pub fn run(
     let stored = match journal.append(NewEvent::new(&actor, &event)) {
         Ok(s) => s,
         Err(e) => {
-            eprintln!("liftoff: {e}");
+            eprintln!("liftoff: ACK NOT recorded: {e}");
             return Ok(EXIT_BAD_INPUT);
         }
     };

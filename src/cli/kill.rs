@@ -63,6 +63,9 @@ pub fn run(path: &Path, name: Option<&str>, reason: Option<String>) -> color_eyr
     for e in &outcome.journal_errors {
         eprintln!("warning: not journaled: {e}");
     }
+    for k in &outcome.journal_kept {
+        eprintln!("note: journal unreachable: {k}");
+    }
     // The verdict (and so the exit code) is decided before anyone is told.
     let code = match &outcome.state {
         KillState::Halted { took_ms, .. } => {

@@ -129,6 +129,14 @@ pub enum Command {
 pub enum AuditCommand {
     /// Check the journal's hash chain. Exit 0 intact, 1 broken (names the first bad line).
     Verify { playbook: PathBuf },
+    /// Write the journal (file or etcd) as a JSON-lines file, byte for byte as
+    /// stored. Exit 0 written, 2 bad input or journal unreachable.
+    Export {
+        playbook: PathBuf,
+        /// The file to write (replaced if it exists).
+        #[arg(long, value_name = "FILE")]
+        to: PathBuf,
+    },
 }
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
@@ -195,6 +203,9 @@ pub fn main() -> ExitCode {
         Some(Command::Audit {
             command: AuditCommand::Verify { playbook },
         }) => audit::verify(&playbook),
+        Some(Command::Audit {
+            command: AuditCommand::Export { playbook, to },
+        }) => audit::export(&playbook, &to),
     };
     match result {
         Ok(code) => ExitCode::from(code),

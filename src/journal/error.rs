@@ -14,8 +14,26 @@ pub enum JournalError {
     },
     #[error("journal `{0}` is not supported yet: remove `journal` from [release] to use the file under audit_dir")]
     Unsupported(String),
+    #[error("journal `{0}`: this liftoff was built without the etcd journal; build it with `cargo build --release --features etcd` (needs protoc)")]
+    EtcdNotBuilt(String),
     #[error("the journal writer task stopped: {0}")]
     Task(String),
+    /// etcd did not answer (down, unreachable, no leader, refused the call).
+    #[error("the etcd journal at {endpoints} is unreachable ({what}): {why}")]
+    Unreachable {
+        endpoints: String,
+        what: &'static str,
+        why: String,
+    },
+    /// A setting the etcd journal needs is missing or wrong (env var unset, CA file unreadable).
+    #[error("the etcd journal cannot be used: {0}")]
+    Config(String),
+    /// Every try lost the race for the chain head to another writer.
+    #[error("the etcd journal at {endpoints} stayed busy: {attempts} appends in a row lost the race for the chain head to other writers")]
+    Contended { endpoints: String, attempts: u32 },
+    /// The chain head in etcd does not match the events (edited or deleted by hand).
+    #[error("the etcd journal at {endpoints} is inconsistent: {why}; run `liftoff audit verify`")]
+    Inconsistent { endpoints: String, why: String },
 }
 
 impl JournalError {

@@ -119,6 +119,10 @@ impl Journal for FileJournal {
         Ok(verify_bytes(&self.read_bytes()?))
     }
 
+    fn export_bytes(&self) -> Result<Vec<u8>, JournalError> {
+        self.read_bytes()
+    }
+
     fn describe(&self) -> String {
         self.path.display().to_string()
     }

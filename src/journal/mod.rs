@@ -2,54 +2,113 @@
 //! line carrying the hash of the line before it. Several processes share one
 //! journal; each sees the others' events within a second.
 //!
-//! The journal sits behind the `Journal` trait so another backend (etcd) can
-//! follow; the file under the playbook's `audit_dir` is the default.
+//! The journal sits behind the `Journal` trait: the file under the playbook's
+//! `audit_dir` is the default; `[release] journal = "etcd://..."` puts it on
+//! etcd, shared by machines (see `etcd`).
 
 pub mod error;
+#[cfg(feature = "etcd")]
+pub mod etcd;
+/// Without the `etcd` feature only the URL syntax is known (for validation).
+#[cfg(not(feature = "etcd"))]
+pub mod etcd {
+    pub mod url;
+}
 pub mod event;
 pub mod file;
 pub mod follow;
+pub mod health;
 pub mod line;
 pub mod read;
+pub mod spool;
 mod tail;
 pub mod verify;
 
 pub use error::{JournalError, JournalWarning};
+#[cfg(feature = "etcd")]
+pub use etcd::{EtcdJournal, EtcdSettings};
 pub use event::{Actor, Event, NewEvent, Stored};
 pub use file::FileJournal;
 pub use follow::Followed;
+pub use health::Health;
 pub use read::{Cursor, ReadAll};
 pub use verify::{BadLine, VerifyReport};
 
 use crate::playbook::LoadedPlaybook;
+use std::path::PathBuf;
 use std::sync::Arc;
 use tokio::sync::mpsc;
 
-/// A shared, append-only event log. Methods block (file locks, fsync): from
-/// async code use `append_async`, or `spawn_blocking`.
+/// What `append_or_keep` did with an event.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Appended {
+    /// In the journal.
+    Stored(Stored),
+    /// The journal could not be reached: kept in a local spool, to be written
+    /// (marked delayed) when it answers again.
+    Kept { spool: PathBuf, why: String },
+}
+
+/// A shared, append-only event log. Methods block (file locks, fsync, network
+/// calls): from async code use `append_async`, or `spawn_blocking`.
 pub trait Journal: Send + Sync + std::fmt::Debug {
     /// Appends one event; id, time, `prev` and `hash` are set under the lock.
     fn append(&self, event: NewEvent) -> Result<Stored, JournalError>;
     /// Every event so far, with warnings for lines that could not be used.
     fn read_all(&self) -> Result<ReadAll, JournalError>;
     /// Events after `from`, as they arrive (from any process), in order.
-    /// Must be called inside a tokio runtime; stops when the receiver is dropped.
+    /// Must be called inside a tokio runtime (the file journal's follower runs
+    /// on it; etcd's runs on its own); stops when the receiver is dropped.
     fn follow(&self, from: Cursor) -> Result<mpsc::Receiver<Followed>, JournalError>;
     /// Checks the hash chain.
     fn verify(&self) -> Result<VerifyReport, JournalError>;
+    /// The journal exactly as stored, one JSON line per event: what
+    /// `liftoff audit export` writes (the same bytes whatever the backend).
+    /// By default its valid events, each encoded as the file journal holds it.
+    fn export_bytes(&self) -> Result<Vec<u8>, JournalError> {
+        let mut out = Vec::new();
+        for e in self.read_all()?.events {
+            let event = NewEvent {
+                actor: e.actor,
+                kind: e.kind,
+                payload: e.payload,
+            };
+            out.extend(line::encode(e.id, e.at, &event, &e.prev).1);
+        }
+        Ok(out)
+    }
     /// Where the journal lives, for messages.
     fn describe(&self) -> String;
+    /// Whether the journal can be written right now (for the status line).
+    fn health(&self) -> Health {
+        Health::Ok
+    }
+    /// For records that must survive the journal being away (the kill
+    /// switch's): appends, or keeps the event locally when the journal cannot
+    /// take it. Only a journal that can go away (etcd) keeps; the file
+    /// journal appends or fails.
+    fn append_or_keep(&self, event: NewEvent) -> Result<Appended, JournalError> {
+        self.append(event).map(Appended::Stored)
+    }
 }
 
 pub type SharedJournal = Arc<dyn Journal>;
 
-/// The playbook's journal: `[release] journal` if set, else
-/// `<audit_dir>/journal.jsonl` (relative to the playbook's folder).
+/// The playbook's journal: `[release] journal` if set (a file path,
+/// `file://path`, `etcd://host:port[,...]/prefix` or `etcds://...`), else
+/// `<audit_dir>/journal.jsonl` (relative to the playbook's folder). Opening
+/// never dials etcd: the first call does.
 pub fn open(pb: &LoadedPlaybook) -> Result<SharedJournal, JournalError> {
     match pb.playbook.release.journal.as_deref() {
         None => Ok(Arc::new(FileJournal::new(
             pb.audit_dir().join(file::FILE_NAME),
         ))),
+        #[cfg(feature = "etcd")]
+        Some(spec) if etcd::url::is_etcd(spec) => Ok(Arc::new(EtcdJournal::new(
+            EtcdSettings::from_playbook(pb, spec)?,
+        ))),
+        #[cfg(not(feature = "etcd"))]
+        Some(spec) if etcd::url::is_etcd(spec) => Err(JournalError::EtcdNotBuilt(spec.to_string())),
         Some(spec) => match spec.strip_prefix("file://") {
             Some(path) => Ok(Arc::new(FileJournal::new(pb.resolve(path.as_ref())))),
             None if !spec.contains("://") => {
@@ -71,6 +130,17 @@ pub async fn append_async(
         .map_err(|e| JournalError::Task(e.to_string()))?
 }
 
+/// `append_or_keep` without blocking the async runtime.
+pub async fn append_or_keep_async(
+    journal: &SharedJournal,
+    event: NewEvent,
+) -> Result<Appended, JournalError> {
+    let journal = Arc::clone(journal);
+    tokio::task::spawn_blocking(move || journal.append_or_keep(event))
+        .await
+        .map_err(|e| JournalError::Task(e.to_string()))?
+}
+
 /// `append_async` for a typed event.
 pub async fn record(
     journal: &SharedJournal,
@@ -78,4 +148,61 @@ pub async fn record(
     event: &Event,
 ) -> Result<Stored, JournalError> {
     append_async(journal, NewEvent::new(actor, event)).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A backend that only has the required methods (the file underneath).
+    #[derive(Debug)]
+    struct Minimal(FileJournal);
+
+    impl Journal for Minimal {
+        fn append(&self, event: NewEvent) -> Result<Stored, JournalError> {
+            self.0.append(event)
+        }
+        fn read_all(&self) -> Result<ReadAll, JournalError> {
+            self.0.read_all()
+        }
+        fn follow(&self, from: Cursor) -> Result<mpsc::Receiver<Followed>, JournalError> {
+            self.0.follow(from)
+        }
+        fn verify(&self) -> Result<VerifyReport, JournalError> {
+            self.0.verify()
+        }
+        fn describe(&self) -> String {
+            self.0.describe()
+        }
+    }
+
+    #[test]
+    fn the_default_export_is_the_file_byte_for_byte() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = FileJournal::new(dir.path().join("journal.jsonl"));
+        let actor = Actor::here(Some("ana"));
+        for role in ["captain", "oncall"] {
+            let ack = event::Ack {
+                role: role.into(),
+                comment: Some("ünïcode \"quoted\"".into()),
+                stage: None,
+            };
+            file.append(NewEvent::new(&actor, &Event::Ack(ack)))
+                .unwrap();
+        }
+        let minimal = Minimal(file.clone());
+        assert_eq!(
+            minimal.export_bytes().unwrap(),
+            file.export_bytes().unwrap()
+        );
+        assert_eq!(minimal.health(), Health::Ok);
+        // Without a spool, "append or keep" is an append.
+        let ack = Event::Ack(event::Ack {
+            role: "lead".into(),
+            comment: None,
+            stage: None,
+        });
+        let appended = minimal.append_or_keep(NewEvent::new(&actor, &ack)).unwrap();
+        assert!(matches!(appended, Appended::Stored(s) if s.id == 3));
+    }
 }

@@ -12,6 +12,9 @@ use serde::Serialize;
 pub struct Cursor {
     pub offset: u64,
     pub lines: usize,
+    /// etcd: the store revision the read saw (a follower watches from the next
+    /// one); 0 for the file journal, or to follow from the start.
+    pub revision: i64,
 }
 
 /// Everything in a journal, as one reader saw it.
@@ -58,6 +61,7 @@ pub(crate) fn parse_all(bytes: &[u8]) -> ReadAll {
     out.cursor = Cursor {
         offset: consumed as u64,
         lines: lines.len(),
+        revision: 0,
     };
     for line in lines {
         match line {

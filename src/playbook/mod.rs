@@ -8,6 +8,7 @@ mod condition;
 mod duration;
 mod error;
 mod lint_baseline;
+mod lint_journal;
 mod lint_source;
 mod load;
 mod spans;

@@ -43,6 +43,21 @@ pub struct Release {
     /// Where the journal lives; the file under `audit_dir` unless set (e.g. `etcd://...`).
     #[serde(default)]
     pub journal: Option<String>,
+    /// etcd journal: the environment variable holding the etcd user name.
+    #[serde(default)]
+    pub journal_user_env: Option<String>,
+    /// etcd journal: the environment variable holding that user's password.
+    #[serde(default)]
+    pub journal_password_env: Option<String>,
+    /// etcd journal over TLS (`etcds://`): the CA certificate (PEM) that signed the members'.
+    #[serde(default)]
+    pub journal_ca_file: Option<PathBuf>,
+    /// etcd journal over TLS: a client certificate (PEM), with `journal_key_file`.
+    #[serde(default)]
+    pub journal_cert_file: Option<PathBuf>,
+    /// etcd journal over TLS: the client certificate's private key (PEM).
+    #[serde(default)]
+    pub journal_key_file: Option<PathBuf>,
     #[serde(default)]
     pub ack_valid_for: Option<Dur>,
     #[serde(default)]

@@ -79,6 +79,8 @@ pub fn validate(pb: &Playbook) -> Vec<Finding> {
         }
     }
 
+    super::lint_journal::journal(&mut f, &pb.release);
+
     for (id, spec) in &pb.sources {
         source(&mut f, id, spec, &roles);
     }

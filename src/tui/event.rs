@@ -15,6 +15,12 @@ pub enum AppEvent {
     ReleaseChanged(Box<ReleaseState>),
     /// A one-line message for the status line (e.g. how an act went).
     Notice { text: String, bad: bool },
+    /// A lasting condition for the status line, by topic ("journal",
+    /// "webhooks"); `None` clears it (e.g. etcd answers again).
+    Condition {
+        topic: &'static str,
+        text: Option<String>,
+    },
     /// From the actuator: what this cockpit's firing of the kill switch proved
     /// (Halted or Failed), straight from the readback, journal or not, and how
     /// long it took from the key press.

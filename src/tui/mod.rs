@@ -7,6 +7,7 @@
 pub mod act;
 pub mod actuator;
 pub mod app;
+pub mod conditions;
 pub mod event;
 pub mod journal_feed;
 pub mod keymap;

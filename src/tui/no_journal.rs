@@ -33,6 +33,9 @@ impl Journal for NoJournal {
     fn verify(&self) -> Result<VerifyReport, JournalError> {
         self.refuse()
     }
+    fn export_bytes(&self) -> Result<Vec<u8>, JournalError> {
+        self.refuse()
+    }
     fn describe(&self) -> String {
         format!("{} (not opened)", self.spec)
     }

@@ -10,7 +10,7 @@ use super::layout::Layout;
 use super::no_journal::NoJournal;
 use super::terminal::{Term, TerminalGuard};
 use super::theme::Theme;
-use super::{journal_feed, view, CockpitOptions};
+use super::{conditions, journal_feed, view, CockpitOptions};
 use crate::act::ActContext;
 use crate::journal::{self, Actor, SharedJournal};
 use crate::playbook::LoadedPlaybook;
@@ -50,6 +50,8 @@ pub async fn run(playbook: LoadedPlaybook, opts: CockpitOptions) -> color_eyre::
     let journal: SharedJournal = match journal::open(&app.pb) {
         Ok(j) => {
             journal_feed::spawn(j.clone(), tx.clone(), cancel.clone());
+            conditions::watch_journal(j.clone(), tx.clone(), cancel.clone());
+            conditions::start_webhooks(app.pb.clone(), j.clone(), tx.clone(), cancel.clone());
             j
         }
         Err(e) => {

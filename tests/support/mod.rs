@@ -7,8 +7,10 @@
 
 pub mod alertmanager;
 pub mod autopack;
+pub mod etcd;
 pub mod exporter;
 pub mod file_exporter;
+pub mod journal_cli;
 pub mod kube_api;
 pub mod net;
 pub mod playbook;

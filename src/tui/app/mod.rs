@@ -102,6 +102,9 @@ pub struct App {
     /// Who sits at this terminal ($USER): dialogs prefill it.
     pub user: String,
     pub notice: Option<Notice>,
+    /// Lasting conditions shown on the status line until cleared (journal
+    /// unreachable, webhooks failing), by topic.
+    pub conditions: std::collections::BTreeMap<&'static str, String>,
     pub quit: bool,
     /// Ctrl-Z asked; the loop suspends and clears this.
     pub suspend: bool,
@@ -154,6 +157,7 @@ impl App {
             dialog: None,
             user: crate::journal::Actor::here(None).name,
             notice: None,
+            conditions: Default::default(),
             quit: false,
             suspend: false,
             triggers: PollTriggers::default(),

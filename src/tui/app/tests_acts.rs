@@ -337,3 +337,37 @@ fn search_finds_runbook_entries_and_opens_the_check() {
     let all = crate::tui::overlays::search::hits(&app, "");
     assert!(all.len() >= 3, "every entry and runbook line: {all:?}");
 }
+
+#[test]
+fn a_guard_compares_with_its_recorded_baseline() {
+    let t = |s: i64| now() + chrono::Duration::seconds(s);
+    let (mut app, rec) = recording();
+    let mut pb = (*app.pb).clone();
+    let guard = pb
+        .guards
+        .iter_mut()
+        .find(|g| g.spec.id == "entropy-floor")
+        .unwrap();
+    guard.spec.baseline = Some("before-ramp".into());
+    guard.spec.for_ = None;
+    guard.trip = crate::expr::compile("value < baseline * 0.9").unwrap();
+    app.pb = std::sync::Arc::new(pb);
+    ramp_at_10(&mut app);
+    app.apply(entropy(0.5, t(0)), t(0));
+    assert!(
+        acts(&rec).is_empty(),
+        "no baseline recorded: the guard cannot judge (UNKNOWN), it never trips"
+    );
+    app.release.baselines.insert("before-ramp".into(), 1.0);
+    app.apply(entropy(0.95, t(1)), t(1));
+    assert!(
+        acts(&rec).is_empty(),
+        "0.95 is within 10% of the baseline 1.0"
+    );
+    app.apply(entropy(0.85, t(2)), t(2));
+    assert!(
+        matches!(&acts(&rec)[..], [Act::GuardTripped { .. }]),
+        "{:?}",
+        acts(&rec)
+    );
+}

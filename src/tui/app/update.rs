@@ -28,6 +28,13 @@ impl App {
                 self.mark_dirty();
             }
             AppEvent::Notice { text, bad } => self.say(text, bad, now),
+            AppEvent::Condition { topic, text } => {
+                let changed = match text {
+                    Some(t) => self.conditions.insert(topic, t.clone()) != Some(t),
+                    None => self.conditions.remove(topic).is_some(),
+                };
+                self.dirty |= changed;
+            }
             AppEvent::KillDone { state, text, .. } => {
                 let bad = !matches!(state, crate::release::KillState::Halted { .. });
                 self.kill_done(state);

@@ -35,6 +35,12 @@ impl App {
                 .get(&guard.spec.source)
                 .map(stale_after)
                 .unwrap_or_default();
+            // A guard may compare with a baseline recorded in the journal.
+            let extra = crate::baseline::extra_for(
+                &extra,
+                guard.spec.baseline.as_deref(),
+                &self.release.baselines,
+            );
             let reading = judge_trip(guard, Some(obs), now, &extra, stale);
             let update = self
                 .tracker

@@ -23,6 +23,13 @@ pub fn render(f: &mut Frame, area: Rect, app: &App, now: DateTime<Utc>) {
         spans.push(Span::styled(format!("{} ", n.text), st));
         spans.push(Span::styled("│ ", style::muted(t)));
     }
+    for text in app.conditions.values() {
+        spans.push(Span::styled(
+            format!("{text} "),
+            style::bold(style::status(t, Status::Fail)),
+        ));
+        spans.push(Span::styled("│ ", style::muted(t)));
+    }
     for (id, h) in &app.sources {
         let (symbol, st) = match (h.polling, h.last_ok) {
             (_, Some(false)) => ("✖", style::status(t, Status::Fail)),
