@@ -19,8 +19,15 @@ bin="${LIFTOFF:-${CARGO_TARGET_DIR:-target}/release/liftoff}"
 
 work="$(mktemp -d)"
 socket=""
+# Stops the private tmux server and removes its socket file (tmux leaves it).
+stop_server() {
+  local path
+  path="$(tmux -L "$socket" display-message -p '#{socket_path}' 2>/dev/null || true)"
+  tmux -L "$socket" kill-server >/dev/null 2>&1 || true
+  [ -z "$path" ] || rm -f "$path"
+}
 cleanup() {
-  [ -z "$socket" ] || tmux -L "$socket" kill-server >/dev/null 2>&1 || true
+  [ -z "$socket" ] || stop_server
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -48,7 +55,7 @@ for i in $(seq "$runs"); do
   poll_ms=$((poll_ms + t - t0))
   first+=("$f"); data+=("$d")
   echo "run $i: first frame ${f} ms, every source answered ${d} ms"
-  tmux -L "$socket" kill-server
+  stop_server
   socket=""
 done
 

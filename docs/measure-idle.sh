@@ -20,8 +20,15 @@ command -v tmux >/dev/null || { echo "needs tmux" >&2; exit 2; }
 
 work="$(mktemp -d)"
 socket="liftoff-idle-$$"
-cleanup() {
+# Stops the private tmux server and removes its socket file (tmux leaves it).
+stop_server() {
+  local path
+  path="$(tmux -L "$socket" display-message -p '#{socket_path}' 2>/dev/null || true)"
   tmux -L "$socket" kill-server >/dev/null 2>&1 || true
+  [ -z "$path" ] || rm -f "$path"
+}
+cleanup() {
+  stop_server
   rm -rf "$work"
 }
 trap cleanup EXIT

@@ -35,8 +35,15 @@ fi
 
 work="$(mktemp -d)"
 socket="liftoff-shot-$$"
-cleanup() {
+# Stops the private tmux server and removes its socket file (tmux leaves it).
+stop_server() {
+  local path
+  path="$(tmux -L "$socket" display-message -p '#{socket_path}' 2>/dev/null || true)"
   tmux -L "$socket" kill-server >/dev/null 2>&1 || true
+  [ -z "$path" ] || rm -f "$path"
+}
+cleanup() {
+  stop_server
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -93,6 +100,7 @@ moment() {
 
 shoot() {
   local layout="$1" out="assets/screenshot-$1.png"
+  socket="liftoff-shot-$$-$layout"   # a fresh server per shot
   mkdir -p "$work/config"
   tmux -L "$socket" new-session -d -x "$cols" -y "$rows" \
     "env -u NO_COLOR XDG_CONFIG_HOME='$work/config' '$bin' demo --speed 4 --layout '$layout'"
@@ -107,7 +115,7 @@ shoot() {
     screen="$(tmux -L "$socket" capture-pane -p 2>/dev/null || true)"
   done
   tmux -L "$socket" capture-pane -e -p >"$work/$layout.ans"
-  tmux -L "$socket" kill-server
+  stop_server
   {
     printf '<!DOCTYPE html><html><head><meta charset="utf-8"><style>%s</style></head><body><pre>' "$css"
     perl -pe "$sgr_to_rgb" <"$work/$layout.ans" | aha --no-header
