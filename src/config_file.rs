@@ -92,6 +92,41 @@ pub fn toml_names_in(dir: &Path) -> Vec<String> {
     names
 }
 
+/// A theme or layout name is a file name: no separators, no `..`, nothing hidden.
+pub fn is_plain_name(name: &str) -> bool {
+    !name.is_empty()
+        && !name.starts_with('.')
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == '.')
+}
+
+/// Built-in names, then the user's own files in `config_dir/folder`, without duplicates.
+pub fn available_names(builtin: &[&str], config_dir: Option<&Path>, folder: &str) -> Vec<String> {
+    let mut names: Vec<String> = builtin.iter().map(|s| s.to_string()).collect();
+    if let Some(dir) = config_dir {
+        for n in toml_names_in(&dir.join(folder)) {
+            if !names.contains(&n) {
+                names.push(n);
+            }
+        }
+    }
+    names
+}
+
+/// "unknown theme \"x\"; did you mean ...", with where the user's own files go.
+pub fn unknown_name_message(kind: &str, folder: &str, name: &str, names: &[String]) -> String {
+    let mut msg = format!("unknown {kind} \"{name}\"");
+    if let Some(s) = suggest(name, names.iter().map(String::as_str)) {
+        msg.push_str(&format!("; did you mean \"{s}\"?"));
+    }
+    msg.push_str(&format!(
+        "\n  hint: {folder} are: {}; or add your own as {folder}/{name}.toml in the liftoff config folder ($XDG_CONFIG_HOME/liftoff or ~/.config/liftoff)",
+        names.join(", ")
+    ));
+    msg
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -11,8 +11,8 @@
 
 mod parse;
 
-use crate::config_file::{toml_names_in, user_config_dir};
-use crate::playbook::{suggest, Problem};
+use crate::config_file::{available_names, is_plain_name, unknown_name_message, user_config_dir};
+use crate::playbook::Problem;
 use ratatui::layout::{Constraint, Direction, Rect};
 use std::path::{Path, PathBuf};
 
@@ -170,18 +170,7 @@ impl Layout {
 
     /// Built-in names, then the user's own layouts, without duplicates.
     pub fn available(config_dir: Option<&Path>) -> Vec<String> {
-        let mut names: Vec<String> = Layout::builtin_names()
-            .iter()
-            .map(|s| s.to_string())
-            .collect();
-        if let Some(dir) = config_dir {
-            for n in toml_names_in(&dir.join("layouts")) {
-                if !names.contains(&n) {
-                    names.push(n);
-                }
-            }
-        }
-        names
+        available_names(Layout::builtin_names(), config_dir, "layouts")
     }
 
     pub fn min_size(&self) -> (u16, u16) {
@@ -232,26 +221,9 @@ fn collect_panels(node: &Node, out: &mut Vec<PanelKind>) {
     }
 }
 
-/// A layout name is a file name: no separators, no `..`, nothing hidden.
-fn is_plain_name(name: &str) -> bool {
-    !name.is_empty()
-        && !name.starts_with('.')
-        && name
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == '.')
-}
-
 fn unknown_message(name: &str) -> String {
     let names = Layout::available(user_config_dir().as_deref());
-    let mut msg = format!("unknown layout \"{name}\"");
-    if let Some(s) = suggest(name, names.iter().map(String::as_str)) {
-        msg.push_str(&format!("; did you mean \"{s}\"?"));
-    }
-    msg.push_str(&format!(
-        "\n  hint: layouts are: {}; or add your own as layouts/{name}.toml in the liftoff config folder ($XDG_CONFIG_HOME/liftoff or ~/.config/liftoff)",
-        names.join(", ")
-    ));
-    msg
+    unknown_name_message("layout", "layouts", name, &names)
 }
 
 #[cfg(test)]

@@ -12,8 +12,8 @@
 
 mod parse;
 
-use crate::config_file::{toml_names_in, user_config_dir};
-use crate::playbook::{suggest, Problem};
+use crate::config_file::{available_names, is_plain_name, unknown_name_message, user_config_dir};
+use crate::playbook::Problem;
 use ratatui::style::Color;
 use std::path::{Path, PathBuf};
 
@@ -93,18 +93,7 @@ impl Theme {
 
     /// Built-in names, then the user's own themes, without duplicates.
     pub fn available(config_dir: Option<&Path>) -> Vec<String> {
-        let mut names: Vec<String> = Theme::builtin_names()
-            .iter()
-            .map(|s| s.to_string())
-            .collect();
-        if let Some(dir) = config_dir {
-            for n in toml_names_in(&dir.join("themes")) {
-                if !names.contains(&n) {
-                    names.push(n);
-                }
-            }
-        }
-        names
+        available_names(Theme::builtin_names(), config_dir, "themes")
     }
 
     /// Checks a (possibly partial) theme file's text without loading it.
@@ -141,15 +130,6 @@ impl Theme {
 
 fn builtin_text(name: &str) -> Option<&'static str> {
     BUILTIN.iter().find(|(n, _)| *n == name).map(|(_, t)| *t)
-}
-
-/// A theme name is a file name: no separators, no `..`, nothing hidden.
-fn is_plain_name(name: &str) -> bool {
-    !name.is_empty()
-        && !name.starts_with('.')
-        && name
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == '.')
 }
 
 fn resolve(name: &str, config_dir: Option<&Path>) -> Result<Theme, ThemeError> {
@@ -200,15 +180,7 @@ fn builtin_theme(name: &str, text: &str) -> Result<Theme, ThemeError> {
 
 fn unknown_message(name: &str) -> String {
     let names = Theme::available(user_config_dir().as_deref());
-    let mut msg = format!("unknown theme \"{name}\"");
-    if let Some(s) = suggest(name, names.iter().map(String::as_str)) {
-        msg.push_str(&format!("; did you mean \"{s}\"?"));
-    }
-    msg.push_str(&format!(
-        "\n  hint: themes are: {}; or add your own as themes/{name}.toml in the liftoff config folder ($XDG_CONFIG_HOME/liftoff or ~/.config/liftoff)",
-        names.join(", ")
-    ));
-    msg
+    unknown_name_message("theme", "themes", name, &names)
 }
 
 #[cfg(test)]
