@@ -12,6 +12,7 @@ pub mod exporter;
 pub mod file_exporter;
 pub mod journal_cli;
 pub mod kube_api;
+pub mod metrics_server;
 pub mod net;
 pub mod playbook;
 pub mod postgres;
