@@ -6,11 +6,31 @@ use super::layout::PanelKind;
 use super::theme::Theme;
 use crate::engine::{Decision, Status};
 use ratatui::style::{Color, Modifier, Style};
+use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, BorderType};
 
 /// The selection marker: visible without colour.
 pub const MARK: &str = "▶ ";
 pub const NO_MARK: &str = "  ";
+
+/// The marker column of a list row: `▶ ` on the selected row.
+pub fn mark(selected: bool) -> Span<'static> {
+    Span::raw(if selected { MARK } else { NO_MARK })
+}
+
+/// A list row, shown selected when it is the selected row of the focused panel.
+pub fn row<'a>(theme: &Theme, spans: Vec<Span<'a>>, highlighted: bool) -> Line<'a> {
+    if highlighted {
+        Line::from(
+            spans
+                .into_iter()
+                .map(|s| s.patch_style(selected(theme)))
+                .collect::<Vec<_>>(),
+        )
+    } else {
+        Line::from(spans)
+    }
+}
 
 pub fn fg(theme: &Theme, color: Color) -> Style {
     if theme.no_color {

@@ -90,11 +90,7 @@ pub fn render(f: &mut Frame, area: Rect, app: &App, now: DateTime<Utc>) {
         let since = age(a.starts_at, now);
         let head = format!("{} {severity:<7} {name}", if page { "▲" } else { "•" });
         let mut spans = vec![
-            Span::raw(if i == selected {
-                style::MARK
-            } else {
-                style::NO_MARK
-            }),
+            style::mark(i == selected),
             Span::styled(fit(&head, width.saturating_sub(2)), sev_style),
             Span::styled(format!(" {since}"), style::muted(t)),
             Span::styled(format!(" {summary}"), style::text(t)),
@@ -102,13 +98,7 @@ pub fn render(f: &mut Frame, area: Rect, app: &App, now: DateTime<Utc>) {
         if a.state != "active" {
             spans.push(Span::styled(format!(" ({})", a.state), style::muted(t)));
         }
-        if i == selected && focused {
-            spans = spans
-                .into_iter()
-                .map(|s| s.patch_style(style::selected(t)))
-                .collect();
-        }
-        lines.push(Line::from(spans));
+        lines.push(style::row(t, spans, i == selected && focused));
     }
     f.render_widget(Paragraph::new(lines), inner);
 }

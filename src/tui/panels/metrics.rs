@@ -12,7 +12,7 @@ use crate::tui::style;
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::style::Style;
-use ratatui::text::{Line, Span};
+use ratatui::text::Span;
 use ratatui::widgets::{Paragraph, Sparkline, Widget};
 use ratatui::Frame;
 
@@ -70,25 +70,15 @@ pub fn render(f: &mut Frame, area: Rect, app: &App) {
             status.symbol(),
             guard.trip.source()
         );
-        let mut spans = vec![
-            Span::raw(if i == selected {
-                style::MARK
-            } else {
-                style::NO_MARK
-            }),
+        let spans = vec![
+            style::mark(i == selected),
             Span::styled(
                 fit(&text, inner.width.saturating_sub(2) as usize),
                 style::status(t, status),
             ),
         ];
-        if i == selected && focused {
-            spans = spans
-                .into_iter()
-                .map(|s| s.patch_style(style::selected(t)))
-                .collect();
-        }
         f.render_widget(
-            Paragraph::new(Line::from(spans)),
+            Paragraph::new(style::row(t, spans, i == selected && focused)),
             Rect::new(inner.x, y, inner.width, 1),
         );
         let spark_h = per

@@ -69,12 +69,8 @@ pub fn render(f: &mut Frame, area: Rect, app: &App, now: DateTime<Utc>) {
             if gate {
                 tail.push_str(" · gate");
             }
-            let mut spans = vec![
-                Span::raw(if i == selected {
-                    style::MARK
-                } else {
-                    style::NO_MARK
-                }),
+            let spans = vec![
+                style::mark(i == selected),
                 Span::styled(
                     format!("{} ", status.symbol()),
                     style::bold(style::status(t, status)),
@@ -85,13 +81,7 @@ pub fn render(f: &mut Frame, area: Rect, app: &App, now: DateTime<Utc>) {
                 ),
                 Span::styled(fit(&tail, rest), style::text(t)),
             ];
-            if i == selected && focused {
-                spans = spans
-                    .into_iter()
-                    .map(|s| s.patch_style(style::selected(t)))
-                    .collect();
-            }
-            Line::from(spans)
+            style::row(t, spans, i == selected && focused)
         })
         .collect();
     f.render_widget(Paragraph::new(lines), inner);

@@ -45,11 +45,7 @@ pub fn render(f: &mut Frame, area: Rect, app: &App) {
             let name = fit(name, name_w);
             let pad = name_w.saturating_sub(UnicodeWidthStr::width(name.as_str()));
             let mut spans = vec![
-                Span::raw(if i == selected {
-                    style::MARK
-                } else {
-                    style::NO_MARK
-                }),
+                style::mark(i == selected),
                 Span::styled(
                     format!("{} ", worst.symbol()),
                     style::bold(style::status(t, worst)),
@@ -68,13 +64,7 @@ pub fn render(f: &mut Frame, area: Rect, app: &App) {
                 };
                 spans.push(Span::styled(format!(" {}{n:>3}", s.symbol()), st));
             }
-            if i == selected && focused {
-                spans = spans
-                    .into_iter()
-                    .map(|s| s.patch_style(style::selected(t)))
-                    .collect();
-            }
-            Line::from(spans)
+            style::row(t, spans, i == selected && focused)
         })
         .collect();
     f.render_widget(Paragraph::new(lines), inner);
