@@ -247,6 +247,15 @@ async fn etcd_down_refuses_acks_but_the_kill_switch_verifies_and_is_journaled_on
         "{}",
         text(&status)
     );
+    // Halted when the readback proved it (when its record was kept), not when
+    // etcd came back and took the record.
+    let status = liftoff(&["status", pbs, "--format", "json"]);
+    let json: serde_json::Value = serde_json::from_slice(&status.stdout).unwrap();
+    let time =
+        |v: &serde_json::Value| chrono::DateTime::parse_from_rfc3339(v.as_str().unwrap()).unwrap();
+    let halted_at = time(&json["state"]["kill"]["Halted"]["at"]);
+    assert_eq!(halted_at, time(&seen[2].payload["kept_at"]), "{json}");
+    assert!(halted_at < seen[2].at, "{json}");
     let verify = liftoff(&["audit", "verify", pbs]);
     assert_eq!(verify.status.code(), Some(0), "{}", text(&verify));
     let ack = liftoff(&["ack", pbs, "--role", "oncall", "--as", "bob"]);
