@@ -350,6 +350,7 @@ fn late(id: u64, at: i64, kept: i64, event: Event) -> Stored {
         payload,
         kept_at: t(kept),
         why: "etcd unreachable".into(),
+        token: None,
     };
     encode(id, t(at), &kept.into_delayed(), GENESIS).0
 }
