@@ -247,6 +247,29 @@ async fn etcd_down_refuses_acks_but_the_kill_switch_verifies_and_is_journaled_on
         "{}",
         text(&status)
     );
+    // Halted when the readback proved it (when its record was kept), not when
+    // etcd came back and took the record.
+    let status = liftoff(&["status", pbs, "--format", "json"]);
+    let json: serde_json::Value = serde_json::from_slice(&status.stdout).unwrap();
+    let time =
+        |v: &serde_json::Value| chrono::DateTime::parse_from_rfc3339(v.as_str().unwrap()).unwrap();
+    let halted_at = time(&json["state"]["kill"]["Halted"]["at"]);
+    assert_eq!(halted_at, time(&seen[2].payload["kept_at"]), "{json}");
+    assert!(halted_at < seen[2].at, "{json}");
+
+    // A flush that wrote the records but died before it rewrote the spool
+    // leaves them there: flushed again (by the next reader), they are found
+    // already written (by the token they were kept with), not appended twice.
+    assert!(kept.lines().all(|l| l.contains("\"token\":")), "{kept}");
+    std::fs::write(&spool, &kept).unwrap();
+    let status = liftoff(&["status", pbs]);
+    assert_eq!(status.status.code(), Some(0), "{}", text(&status));
+    assert!(
+        std::fs::read_to_string(&spool).unwrap().trim().is_empty(),
+        "the spool was not emptied"
+    );
+    let values = String::from_utf8(etcd.get_prefix_values("/liftoff/outage/events/")).unwrap();
+    assert_eq!(values.lines().count(), 3, "written twice:\n{values}");
     let verify = liftoff(&["audit", "verify", pbs]);
     assert_eq!(verify.status.code(), Some(0), "{}", text(&verify));
     let ack = liftoff(&["ack", pbs, "--role", "oncall", "--as", "bob"]);

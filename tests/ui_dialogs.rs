@@ -166,6 +166,7 @@ fn kill_switch_firing_from_the_press_then_halted() {
             },
             text: "KILL SWITCH HALTED: verified in 38 ms".into(),
             timings: Default::default(),
+            kept: false,
         },
         now(),
     );
@@ -176,4 +177,46 @@ fn kill_switch_firing_from_the_press_then_halted() {
         "{s}"
     );
     insta::assert_snapshot!("kill_halted_local", s);
+}
+
+#[test]
+fn kill_switch_records_kept_locally_are_said_until_the_journal_has_them() {
+    let mut a = commander();
+    key(&mut a, KeyCode::Char('K'));
+    key(&mut a, KeyCode::Char('K'));
+    a.kill_local = Some(KillState::Firing { since: now() });
+    a.apply(
+        AppEvent::KillDone {
+            state: KillState::Halted {
+                at: now(),
+                took_ms: 38,
+            },
+            // The panel says it, whatever the notice (gone in a few seconds) said.
+            text: "KILL SWITCH HALTED: verified in 38 ms".into(),
+            timings: Default::default(),
+            kept: true,
+        },
+        now(),
+    );
+    // The journal (etcd, away) does not have the firing yet.
+    a.apply(AppEvent::ReleaseChanged(Box::default()), now());
+    let s = screen(&a);
+    assert!(s.contains("verified at 12:00:00Z in"), "{s}");
+    assert!(
+        s.contains("kept locally") && s.contains("until the journal"),
+        "{s}"
+    );
+    insta::assert_snapshot!("kill_halted_kept_locally", s);
+    // The records arrive (counted from when they were kept): the note goes.
+    let written = liftoff::release::ReleaseState {
+        kill: KillState::Halted {
+            at: now(),
+            took_ms: 38,
+        },
+        ..Default::default()
+    };
+    a.apply(AppEvent::ReleaseChanged(Box::new(written)), now());
+    let s = screen(&a);
+    assert!(s.contains("verified at 12:00:00Z in"), "{s}");
+    assert!(!s.contains("kept locally"), "{s}");
 }

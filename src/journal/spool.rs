@@ -30,6 +30,10 @@ pub struct Kept {
     pub kept_at: DateTime<Utc>,
     /// Why it could not be written at the time.
     pub why: String,
+    /// The token of the append that failed (its answer may have been lost
+    /// after it went in): the flush appends with it, so it goes in once.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub token: Option<String>,
 }
 
 impl Kept {
@@ -73,8 +77,14 @@ impl Spool {
         &self.path
     }
 
-    /// Adds `event` at the end of the spool, on disk (fsync'd) before it returns.
-    pub fn keep(&self, event: &NewEvent, why: &str) -> Result<(), JournalError> {
+    /// Adds `event` (tried as the append named `token`) at the end of the
+    /// spool, on disk (fsync'd) before it returns.
+    pub fn keep(
+        &self,
+        event: &NewEvent,
+        token: Option<&str>,
+        why: &str,
+    ) -> Result<(), JournalError> {
         let path = &self.path;
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir).map_err(JournalError::io("create the folder of", path))?;
@@ -85,6 +95,7 @@ impl Spool {
             payload: event.payload.clone(),
             kept_at: Utc::now().trunc_subsecs(6),
             why: why.to_string(),
+            token: token.map(str::to_string),
         };
         // A struct of strings and JSON values always serializes.
         let mut line = serde_json::to_vec(&kept).unwrap_or_default();
@@ -205,12 +216,14 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let spool = Spool::new(dir.path().join("audit").join(FILE_NAME));
         assert!(spool.take().unwrap().is_none());
-        spool.keep(&fired("one"), "etcd down").unwrap();
-        spool.keep(&fired("two"), "etcd down").unwrap();
+        spool.keep(&fired("one"), Some("t1"), "etcd down").unwrap();
+        spool.keep(&fired("two"), None, "etcd down").unwrap();
         assert_eq!(spool.pending(), 2);
         let batch = spool.take().unwrap().unwrap();
         let events = batch.events();
         assert_eq!(events.len(), 2);
+        assert_eq!(events[0].token.as_deref(), Some("t1"));
+        assert_eq!(events[1].token, None);
         let first = events[0].clone().into_delayed();
         assert_eq!(first.kind, "kill_fired");
         assert_eq!(first.payload["reason"], "one");
@@ -233,7 +246,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join(FILE_NAME);
         let spool = Spool::new(&path);
-        spool.keep(&fired("one"), "down").unwrap();
+        spool.keep(&fired("one"), None, "down").unwrap();
         let held = spool.take().unwrap().unwrap();
         assert!(spool.take().unwrap().is_none(), "taken twice at once");
         drop(held);

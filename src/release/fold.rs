@@ -157,18 +157,25 @@ impl ReleaseState {
                 self.alarm = None;
                 self.alarm_guard = None;
             }
-            Event::KillFired(f) => *self.kill_slot(f.target) = KillState::Firing { since: at },
-            Event::KillVerified(v) => {
-                *self.kill_slot(v.target) = halted(at, v.took_ms);
+            Event::KillFired(f) if self.kill_applies(&f.target, e) => {
+                *self.kill_slot(f.target) = KillState::Firing { since: happened(e) }
+            }
+            Event::KillVerified(v) if self.kill_applies(&v.target, e) => {
+                *self.kill_slot(v.target) = halted(happened(e), v.took_ms);
                 // The world is halted: a ramp starts again from its first stage.
                 self.stage = None;
             }
-            Event::KillFailed(f) => *self.kill_slot(f.target) = failed(at, f.why),
-            Event::RollbackFired(f) => {
-                *self.rollback_slot(f.target) = KillState::Firing { since: at }
+            Event::KillFailed(f) if self.kill_applies(&f.target, e) => {
+                *self.kill_slot(f.target) = failed(happened(e), f.why)
             }
-            Event::RollbackVerified(v) => *self.rollback_slot(v.target) = halted(at, v.took_ms),
-            Event::RollbackFailed(f) => *self.rollback_slot(f.target) = failed(at, f.why),
+            Event::KillFired(_) | Event::KillVerified(_) | Event::KillFailed(_) => {}
+            Event::RollbackFired(f) => {
+                *self.rollback_slot(f.target) = KillState::Firing { since: happened(e) }
+            }
+            Event::RollbackVerified(v) => {
+                *self.rollback_slot(v.target) = halted(happened(e), v.took_ms)
+            }
+            Event::RollbackFailed(f) => *self.rollback_slot(f.target) = failed(happened(e), f.why),
             Event::ManualTicked(m) | Event::ManualUnticked(m) => {
                 let checked = e.kind == "manual_ticked";
                 self.manual.insert(
@@ -217,6 +224,18 @@ impl ReleaseState {
         self.acks.truncate(MAX_ACKS);
     }
 
+    /// Whether a kill_* record still says something about the kill switch: not
+    /// when it was kept while the journal was away and a stage was entered
+    /// after it happened (that stage's set action ran after the kill; entering
+    /// it re-armed the switch, as it would have had the record come in time).
+    fn kill_applies(&self, target: &Option<String>, e: &Stored) -> bool {
+        let before_the_stage = match (kept_at(e), &self.stage) {
+            (Some(kept), Some(stage)) => kept < stage.entered_at,
+            _ => false,
+        };
+        target.is_some() || !before_the_stage
+    }
+
     /// The kill switch's state (kill_* events name no target).
     fn kill_slot(&mut self, target: Option<String>) -> &mut KillState {
         match target {
@@ -230,6 +249,25 @@ impl ReleaseState {
             .entry(target.unwrap_or_else(|| "rollback".into()))
             .or_default()
     }
+}
+
+/// When a kill switch's (or rollback's) record kept in the local spool while
+/// the journal was away was made (`kept_at`, see `journal::spool`); None for
+/// a record written in time. Never later than it was written.
+fn kept_at(e: &Stored) -> Option<DateTime<Utc>> {
+    if e.payload.get("delayed") != Some(&serde_json::Value::Bool(true)) {
+        return None;
+    }
+    let kept = e.payload.get("kept_at")?.as_str()?;
+    let kept = DateTime::parse_from_rfc3339(kept).ok()?.with_timezone(&Utc);
+    Some(kept.min(e.at))
+}
+
+/// When the act a record tells of happened: when it was kept, for a record
+/// that arrived late (its `at` is when the journal took it, maybe minutes
+/// later: "HALTED 0s ago" would be a lie).
+fn happened(e: &Stored) -> DateTime<Utc> {
+    kept_at(e).unwrap_or(e.at)
 }
 
 fn halted(at: DateTime<Utc>, took_ms: u64) -> KillState {

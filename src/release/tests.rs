@@ -338,3 +338,109 @@ fn unknown_kinds_and_warnings_are_carried() {
     });
     assert_eq!(s.warnings, vec!["journal line 7 skipped: torn".to_string()]);
 }
+
+/// A record the kill switch kept in the spool at `kept` while the journal was
+/// away, written (marked delayed) at `at`.
+fn late(id: u64, at: i64, kept: i64, event: Event) -> Stored {
+    let actor = Actor::here(Some("ana"));
+    let (kind, payload) = event.to_parts();
+    let kept = crate::journal::spool::Kept {
+        actor,
+        kind: kind.into(),
+        payload,
+        kept_at: t(kept),
+        why: "etcd unreachable".into(),
+        token: None,
+    };
+    encode(id, t(at), &kept.into_delayed(), GENESIS).0
+}
+
+#[test]
+fn a_kill_record_written_late_counts_from_when_it_was_kept() {
+    let fired = |target: Option<&str>| Fired {
+        target: target.map(str::to_string),
+        reason: None,
+        actions: 1,
+        dispatched_us: 40,
+    };
+    let verified = |target: Option<&str>| Verified {
+        target: target.map(str::to_string),
+        took_ms: 300,
+    };
+    // Kept at 100 and 101, written when etcd came back at 400.
+    let mut s = ReleaseState::fold(&[
+        ev(1, 0, "cmd", entered(1, "10%", 10.0)),
+        late(2, 400, 100, Event::KillFired(fired(None))),
+    ]);
+    assert_eq!(s.kill, KillState::Firing { since: t(100) });
+    s.apply(&late(3, 400, 101, Event::KillVerified(verified(None))));
+    assert_eq!(
+        s.kill,
+        KillState::Halted {
+            at: t(101),
+            took_ms: 300
+        }
+    );
+    assert!(s.stage.is_none());
+    // The journal panel still says when each line was written.
+    assert_eq!(s.recent.last().unwrap().at, t(400));
+    // Rollback targets too; a kept time after the write is not believed.
+    s.apply(&late(
+        4,
+        500,
+        450,
+        Event::RollbackVerified(verified(Some("db"))),
+    ));
+    s.apply(&late(
+        5,
+        600,
+        900,
+        Event::RollbackFailed(Failed {
+            target: Some("web".into()),
+            why: "readback".into(),
+        }),
+    ));
+    assert_eq!(
+        s.rollbacks["db"],
+        KillState::Halted {
+            at: t(450),
+            took_ms: 300
+        }
+    );
+    assert!(matches!(s.rollbacks["web"], KillState::Failed { at, .. } if at == t(600)));
+}
+
+#[test]
+fn a_late_kill_record_older_than_the_stage_entered_since_leaves_it_armed() {
+    // While ana's laptop could not reach etcd she fired the kill switch (100);
+    // bob, who could, entered a stage after that (200): its set action ran
+    // after the kill. Ana's records arrive at 300.
+    let s = ReleaseState::fold(&[
+        ev(1, 200, "bob", entered(1, "10%", 10.0)),
+        late(
+            2,
+            300,
+            100,
+            Event::KillFired(Fired {
+                target: None,
+                reason: None,
+                actions: 1,
+                dispatched_us: 40,
+            }),
+        ),
+        late(
+            3,
+            300,
+            101,
+            Event::KillVerified(Verified {
+                target: None,
+                took_ms: 300,
+            }),
+        ),
+    ]);
+    assert_eq!(s.kill, KillState::Ready);
+    assert_eq!(s.stage.as_ref().map(|st| st.entered_at), Some(t(200)));
+    assert!(s.ramp_running());
+    // Both lines are still on the journal panel.
+    assert_eq!(s.recent.len(), 3);
+}

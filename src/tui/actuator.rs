@@ -341,10 +341,19 @@ fn kill_report(o: kill::KillOutcome) -> Vec<AppEvent> {
             o.journal_errors.join("; ")
         ));
     }
+    let kept = !o.journal_kept.is_empty();
+    if kept {
+        text.push_str(&format!(
+            " · journal away: {} (kept: {})",
+            crate::tui::panels::kill::KEPT,
+            o.journal_kept.join("; ")
+        ));
+    }
     vec![AppEvent::KillDone {
         state: o.state,
         text,
         timings: t,
+        kept,
     }]
 }
 

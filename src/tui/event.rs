@@ -28,6 +28,9 @@ pub enum AppEvent {
         state: KillState,
         text: String,
         timings: Timings,
+        /// The journal was away: its records wait in the local spool, to be
+        /// written when it answers again.
+        kept: bool,
     },
 }
 

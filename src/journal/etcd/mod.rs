@@ -13,6 +13,7 @@
 
 mod append;
 mod connect;
+mod landed;
 mod range;
 pub mod url;
 mod watch;
@@ -97,8 +98,9 @@ impl EtcdJournal {
 }
 
 impl Inner {
-    async fn append(&self, event: &NewEvent) -> Result<Stored, JournalError> {
-        append::append(&self.link, &self.keys, &self.head, event).await
+    /// `token` names this append across its tries (see `append`).
+    async fn append(&self, event: &NewEvent, token: &str) -> Result<Stored, JournalError> {
+        append::append(&self.link, &self.keys, &self.head, event, token).await
     }
 
     async fn read(&self) -> Result<Range, JournalError> {
@@ -115,7 +117,10 @@ impl Inner {
         let mut written = 0;
         let mut failed = None;
         for kept in batch.events() {
-            match self.append(&kept.into_delayed()).await {
+            // The token it was kept with: if an earlier flush wrote it (and
+            // died before rewriting the spool), it is not written again.
+            let token = kept.token.clone().unwrap_or_else(landed::new_token);
+            match self.append(&kept.into_delayed(), &token).await {
                 Ok(_) => written += 1,
                 Err(e) => {
                     failed = Some(e);
@@ -141,21 +146,31 @@ impl Journal for EtcdJournal {
         let inner = Arc::clone(&self.inner);
         block_on(async move {
             inner.flush_first().await;
-            inner.append(&event).await
+            inner.append(&event, &landed::new_token()).await
         })
     }
 
     fn append_or_keep(&self, event: NewEvent) -> Result<Appended, JournalError> {
+        // One token for the try now and the flush later: if this try went in
+        // but its answer was lost, the flush finds it and does not write it twice.
+        let token = landed::new_token();
         // Known to be away (the last call failed): keep it now rather than
         // wait for another timeout; it goes in with the rest on the flush.
         let result = match self.health() {
             Health::Unreachable { why, .. } => Err(format!("etcd unreachable: {why}")),
-            _ => self.append(event.clone()).map_err(|e| e.to_string()),
+            _ => {
+                let (inner, event, token) = (Arc::clone(&self.inner), event.clone(), token.clone());
+                block_on(async move {
+                    inner.flush_first().await;
+                    inner.append(&event, &token).await
+                })
+                .map_err(|e| e.to_string())
+            }
         };
         match result {
             Ok(stored) => Ok(Appended::Stored(stored)),
             Err(why) => {
-                self.inner.spool.keep(&event, &why)?;
+                self.inner.spool.keep(&event, Some(&token), &why)?;
                 Ok(Appended::Kept {
                     spool: self.inner.spool.path().to_path_buf(),
                     why,

@@ -145,7 +145,9 @@ async fn the_kill_switch_reports_what_the_readback_proved_and_journals_it() {
             state,
             text,
             timings,
+            kept,
         } => {
+            assert!(!kept, "a file journal keeps nothing aside: {text}");
             assert!(
                 matches!(state, KillState::Halted { .. }),
                 "{state:?}: {text}"
@@ -373,4 +375,54 @@ async fn without_a_journal_the_kill_switch_still_fires_and_says_what_was_not_jou
         other => panic!("{other:?}"),
     }
     assert_eq!(w.file("halted.flag"), "HALTED\n");
+}
+
+#[cfg(feature = "etcd")]
+#[tokio::test]
+async fn with_etcd_away_the_kill_switch_says_its_records_are_kept_locally() {
+    let w = world();
+    // A port nothing listens on: the journal's etcd is away.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let spec = format!("etcd://127.0.0.1:{port}/liftoff/away");
+    let settings = crate::journal::EtcdSettings::from_playbook(&w.pb, &spec).unwrap();
+    let etcd: crate::journal::SharedJournal = Arc::new(crate::journal::EtcdJournal::new(settings));
+    let (tx, mut rx) = mpsc::channel(8);
+    let ctx = ActContext::new(w.pb.clone(), etcd, Actor::here(Some("ana")));
+    let mut actuator = Wired::new(ctx, tx);
+    actuator.act(Act::FireKill).unwrap();
+    let done = tokio::time::timeout(Duration::from_secs(20), rx.recv())
+        .await
+        .unwrap()
+        .unwrap();
+    match done {
+        AppEvent::KillDone {
+            state, text, kept, ..
+        } => {
+            assert!(matches!(state, KillState::Halted { .. }), "{text}");
+            assert!(kept, "{text}");
+            assert!(text.contains(crate::tui::panels::kill::KEPT), "{text}");
+            assert!(text.contains("kill_fired kept in"), "{text}");
+            assert!(!text.contains("NOT journaled"), "{text}");
+        }
+        other => panic!("{other:?}"),
+    }
+    let spool = w.pb.audit_dir().join(crate::journal::spool::FILE_NAME);
+    let kept = std::fs::read_to_string(&spool).unwrap();
+    let kinds: Vec<&str> = kept
+        .lines()
+        .map(|l| {
+            if l.contains("\"kind\":\"kill_fired\"") {
+                "kill_fired"
+            } else if l.contains("\"kind\":\"kill_verified\"") {
+                "kill_verified"
+            } else {
+                l
+            }
+        })
+        .collect();
+    assert_eq!(kinds, ["kill_fired", "kill_verified"]);
 }

@@ -38,14 +38,25 @@ impl App {
         )
     }
 
+    /// True while this cockpit's firing is shown from its own view and its
+    /// journal records wait in the local spool (the journal was away): the
+    /// other cockpits do not know of it yet. Once the records are written the
+    /// journal catches up and this cockpit shows the journal's state again.
+    pub fn kill_kept_locally(&self) -> bool {
+        self.kill_kept && self.kill_local.is_some()
+    }
+
     /// A kill was just handed to the actuator (a press, or a guard).
     pub(crate) fn kill_dispatched(&mut self, now: DateTime<Utc>) {
         self.kill_local = Some(KillState::Firing { since: now });
+        self.kill_kept = false;
     }
 
-    /// The readback's verdict on this cockpit's firing.
-    pub(crate) fn kill_done(&mut self, state: KillState) {
+    /// The readback's verdict on this cockpit's firing; `kept`: its journal
+    /// records wait in the local spool.
+    pub(crate) fn kill_done(&mut self, state: KillState, kept: bool) {
         self.kill_local = Some(state);
+        self.kill_kept = kept;
         self.reconcile_kill();
     }
 
@@ -129,10 +140,13 @@ mod tests {
             matches!(app.kill_state(), KillState::Firing { .. }),
             "an old halt is not this firing's verdict"
         );
-        app.kill_done(KillState::Halted {
-            at: t(2),
-            took_ms: 40,
-        });
+        app.kill_done(
+            KillState::Halted {
+                at: t(2),
+                took_ms: 40,
+            },
+            false,
+        );
         assert_eq!(
             app.kill_state(),
             &KillState::Halted {
@@ -165,10 +179,13 @@ mod tests {
     fn a_failure_the_journal_never_got_stays_until_a_stage_re_arms() {
         let mut app = app();
         app.kill_dispatched(t(0));
-        app.kill_done(KillState::Failed {
-            at: t(10),
-            why: "readback".into(),
-        });
+        app.kill_done(
+            KillState::Failed {
+                at: t(10),
+                why: "readback".into(),
+            },
+            false,
+        );
         journal(&mut app, KillState::Ready);
         assert!(matches!(app.kill_state(), KillState::Failed { .. }));
         app.release.stage = Some(StageState {
@@ -180,5 +197,35 @@ mod tests {
         });
         app.reconcile_kill();
         assert_eq!(app.kill_state(), &KillState::Ready);
+    }
+
+    #[test]
+    fn records_kept_locally_are_said_until_the_journal_has_them() {
+        let mut app = app();
+        app.kill_dispatched(t(0));
+        app.kill_done(
+            KillState::Halted {
+                at: t(2),
+                took_ms: 40,
+            },
+            true,
+        );
+        assert!(app.kill_kept_locally());
+        journal(&mut app, KillState::Ready);
+        assert!(app.kill_kept_locally(), "the journal has not got them yet");
+        // Written from the spool: they count from when they were kept (after the verdict).
+        journal(
+            &mut app,
+            KillState::Halted {
+                at: t(3),
+                took_ms: 40,
+            },
+        );
+        assert!(!app.kill_kept_locally());
+        // A new firing starts with nothing kept.
+        app.kill_dispatched(t(10));
+        app.kill_kept = true;
+        app.kill_dispatched(t(11));
+        assert!(!app.kill_kept_locally());
     }
 }

@@ -97,6 +97,9 @@ pub struct App {
     /// What this cockpit knows of its own firing before the journal says it:
     /// FIRING from the press, then what the readback proved (see `kill.rs`).
     pub kill_local: Option<KillState>,
+    /// This cockpit's firing could not be journaled: its records wait in the
+    /// local spool (shown while `kill_local` is, see `kill.rs`).
+    pub kill_kept: bool,
     /// The open dialog (ACK, decision, alarm, rollback targets, search).
     pub dialog: Option<Dialog>,
     /// Who sits at this terminal ($USER): dialogs prefill it.
@@ -154,6 +157,7 @@ impl App {
             overlay: None,
             kill_armed_until: None,
             kill_local: None,
+            kill_kept: false,
             dialog: None,
             user: crate::journal::Actor::here(None).name,
             notice: None,

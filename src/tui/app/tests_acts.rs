@@ -189,6 +189,7 @@ fn a_guard_trips_after_holding_for_its_for_and_only_while_the_ramp_runs() {
             },
             text: "KILL SWITCH HALTED".into(),
             timings: Default::default(),
+            kept: false,
         },
         t(61),
     );

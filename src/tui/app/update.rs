@@ -35,9 +35,11 @@ impl App {
                 };
                 self.dirty |= changed;
             }
-            AppEvent::KillDone { state, text, .. } => {
+            AppEvent::KillDone {
+                state, text, kept, ..
+            } => {
                 let bad = !matches!(state, crate::release::KillState::Halted { .. });
-                self.kill_done(state);
+                self.kill_done(state, kept);
                 self.say(text, bad, now);
             }
         }

@@ -24,6 +24,21 @@ pub fn state(app: &App, now: DateTime<Utc>) -> (&'static str, String, Style) {
             style::bold(style::fg(t, t.kill)),
         );
     }
+    let (word, detail, st) = of_state(app, now);
+    if app.kill_kept_locally() {
+        // The other cockpits do not know yet: say why, and that it is safe.
+        return (word, format!("{detail} · {KEPT_SHORT}"), st);
+    }
+    (word, detail, st)
+}
+
+/// What the cockpit says when its kill switch's records wait in the spool.
+pub const KEPT: &str = "record kept locally, written when the journal returns";
+/// The same, short enough for the kill panel.
+const KEPT_SHORT: &str = "kept locally until the journal returns";
+
+fn of_state(app: &App, now: DateTime<Utc>) -> (&'static str, String, Style) {
+    let t = &app.theme;
     match app.kill_state() {
         KillState::Ready => (
             "READY",
@@ -87,7 +102,10 @@ pub fn render(f: &mut Frame, area: Rect, app: &App, now: DateTime<Utc>) {
     }
     // The detail may wrap onto a second line when the panel is narrow.
     let detail_w = unicode_width::UnicodeWidthStr::width(detail.as_str()) as u16;
-    let detail_rows = if detail_w > inner.width && inner.height >= 6 {
+    let detail_rows = if app.kill_kept_locally() && inner.height >= 6 {
+        // Worth the big letters' room: the other cockpits do not know yet.
+        wrapped_rows(&detail, inner.width).clamp(1, inner.height - 2)
+    } else if detail_w > inner.width && inner.height >= 6 {
         2
     } else {
         1
@@ -108,4 +126,40 @@ pub fn render(f: &mut Frame, area: Rect, app: &App, now: DateTime<Utc>) {
         line,
         Rect::new(inner.x, top + rows, inner.width, detail_rows),
     );
+}
+
+/// Rows `text` takes wrapped at spaces to `width` (a word longer than a row
+/// is cut over several).
+fn wrapped_rows(text: &str, width: u16) -> u16 {
+    let width = usize::from(width.max(1));
+    let mut rows = 1;
+    let mut used = 0;
+    for word in text.split_whitespace() {
+        let w = unicode_width::UnicodeWidthStr::width(word);
+        if used > 0 && used + 1 + w <= width {
+            used += 1 + w;
+            continue;
+        }
+        if used > 0 {
+            rows += 1;
+        }
+        rows += (w.max(1) - 1) / width;
+        used = (w.max(1) - 1) % width + 1;
+    }
+    rows.try_into().unwrap_or(u16::MAX)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::wrapped_rows;
+
+    #[test]
+    fn rows_of_wrapped_text() {
+        assert_eq!(wrapped_rows("", 10), 1);
+        assert_eq!(wrapped_rows("verified at", 11), 1);
+        assert_eq!(wrapped_rows("verified at", 10), 2);
+        assert_eq!(wrapped_rows("a bb ccc", 4), 2);
+        assert_eq!(wrapped_rows("abcdefghij", 4), 3);
+        assert_eq!(wrapped_rows("ab abcdefghij", 4), 4);
+    }
 }
