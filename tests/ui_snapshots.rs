@@ -258,3 +258,41 @@ fn a_lasting_condition_stays_on_the_status_line_until_cleared() {
     );
     assert!(!text(&render(&app, later)).contains("UNREACHABLE"));
 }
+
+/// The countdown panel's rows, as text (the panel's own rectangle only).
+fn countdown_rows(layout: &str, w: u16, h: u16) -> Option<(u16, Vec<String>)> {
+    let a = app(layout, "dark", (w, h));
+    let buf = render(&a, now());
+    let (_, rect) = a
+        .layout
+        .split(a.area())
+        .into_iter()
+        .find(|(k, _)| *k == PanelKind::Countdown)?;
+    let rows = (rect.top()..rect.bottom())
+        .map(|y| {
+            (rect.left()..rect.right())
+                .map(|x| buf[(x, y)].symbol())
+                .collect()
+        })
+        .collect();
+    Some((rect.width, rows))
+}
+
+#[test]
+fn the_countdown_keeps_the_time_to_the_next_decision_point_in_a_narrow_panel() {
+    // The commander's countdown is narrow at every size: the words give way,
+    // the time left to the decision point (T+1h, 20:00 away) stays.
+    for (w, h) in [(100, 30), (200, 60)] {
+        let (width, rows) = countdown_rows("commander", w, h).expect("a countdown panel");
+        let all = rows.join("\n");
+        assert!(width < 36, "the commander's countdown is narrow: {width}");
+        assert!(
+            all.contains("next decision T+1h in 20:00"),
+            "{w}x{h}:\n{all}"
+        );
+    }
+    // Where there is room, it says it in full.
+    let (_, rows) = countdown_rows("war-room", 200, 60).expect("a countdown panel");
+    let all = rows.join("\n");
+    assert!(all.contains("next decision point T+1h in 20:00"), "{all}");
+}

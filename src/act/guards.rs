@@ -8,6 +8,7 @@ use crate::journal::event::AlarmAnswered;
 use crate::journal::{self, Event};
 use crate::playbook::{Guard, OnTrip};
 use chrono::{DateTime, Utc};
+use std::time::Instant;
 
 #[derive(Debug, Clone)]
 pub enum TripOutcome {
@@ -25,6 +26,18 @@ pub async fn on_trip(
     since: DateTime<Utc>,
     value: Option<String>,
 ) -> TripOutcome {
+    on_trip_at(ctx, guard, since, value, Instant::now()).await
+}
+
+/// As `on_trip`, a kill timed from `tripped` (when the trip was judged, taken
+/// before the task that runs this was spawned), as the key press times `K K`.
+pub async fn on_trip_at(
+    ctx: ActContext,
+    guard: Guard,
+    since: DateTime<Utc>,
+    value: Option<String>,
+    tripped: Instant,
+) -> TripOutcome {
     let event = tripped_event(&guard, since, value);
     match guard.on_trip {
         OnTrip::Kill => {
@@ -33,7 +46,7 @@ pub async fn on_trip(
                 _ => format!("guard {} tripped", guard.id),
             };
             TripOutcome::Killed(Box::new(
-                kill::fire_because(ctx, Some(reason), Some(event)).await,
+                kill::fire_pressed(ctx, Some(reason), Some(event), tripped).await,
             ))
         }
         OnTrip::Alarm => TripOutcome::Alarmed(

@@ -184,7 +184,13 @@ impl Wired {
         });
     }
 
-    fn guard_tripped(&self, guard: Guard, since: DateTime<Utc>, value: Option<String>) {
+    fn guard_tripped(
+        &self,
+        guard: Guard,
+        since: DateTime<Utc>,
+        value: Option<String>,
+        tripped: Instant,
+    ) {
         let ctx = self.acting(None, Some(&format!("guard {}", guard.id)));
         self.spawn(async move {
             let id = guard.id.clone();
@@ -196,7 +202,7 @@ impl Wired {
                     "ALARM: guard {id} (already raised, not answered yet)"
                 ))];
             }
-            match guards::on_trip(ctx, guard, since, value).await {
+            match guards::on_trip_at(ctx, guard, since, value, tripped).await {
                 TripOutcome::Killed(o) => {
                     let mut out = kill_report(*o);
                     out.insert(
@@ -256,9 +262,11 @@ impl Wired {
 
 impl Actuator for Wired {
     fn act(&mut self, act: Act) -> Result<String, String> {
-        // Nothing before the kill switch but a clock read.
+        // Nothing before the kill switch but a clock read: a press or a
+        // guard's kill is timed from here, not from when its task runs.
+        let acted = Instant::now();
         if let Act::FireKill = act {
-            return self.fire_kill(Instant::now());
+            return self.fire_kill(acted);
         }
         let started = format!("{}…", act.describe());
         match act {
@@ -288,7 +296,7 @@ impl Actuator for Wired {
                 guard,
                 since,
                 value,
-            } => self.guard_tripped(*guard, since, value),
+            } => self.guard_tripped(*guard, since, value, acted),
             Act::DecisionPoint {
                 stage,
                 offset,

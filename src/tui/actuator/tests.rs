@@ -162,6 +162,40 @@ async fn the_kill_switch_reports_what_the_readback_proved_and_journals_it() {
     assert_eq!(w.events()[0].actor.name, "ana");
 }
 
+/// The cockpit's loop is busy after the trip is judged (this single-threaded
+/// runtime cannot run the kill's task until the test yields): the kill's
+/// clock, and the `dispatched_us` it journals, still start at the trip.
+#[tokio::test]
+async fn a_guard_kill_is_timed_from_the_trip_not_from_when_its_task_runs() {
+    let mut w = world();
+    let mut guard = w.pb.playbook.guards[0].clone();
+    guard.on_trip = OnTrip::Kill;
+    w.actuator
+        .act(Act::GuardTripped {
+            guard: Box::new(guard),
+            since: Utc::now(),
+            value: Some("10".into()),
+        })
+        .unwrap();
+    let busy = Duration::from_millis(30);
+    let held = Instant::now();
+    while held.elapsed() < busy {
+        std::hint::spin_loop();
+    }
+    assert!(w.notice().await.0.starts_with("guard pct-high tripped"));
+    let AppEvent::KillDone { state, timings, .. } = w.next().await else {
+        panic!("the kill's verdict follows")
+    };
+    assert!(matches!(state, KillState::Halted { .. }), "{state:?}");
+    assert!(
+        timings.dispatched >= busy,
+        "timed from the task, not the trip: {timings:?}"
+    );
+    assert_eq!(w.kinds(), ["guard_tripped", "kill_fired", "kill_verified"]);
+    let fired = &w.events()[1].payload;
+    assert!(fired["dispatched_us"].as_u64() >= Some(busy.as_micros() as u64));
+}
+
 #[tokio::test]
 async fn an_ack_is_journaled_as_the_named_person_in_the_role() {
     let mut w = world();
