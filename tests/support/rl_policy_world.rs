@@ -3,7 +3,9 @@
 //! modification times, three file-backed exporters (policy-exporter, prober,
 //! cost-monitor), a real Alertmanager, a real Prometheus scraping the three
 //! with last week's cost backfilled, and the shipped playbook with its URLs
-//! pointed at them. Included by `#[path]` from that test only.
+//! pointed at them. Included by `#[path]` from tests/rl_policy.rs and
+//! tests/rl_policy_cockpit.rs; each uses a part of it.
+#![allow(dead_code)]
 
 use crate::support::alertmanager::Alertmanager;
 use crate::support::file_exporter::FileExporter;
@@ -84,6 +86,22 @@ impl World {
             prom,
             am,
         }
+    }
+
+    /// Rewrites the test's copy of the playbook, each `(shipped, here)` pair
+    /// replaced. Panics when the shipped text is not there: a replacement
+    /// that finds nothing would test the seed unchanged while claiming not to.
+    pub fn rewrite_playbook(&self, replacements: &[(&str, &str)]) {
+        let mut text = std::fs::read_to_string(&self.playbook).expect("read playbook");
+        for (shipped, here) in replacements {
+            assert_eq!(
+                text.matches(shipped).count(),
+                1,
+                "the playbook should read {shipped} exactly once"
+            );
+            text = text.replace(shipped, here);
+        }
+        std::fs::write(&self.playbook, text).expect("write playbook");
     }
 
     pub fn path(&self, rel: &str) -> PathBuf {
