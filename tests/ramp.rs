@@ -10,7 +10,7 @@ use liftoff::engine::{self, Evidence, GateDecision, Status, Verdict};
 use liftoff::journal::{self, Actor};
 use liftoff::playbook::LoadedPlaybook;
 use liftoff::ramp::{self, Reason};
-use liftoff::release::{self, AckRecord, KillState, ReleaseState, StageState};
+use liftoff::release::{self, AckRecord, KillState, ReleaseState, StageEntry, StageState};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -122,7 +122,7 @@ fn ack(state: &mut ReleaseState, role: &str, by: &str, stage: &str) {
 
 fn stage_acks(pb: &LoadedPlaybook, state: &ReleaseState, index: usize) -> Vec<engine::AckStatus> {
     let roles = &pb.playbook.ramp.as_ref().unwrap().stages[index].acks;
-    release::ack_status(&pb.playbook, state, roles, t(2))
+    release::entry_ack_status(&pb.playbook, state, roles, t(2))
 }
 
 #[test]
@@ -151,17 +151,32 @@ fn refuses_on_nogo_and_names_the_checks() {
 fn refuses_on_a_missing_ack_and_names_the_role() {
     let pb = pb();
     let mut state = at_stage(0, "shadow", 0.0);
+    // bob's ACK opened 10% once; the ramp stepped back to shadow since.
+    state.acks.push(AckRecord {
+        role: "oncall".into(),
+        by: "bob".into(),
+        at: t(-5),
+        comment: None,
+        stage: Some("shadow".into()),
+    });
+    for (index, name, at, back) in [(1, "10%", -4, false), (0, "shadow", -3, true)] {
+        state.entries.push(StageEntry {
+            index,
+            name: name.into(),
+            at: t(at),
+            back,
+        });
+    }
     ack(&mut state, "captain", "ana", "shadow");
-    ack(&mut state, "oncall", "bob", "before"); // given at another stage: does not count
     let g = gate(&pb, &[("entropy", Status::Pass), ("latency", Status::Pass)]);
     let acks = stage_acks(&pb, &state, 1);
     let refusal = ramp::can_enter(&pb.playbook, 1, &g, &acks, &state).unwrap_err();
     assert_eq!(refusal.roles(), ["oncall"]);
     assert!(refusal.checks().is_empty());
     assert!(
-        refusal
-            .to_string()
-            .contains("no valid ACK from oncall (the last ACK (bob) was given at stage before"),
+        refusal.to_string().contains(
+            "no valid ACK from oncall (the last ACK (bob) was used to enter stage 10% at 11:56:00 UTC"
+        ),
         "{refusal}"
     );
 }

@@ -107,7 +107,7 @@ pub async fn enter(ctx: ActContext, index: usize, back: bool) -> Result<StageOut
 }
 
 /// `]`: checks (pure) that the next stage may be entered, then enters it.
-/// `gate`: the current Go/No-Go; `acks`: `release::ack_status` for the stage's roles.
+/// `gate`: the current Go/No-Go; `acks`: `release::entry_ack_status` for the stage's roles.
 pub async fn advance(
     ctx: ActContext,
     state: &ReleaseState,

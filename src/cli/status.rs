@@ -69,7 +69,7 @@ pub fn run(path: &Path, format: StatusFormat) -> color_eyre::Result<u8> {
             index: i,
             name: stage.name.clone(),
             percent: stage.percent,
-            acks: release::ack_status(p, &state, &stage.acks, now),
+            acks: release::entry_ack_status(p, &state, &stage.acks, now),
         })
     });
     let status = Status {

@@ -130,7 +130,7 @@ pub fn set_action<'a>(ramp: &'a Ramp, stage: &'a Stage) -> &'a Action {
 
 /// May the ramp enter stage `index`? It must be the next stage, the gate must
 /// be GO and every role the stage names must hold a valid ACK (`acks`: the
-/// statuses of the stage's roles, from `release::ack_status`).
+/// statuses of the stage's roles, from `release::entry_ack_status`).
 pub fn can_enter(
     pb: &Playbook,
     index: usize,

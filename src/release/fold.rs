@@ -4,7 +4,8 @@
 
 use super::summary::{actor_label, summary};
 use super::{
-    AckRecord, BaselineRecord, DecisionSummary, JournalLine, KillState, ReleaseState, StageState,
+    AckRecord, BaselineRecord, DecisionSummary, JournalLine, KillState, ReleaseState, StageEntry,
+    StageState,
 };
 use crate::journal::{Event, Followed, JournalWarning, ReadAll, Stored};
 use crate::source::ManualState;
@@ -123,6 +124,12 @@ impl ReleaseState {
                 })
             }
             Event::StageEntered(s) => {
+                self.entries.push(StageEntry {
+                    index: s.index,
+                    name: s.name.clone(),
+                    at,
+                    back: s.back,
+                });
                 self.stage = Some(StageState {
                     index: s.index,
                     name: s.name,

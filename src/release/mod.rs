@@ -12,7 +12,7 @@ mod summary;
 #[cfg(test)]
 mod tests;
 
-pub use acks::ack_status;
+pub use acks::{ack_status, entry_ack_status};
 pub use fold::{MAX_ACKS, MAX_WARNINGS, RECENT};
 pub use manual::{manual_observation, manual_payload, overlay_manual};
 pub use summary::summary as event_summary;
@@ -26,6 +26,9 @@ use std::collections::BTreeMap;
 pub struct ReleaseState {
     /// The ramp stage entered last (read back), if any.
     pub stage: Option<StageState>,
+    /// Every stage entry in journal order: which ACKs an entry used up
+    /// (`ack_status`). One per human act with a readback, so a few per release.
+    pub entries: Vec<StageEntry>,
     /// Valid and expired ACKs, newest first per role.
     pub acks: Vec<AckRecord>,
     pub kill: KillState,
@@ -65,6 +68,15 @@ pub struct StageState {
     pub entered_at: DateTime<Utc>,
     /// Decision points already recorded, as offsets from `entered_at`.
     pub decision_points_done: Vec<std::time::Duration>,
+}
+
+/// A stage entered (forward or back), as the journal recorded it.
+#[derive(Debug, Clone, Serialize)]
+pub struct StageEntry {
+    pub index: usize,
+    pub name: String,
+    pub at: DateTime<Utc>,
+    pub back: bool,
 }
 
 #[derive(Debug, Clone, Serialize)]

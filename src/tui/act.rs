@@ -79,7 +79,7 @@ pub struct Decide {
 pub struct Seen {
     pub state: ReleaseState,
     pub gate: GateDecision,
-    /// `release::ack_status` for the roles the stage names.
+    /// `release::entry_ack_status` for the roles the stage names.
     pub acks: Vec<AckStatus>,
 }
 

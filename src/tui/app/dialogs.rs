@@ -57,7 +57,7 @@ impl App {
             return self.open_dialog(Dialog::Alarm(AlarmDialog::default()));
         }
         let roles = &self.pb.playbook.roles;
-        let Some(role) = self.ack_role() else {
+        let Some(role) = self.ack_role(now) else {
             return self.say("the playbook names no roles to ACK", true, now);
         };
         let index = roles.iter().position(|r| r.id == role).unwrap_or(0);

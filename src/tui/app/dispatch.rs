@@ -163,7 +163,7 @@ impl App {
         }
     }
 
-    /// `release::ack_status` for the roles stage `index` names.
+    /// `release::entry_ack_status` for the roles stage `index` names.
     fn stage_acks(&self, index: usize, now: DateTime<Utc>) -> Vec<crate::engine::AckStatus> {
         let roles = self
             .pb
@@ -173,7 +173,7 @@ impl App {
             .and_then(|r| r.stages.get(index))
             .map(|s| s.acks.clone())
             .unwrap_or_default();
-        release::ack_status(&self.pb.playbook, &self.release, &roles, now)
+        release::entry_ack_status(&self.pb.playbook, &self.release, &roles, now)
     }
 
     /// Why stage `index` may not be entered now (the gate, the stage's ACKs,
@@ -205,15 +205,19 @@ impl App {
 
     /// The role `a` ACKs: the selected one in the roles panel, else the first
     /// gate role without a valid ACK, else the first role.
-    pub(super) fn ack_role(&self) -> Option<String> {
+    pub(super) fn ack_role(&self, now: DateTime<Utc>) -> Option<String> {
         let roles = &self.pb.playbook.roles;
         if self.focus == PanelKind::Roles {
             if let Some(r) = roles.get(self.row(PanelKind::Roles)) {
                 return Some(r.id.clone());
             }
         }
+        // The gate's missing roles first, then those the next stage still needs.
+        let next = ramp::next_stage(&self.pb.playbook, &self.release);
+        let for_next = next.map(|i| self.stage_acks(i, now)).unwrap_or_default();
         self.acks
             .iter()
+            .chain(&for_next)
             .find(|a| !a.is_valid())
             .map(|a| a.role.clone())
             .or_else(|| roles.first().map(|r| r.id.clone()))
