@@ -12,6 +12,10 @@ use ratatui::Frame;
 use unicode_width::UnicodeWidthStr;
 
 const ORDER: [Status; 4] = [Status::Fail, Status::Unknown, Status::Warn, Status::Pass];
+/// Four counts of " ✔  3".
+const ALIGNED_COUNTS_W: usize = 4 * 5;
+/// Below this a section name is cut to nothing useful ("1. …").
+const MIN_NAME_W: usize = 12;
 
 pub fn render(f: &mut Frame, area: Rect, app: &App) {
     let inner = super::frame(f, area, app, PanelKind::Summary);
@@ -22,7 +26,9 @@ pub fn render(f: &mut Frame, area: Rect, app: &App) {
     let selected = app.row(PanelKind::Summary);
     let focused = app.focus == PanelKind::Summary && app.overlay.is_none();
     let width = inner.width as usize;
-    let counts_w = 4 * 5;
+    // Every count in aligned columns when the names still fit beside them;
+    // in a narrow panel only the non-zero counts, so the names stay readable.
+    let aligned = width.saturating_sub(2 + 2 + ALIGNED_COUNTS_W) >= MIN_NAME_W;
     let sections = app.sections();
     let first = scroll(selected, inner.height);
     let lines: Vec<Line> = sections
@@ -41,6 +47,26 @@ pub fn render(f: &mut Frame, area: Rect, app: &App) {
                 .into_iter()
                 .find(|s| count(*s) > 0)
                 .unwrap_or(Status::Pass);
+            let counts: Vec<Span> = ORDER
+                .iter()
+                .rev()
+                .map(|s| (*s, count(*s)))
+                .filter(|(_, n)| aligned || *n > 0)
+                .map(|(s, n)| {
+                    let st = if n > 0 {
+                        style::status(t, s)
+                    } else {
+                        style::muted(t)
+                    };
+                    let text = if aligned {
+                        format!(" {}{n:>3}", s.symbol())
+                    } else {
+                        format!(" {}{n}", s.symbol())
+                    };
+                    Span::styled(text, st)
+                })
+                .collect();
+            let counts_w: usize = counts.iter().map(|s| s.width()).sum();
             let name_w = width.saturating_sub(2 + 2 + counts_w);
             let name = fit(name, name_w);
             let pad = name_w.saturating_sub(UnicodeWidthStr::width(name.as_str()));
@@ -55,15 +81,7 @@ pub fn render(f: &mut Frame, area: Rect, app: &App) {
                     style::bold(style::text(t)),
                 ),
             ];
-            for s in ORDER.iter().rev() {
-                let n = count(*s);
-                let st = if n > 0 {
-                    style::status(t, *s)
-                } else {
-                    style::muted(t)
-                };
-                spans.push(Span::styled(format!(" {}{n:>3}", s.symbol()), st));
-            }
+            spans.extend(counts);
             style::row(t, spans, i == selected && focused)
         })
         .collect();
