@@ -13,65 +13,14 @@ use support::etcd::Etcd;
 use support::journal_cli::{liftoff, text};
 use support::tmux::{wait_until, Pane};
 
-/// `ENDPOINTS` is replaced with the etcd members' `host:port` list.
-const PLAYBOOK: &str = r#"
-[release]
-name = "war room on etcd"
-journal = "etcd://ENDPOINTS/liftoff/war-room"
-ack_valid_for = "4h"
-distinct_roles = true
-go_acks = ["captain", "oncall"]
-
-[[role]]
-id = "captain"
-title = "Release Captain"
-
-[[role]]
-id = "oncall"
-title = "On-call Engineer"
-
-[source.flag]
-kind = "command"
-run = ["cat", "halted.flag"]
-interval = "1h"
-timeout = "2s"
-
-[source.level]
-kind = "command"
-run = ["cat", "level.txt"]
-interval = "1s"
-timeout = "2s"
-
-[source.pct]
-kind = "command"
-run = ["cat", "pct.txt"]
-interval = "1h"
-timeout = "2s"
-
-[[check]]
-id = "level-low"
-section = "1. Health"
-title = "Level below 0.5"
-source = "level"
-pass = "json < 0.5"
-
-[ramp]
-set = { kind = "command", run = ["sh", "-c", "echo {percent} > pct.txt"] }
-readback = { source = "pct", pass = "json == percent", timeout = "10s" }
-
-[[ramp.stage]]
-name = "shadow"
-percent = 0
-
-[[ramp.stage]]
-name = "10%"
-percent = 10
-acks = ["captain", "oncall"]
-
-[kill_switch]
-actions = [{ kind = "command", run = ["sh", "-c", "echo HALTED > halted.flag"] }]
-verify = { source = "flag", pass = "stdout.startsWith('HALTED')", timeout = "10s" }
-"#;
+/// tests/cockpit_wired.rs's war room, its journal on the etcd at `endpoints`.
+fn playbook(endpoints: &str) -> String {
+    include_str!("fixtures/war_room.toml").replacen(
+        "[release]\n",
+        &format!("[release]\njournal = \"etcd://{endpoints}/liftoff/war-room\"\n"),
+        1,
+    )
+}
 
 /// The journal as etcd holds it now, read through the library.
 fn events(playbook: &Path) -> Vec<Stored> {
@@ -110,10 +59,7 @@ fn two_cockpits_on_one_etcd_share_acks_the_stage_and_the_kill_switch_live() {
     let etcd = runtime.block_on(Etcd::single());
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("level.txt"), "0.1\n").unwrap();
-    let pb = support::playbook::write(
-        dir.path(),
-        &PLAYBOOK.replace("ENDPOINTS", &etcd.endpoints()),
-    );
+    let pb = support::playbook::write(dir.path(), &playbook(&etcd.endpoints()));
     let ana = Pane::start("etcd-ana", &pb, &[("USER", "ana")]);
     let bob = Pane::start("etcd-bob", &pb, &[("USER", "bob")]);
 

@@ -11,69 +11,8 @@ use liftoff::journal::{self, Actor, Event, Stored};
 use std::path::{Path, PathBuf};
 use support::tmux::{wait_until, Pane};
 
-const PLAYBOOK: &str = r#"
-[release]
-name = "two cockpits"
-ack_valid_for = "4h"
-distinct_roles = true
-go_acks = ["captain", "oncall"]
-
-[[role]]
-id = "captain"
-title = "Release Captain"
-
-[[role]]
-id = "oncall"
-title = "On-call Engineer"
-
-[source.flag]
-kind = "command"
-run = ["cat", "halted.flag"]
-interval = "1h"
-timeout = "2s"
-
-[source.level]
-kind = "command"
-run = ["cat", "level.txt"]
-interval = "1s"
-timeout = "2s"
-
-[source.pct]
-kind = "command"
-run = ["cat", "pct.txt"]
-interval = "1h"
-timeout = "2s"
-
-[[check]]
-id = "level-low"
-section = "1. Health"
-title = "Level below 0.5"
-source = "level"
-pass = "json < 0.5"
-
-[ramp]
-set = { kind = "command", run = ["sh", "-c", "echo {percent} > pct.txt"] }
-readback = { source = "pct", pass = "json == percent", timeout = "10s" }
-
-[[ramp.stage]]
-name = "shadow"
-percent = 0
-
-[[ramp.stage]]
-name = "10%"
-percent = 10
-acks = ["captain", "oncall"]
-
-[[guard]]
-id = "level-high"
-source = "level"
-trip = "json > 0.5"
-on_trip = "alarm"
-
-[kill_switch]
-actions = [{ kind = "command", run = ["sh", "-c", "echo HALTED > halted.flag"] }]
-verify = { source = "flag", pass = "stdout.startsWith('HALTED')", timeout = "10s" }
-"#;
+/// Shared with tests/cockpit_etcd.rs.
+const PLAYBOOK: &str = include_str!("fixtures/war_room.toml");
 
 fn world() -> (tempfile::TempDir, PathBuf) {
     let dir = tempfile::tempdir().unwrap();
