@@ -7,7 +7,7 @@ use crate::engine::gate::HoldKind;
 use crate::engine::{Decision, GateDecision, Hold};
 use crate::journal::event::StageEntered;
 use crate::journal::Stored;
-use crate::playbook::LoadedPlaybook;
+use crate::playbook::{LoadedPlaybook, OnTrip};
 use crate::report::Report;
 use std::path::Path;
 use std::sync::Arc;
