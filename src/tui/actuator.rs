@@ -360,3 +360,5 @@ fn stage_report(outcome: Result<StageOutcome, Refusal>) -> AppEvent {
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_once;
