@@ -5,8 +5,9 @@ use super::kill::{self, KillOutcome};
 use super::ActContext;
 use crate::guard::tripped_event;
 use crate::journal::event::AlarmAnswered;
-use crate::journal::{self, Event};
+use crate::journal::{self, Event, NewEvent, ReadAll};
 use crate::playbook::{Guard, OnTrip};
+use crate::release::ReleaseState;
 use chrono::{DateTime, Utc};
 use std::time::Instant;
 
@@ -16,6 +17,9 @@ pub enum TripOutcome {
     Killed(Box<KillOutcome>),
     /// The alarm was journaled (event id), or why not.
     Alarmed(Result<u64, String>),
+    /// The alarm was raised already (by this or another process) and not
+    /// answered yet: not raised twice.
+    AlreadyRaised,
 }
 
 /// Acts on a trip that `guard::Tracker` reported (`Update::Tripped { since, .. }`).
@@ -49,12 +53,23 @@ pub async fn on_trip_at(
                 kill::fire_pressed(ctx, Some(reason), Some(event), tripped).await,
             ))
         }
-        OnTrip::Alarm => TripOutcome::Alarmed(
-            journal::record(&ctx.journal, &ctx.actor, &event)
-                .await
-                .map(|s| s.id)
-                .map_err(|e| e.to_string()),
-        ),
+        OnTrip::Alarm => raise_alarm(&ctx, &guard.id, event).await,
+    }
+}
+
+/// Journals the alarm unless it stands already (raised, not answered): every
+/// cockpit sees the same trip, one alarm is raised per episode. Read and
+/// append are one atomic step of the journal, so cockpits racing on the
+/// same tick still raise it once.
+async fn raise_alarm(ctx: &ActContext, guard: &str, event: Event) -> TripOutcome {
+    let guard = guard.to_string();
+    let raised =
+        move |read: &ReadAll| ReleaseState::from_read(read).alarm_guard.as_ref() == Some(&guard);
+    let event = NewEvent::new(&ctx.actor, &event);
+    match journal::append_unless_async(&ctx.journal, event, raised).await {
+        Ok(Some(stored)) => TripOutcome::Alarmed(Ok(stored.id)),
+        Ok(None) => TripOutcome::AlreadyRaised,
+        Err(e) => TripOutcome::Alarmed(Err(e.to_string())),
     }
 }
 

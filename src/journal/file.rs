@@ -13,7 +13,7 @@ use super::line::{encode, GENESIS};
 use super::read::{parse_all, Cursor, ReadAll};
 use super::tail::last_valid;
 use super::verify::{verify_bytes, VerifyReport};
-use super::Journal;
+use super::{Already, Journal};
 use chrono::{SubsecRound, Utc};
 use nix::errno::Errno;
 use nix::fcntl::{Flock, FlockArg};
@@ -67,8 +67,10 @@ fn lock(mut file: File, how: FlockArg) -> std::io::Result<Flock<File>> {
     }
 }
 
-impl Journal for FileJournal {
-    fn append(&self, event: NewEvent) -> Result<Stored, JournalError> {
+impl FileJournal {
+    /// The file opened for append under its exclusive lock: until the lock
+    /// is dropped no other writer (thread or process) appends.
+    fn lock_for_append(&self) -> Result<Flock<File>, JournalError> {
         let path = &self.path;
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir).map_err(JournalError::io("create the folder of", path))?;
@@ -79,32 +81,67 @@ impl Journal for FileJournal {
             .create(true)
             .open(path)
             .map_err(JournalError::io("open", path))?;
-        let locked = lock(file, FlockArg::LockExclusive).map_err(JournalError::io("lock", path))?;
+        lock(file, FlockArg::LockExclusive).map_err(JournalError::io("lock", path))
+    }
+
+    /// Appends `event` through `locked` (from `lock_for_append`), chained
+    /// onto the last valid event.
+    fn append_locked(
+        &self,
+        locked: &Flock<File>,
+        event: &NewEvent,
+    ) -> Result<Stored, JournalError> {
+        let path = &self.path;
         let len = locked
             .metadata()
             .map_err(JournalError::io("stat", path))?
             .len();
         let (last, ends_with_newline) =
-            last_valid(&locked, len).map_err(JournalError::io("read the tail of", path))?;
+            last_valid(locked, len).map_err(JournalError::io("read the tail of", path))?;
         let id = last.as_ref().map_or(1, |l| l.id + 1);
         let prev = last.as_ref().map_or(GENESIS, |l| l.hash.as_str());
         // Time never runs backwards along the chain, even across hosts' clocks.
         let now = Utc::now().trunc_subsecs(6);
         let at = last.as_ref().map_or(now, |l| now.max(l.at));
-        let (stored, line) = encode(id, at, &event, prev);
+        let (stored, line) = encode(id, at, event, prev);
         let mut bytes = Vec::with_capacity(line.len() + 1);
         if !ends_with_newline {
             // A writer died mid-line: end its line so ours starts clean.
             bytes.push(b'\n');
         }
         bytes.extend_from_slice(&line);
-        (&*locked)
+        (&**locked)
             .write_all(&bytes)
             .map_err(JournalError::io("write", path))?;
         locked
             .sync_data()
             .map_err(JournalError::io("fsync", path))?;
         Ok(stored)
+    }
+}
+
+impl Journal for FileJournal {
+    fn append(&self, event: NewEvent) -> Result<Stored, JournalError> {
+        let locked = self.lock_for_append()?;
+        self.append_locked(&locked, &event)
+    }
+
+    fn append_unless(
+        &self,
+        event: NewEvent,
+        already: Already,
+    ) -> Result<Option<Stored>, JournalError> {
+        let locked = self.lock_for_append()?;
+        // Read under the writers' lock: what `already` sees is still the
+        // whole journal when the line goes in.
+        let mut bytes = Vec::new();
+        (&*locked)
+            .read_to_end(&mut bytes)
+            .map_err(JournalError::io("read", &self.path))?;
+        if already(&parse_all(&bytes)) {
+            return Ok(None);
+        }
+        self.append_locked(&locked, &event).map(Some)
     }
 
     fn read_all(&self) -> Result<ReadAll, JournalError> {

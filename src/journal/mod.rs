@@ -54,6 +54,16 @@ pub enum Appended {
 pub trait Journal: Send + Sync + std::fmt::Debug {
     /// Appends one event; id, time, `prev` and `hash` are set under the lock.
     fn append(&self, event: NewEvent) -> Result<Stored, JournalError>;
+    /// Records something once however many processes try: reads the whole
+    /// journal and appends `event` only if `already` says no, atomically
+    /// (nobody appends between the read and the append). `None`: it was
+    /// already there. `already` may be asked more than once (etcd asks again
+    /// after losing a race), each time about a newer journal.
+    fn append_unless(
+        &self,
+        event: NewEvent,
+        already: Already,
+    ) -> Result<Option<Stored>, JournalError>;
     /// Every event so far, with warnings for lines that could not be used.
     fn read_all(&self) -> Result<ReadAll, JournalError>;
     /// Events after `from`, as they arrive (from any process), in order.
@@ -93,6 +103,11 @@ pub trait Journal: Send + Sync + std::fmt::Debug {
 }
 
 pub type SharedJournal = Arc<dyn Journal>;
+
+/// `append_unless`'s question: does the journal, as read under the append's
+/// guard, hold what the append would record? (Owned: the etcd journal asks
+/// it on its own runtime.)
+pub type Already = Box<dyn Fn(&ReadAll) -> bool + Send + Sync>;
 
 /// The playbook's journal: `[release] journal` if set (a file path,
 /// `file://path`, `etcd://host:port[,...]/prefix` or `etcds://...`), else
@@ -141,6 +156,18 @@ pub async fn append_or_keep_async(
         .map_err(|e| JournalError::Task(e.to_string()))?
 }
 
+/// `append_unless` without blocking the async runtime.
+pub async fn append_unless_async(
+    journal: &SharedJournal,
+    event: NewEvent,
+    already: impl Fn(&ReadAll) -> bool + Send + Sync + 'static,
+) -> Result<Option<Stored>, JournalError> {
+    let journal = Arc::clone(journal);
+    tokio::task::spawn_blocking(move || journal.append_unless(event, Box::new(already)))
+        .await
+        .map_err(|e| JournalError::Task(e.to_string()))?
+}
+
 /// `append_async` for a typed event.
 pub async fn record(
     journal: &SharedJournal,
@@ -161,6 +188,13 @@ mod tests {
     impl Journal for Minimal {
         fn append(&self, event: NewEvent) -> Result<Stored, JournalError> {
             self.0.append(event)
+        }
+        fn append_unless(
+            &self,
+            event: NewEvent,
+            already: Already,
+        ) -> Result<Option<Stored>, JournalError> {
+            self.0.append_unless(event, already)
         }
         fn read_all(&self) -> Result<ReadAll, JournalError> {
             self.0.read_all()

@@ -13,8 +13,8 @@ use crate::act::guards::{self, TripOutcome};
 use crate::act::stage::StageOutcome;
 use crate::act::{decision, kill, rollback, stage, ActContext};
 use crate::journal::event::{Ack, Manual};
-use crate::journal::{self, Actor, Event, NewEvent};
-use crate::playbook::{Guard, OnTrip};
+use crate::journal::{self, Actor, Event, NewEvent, ReadAll};
+use crate::playbook::Guard;
 use crate::ramp::Refusal;
 use crate::release::{KillState, ReleaseState};
 use chrono::{DateTime, Utc};
@@ -194,14 +194,6 @@ impl Wired {
         let ctx = self.acting(None, Some(&format!("guard {}", guard.id)));
         self.spawn(async move {
             let id = guard.id.clone();
-            // An alarm another cockpit already raised (and nobody answered) is not raised twice.
-            let same = id.clone();
-            let raised = move |s: &ReleaseState| s.alarm_guard.as_ref() == Some(&same);
-            if guard.on_trip == OnTrip::Alarm && fresh(&ctx, raised).await {
-                return vec![bad(format!(
-                    "ALARM: guard {id} (already raised, not answered yet)"
-                ))];
-            }
             match guards::on_trip_at(ctx, guard, since, value, tripped).await {
                 TripOutcome::Killed(o) => {
                     let mut out = kill_report(*o);
@@ -221,6 +213,10 @@ impl Wired {
                         "guard {id} tripped; the alarm was NOT journaled: {e}"
                     ))]
                 }
+                // Raised before (here or by another cockpit), not answered yet.
+                TripOutcome::AlreadyRaised => vec![bad(format!(
+                    "ALARM: guard {id} (already raised, not answered yet)"
+                ))],
             }
         });
     }
@@ -229,26 +225,16 @@ impl Wired {
         let ctx = self.acting(None, Some("cockpit"));
         self.spawn(async move {
             let when = format!("T+{} at {stage}", super::style::offset(offset));
-            // Idempotent across processes: read the journal fresh, write only if missing.
-            let (journal, actor) = (ctx.journal.clone(), ctx.actor.clone());
-            let done = move |s: &ReleaseState| {
-                s.stage
+            // Once across processes: the journal reads and appends in one
+            // atomic step, so cockpits ticking together record it once.
+            let done = move |read: &ReadAll| {
+                ReleaseState::from_read(read)
+                    .stage
                     .as_ref()
                     .is_some_and(|st| st.name == stage && st.decision_points_done.contains(&offset))
             };
-            let written = tokio::task::spawn_blocking(move || {
-                let read = journal.read_all().map_err(|e| e.to_string())?;
-                if done(&ReleaseState::from_read(&read)) {
-                    return Ok(None);
-                }
-                journal
-                    .append(NewEvent::new(&actor, &event))
-                    .map(Some)
-                    .map_err(|e| e.to_string())
-            })
-            .await
-            .map_err(|e| e.to_string())
-            .and_then(|r| r);
+            let event = NewEvent::new(&ctx.actor, &event);
+            let written = journal::append_unless_async(&ctx.journal, event, done).await;
             match written {
                 Ok(Some(_)) => vec![good(format!("decision point {when} recorded"))],
                 Ok(None) => vec![good(format!(
@@ -305,22 +291,6 @@ impl Actuator for Wired {
         }
         Ok(started)
     }
-}
-
-/// The journal as it is now (not as the follower last saw it), asked `question`.
-async fn fresh(
-    ctx: &ActContext,
-    question: impl FnOnce(&ReleaseState) -> bool + Send + 'static,
-) -> bool {
-    let journal = ctx.journal.clone();
-    tokio::task::spawn_blocking(move || {
-        journal
-            .read_all()
-            .map(|read| question(&ReleaseState::from_read(&read)))
-            .unwrap_or(false)
-    })
-    .await
-    .unwrap_or(false)
 }
 
 fn good(text: String) -> AppEvent {
@@ -390,3 +360,5 @@ fn stage_report(outcome: Result<StageOutcome, Refusal>) -> AppEvent {
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_once;

@@ -4,7 +4,7 @@
 //! the journal, and says what was NOT journaled.
 
 use crate::journal::{
-    Cursor, Followed, Journal, JournalError, NewEvent, ReadAll, Stored, VerifyReport,
+    Already, Cursor, Followed, Journal, JournalError, NewEvent, ReadAll, Stored, VerifyReport,
 };
 use tokio::sync::mpsc;
 
@@ -22,6 +22,13 @@ impl NoJournal {
 
 impl Journal for NoJournal {
     fn append(&self, _event: NewEvent) -> Result<Stored, JournalError> {
+        self.refuse()
+    }
+    fn append_unless(
+        &self,
+        _event: NewEvent,
+        _already: Already,
+    ) -> Result<Option<Stored>, JournalError> {
         self.refuse()
     }
     fn read_all(&self) -> Result<ReadAll, JournalError> {

@@ -14,9 +14,11 @@
 mod append;
 mod connect;
 mod landed;
+mod once;
 mod range;
 pub mod url;
 mod watch;
+mod writer;
 
 pub use connect::EtcdSettings;
 
@@ -27,7 +29,7 @@ use super::health::Health;
 use super::read::{parse_all, Cursor, ReadAll};
 use super::spool::Spool;
 use super::verify::{verify_bytes, VerifyReport};
-use super::{Appended, Journal};
+use super::{Already, Appended, Journal};
 use crate::playbook::LoadedPlaybook;
 use append::{Keys, SeenHead};
 use connect::{block_on, Link};
@@ -103,6 +105,15 @@ impl Inner {
         append::append(&self.link, &self.keys, &self.head, event, token).await
     }
 
+    async fn append_unless(
+        &self,
+        event: &NewEvent,
+        token: &str,
+        already: &Already,
+    ) -> Result<Option<Stored>, JournalError> {
+        once::append_unless(&self.link, &self.keys, &self.head, event, token, already).await
+    }
+
     async fn read(&self) -> Result<Range, JournalError> {
         let client = self.link.client().await?;
         range::events_from(&self.link, &self.keys, &client, 1).await
@@ -147,6 +158,20 @@ impl Journal for EtcdJournal {
         block_on(async move {
             inner.flush_first().await;
             inner.append(&event, &landed::new_token()).await
+        })
+    }
+
+    fn append_unless(
+        &self,
+        event: NewEvent,
+        already: Already,
+    ) -> Result<Option<Stored>, JournalError> {
+        let inner = Arc::clone(&self.inner);
+        block_on(async move {
+            inner.flush_first().await;
+            inner
+                .append_unless(&event, &landed::new_token(), &already)
+                .await
         })
     }
 

@@ -34,8 +34,19 @@ pub(super) async fn events_from(
     client: &Client,
     from: u64,
 ) -> Result<Range, JournalError> {
+    events_at(link, keys, client, from, 0).await
+}
+
+/// Events from id `from` on as they were at store revision `revision` (0:
+/// now), so they can be read together with other keys at one moment.
+pub(super) async fn events_at(
+    link: &Link,
+    keys: &Keys,
+    client: &Client,
+    from: u64,
+    mut revision: i64,
+) -> Result<Range, JournalError> {
     let mut start = keys.event(from).into_bytes();
-    let mut revision = 0;
     let mut kvs = Vec::new();
     loop {
         let mut options = GetOptions::new()

@@ -7,7 +7,7 @@ use crate::engine::gate::HoldKind;
 use crate::engine::{Decision, GateDecision, Hold};
 use crate::journal::event::StageEntered;
 use crate::journal::Stored;
-use crate::playbook::LoadedPlaybook;
+use crate::playbook::{LoadedPlaybook, OnTrip};
 use crate::report::Report;
 use std::path::Path;
 use std::sync::Arc;
@@ -70,15 +70,15 @@ actions = [{ kind = "command", run = ["sh", "-c", "echo 0 > pct.txt"] }]
 verify = { source = "pct", pass = "json == 0", timeout = "10s" }
 "#;
 
-struct World {
+pub(super) struct World {
     _dir: tempfile::TempDir,
-    pb: Arc<LoadedPlaybook>,
-    journal: crate::journal::SharedJournal,
-    actuator: Wired,
+    pub(super) pb: Arc<LoadedPlaybook>,
+    pub(super) journal: crate::journal::SharedJournal,
+    pub(super) actuator: Wired,
     rx: mpsc::Receiver<AppEvent>,
 }
 
-fn world() -> World {
+pub(super) fn world() -> World {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("liftoff.toml");
     std::fs::write(&path, PLAYBOOK).unwrap();
@@ -103,7 +103,7 @@ impl World {
             .expect("channel open")
     }
 
-    async fn notice(&mut self) -> (String, bool) {
+    pub(super) async fn notice(&mut self) -> (String, bool) {
         match self.next().await {
             AppEvent::Notice { text, bad } => (text, bad),
             other => panic!("expected a notice, got {other:?}"),
@@ -114,7 +114,7 @@ impl World {
         self.journal.read_all().unwrap().events
     }
 
-    fn kinds(&self) -> Vec<String> {
+    pub(super) fn kinds(&self) -> Vec<String> {
         self.events().into_iter().map(|e| e.kind).collect()
     }
 
@@ -123,7 +123,7 @@ impl World {
     }
 }
 
-fn no_go() -> GateDecision {
+pub(super) fn no_go() -> GateDecision {
     GateDecision {
         decision: Decision::NoGo,
         holds: vec![Hold {
