@@ -4,9 +4,11 @@
 //! answers `{"halted": bool}`. It notes when the flip happened, when a poll
 //! first read the flipped value and when the kill's POST arrived.
 
+#[path = "loopback.rs"]
+mod loopback;
+
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 pub const CALM: f64 = 0.01;
 pub const BAD: f64 = 0.20;
@@ -63,36 +65,8 @@ impl Remote {
 
 /// Starts the service on a free loopback port; returns the port.
 pub async fn start(remote: Arc<Remote>) -> u16 {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind");
-    let port = listener.local_addr().expect("addr").port();
-    tokio::spawn(async move {
-        while let Ok((mut sock, _)) = listener.accept().await {
-            let remote = remote.clone();
-            tokio::spawn(async move {
-                let mut buf = vec![0u8; 4096];
-                let mut n = 0;
-                // Keep-alive: answer every request on the connection.
-                loop {
-                    while !buf[..n].windows(4).any(|w| w == b"\r\n\r\n") {
-                        match sock.read(&mut buf[n..]).await {
-                            Ok(0) | Err(_) => return,
-                            Ok(k) => n += k,
-                        }
-                    }
-                    let body = remote.answer(&buf[..n]);
-                    n = 0;
-                    let reply = format!(
-                        "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n{body}",
-                        body.len()
-                    );
-                    if sock.write_all(reply.as_bytes()).await.is_err() {
-                        return;
-                    }
-                }
-            });
-        }
-    });
-    port
+    loopback::serve(loopback::Connection::KeepAlive, move |request| {
+        remote.answer(request)
+    })
+    .await
 }
