@@ -351,9 +351,8 @@ async fn rollback_tick_alarm_and_answer_are_journaled() {
         .is_err());
 }
 
-#[tokio::test]
-async fn a_decision_point_is_journaled_once_across_processes() {
-    let mut w = world();
+/// Another process entered 10% (in `w`'s journal); the stage as folded from it.
+pub(super) async fn entered_ten_percent(w: &World) -> crate::release::StageState {
     let stage = Event::StageEntered(StageEntered {
         index: 1,
         name: "10%".into(),
@@ -365,8 +364,15 @@ async fn a_decision_point_is_journaled_once_across_processes() {
     journal::record(&w.journal, &Actor::here(Some("x")), &stage)
         .await
         .unwrap();
-    let state = ReleaseState::from_read(&w.journal.read_all().unwrap());
-    let st = state.stage.clone().unwrap();
+    ReleaseState::from_read(&w.journal.read_all().unwrap())
+        .stage
+        .unwrap()
+}
+
+#[tokio::test]
+async fn a_decision_point_is_journaled_once_across_processes() {
+    let mut w = world();
+    let st = entered_ten_percent(&w).await;
     let offset = Duration::from_secs(1800);
     let event = crate::ramp::decision_point_event(&st, offset, &no_go(), &[]);
     let point = || Act::DecisionPoint {

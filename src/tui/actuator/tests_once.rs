@@ -2,9 +2,8 @@
 //! asking for the same record on the same tick: a decision point, an alarm.
 //! One event goes in; the other cockpit is told it was already there.
 
-use super::tests::{no_go, world, World};
+use super::tests::{entered_ten_percent, no_go, world, World};
 use super::*;
-use crate::journal::event::StageEntered;
 use crate::journal::{file, FileJournal, SharedJournal};
 use std::sync::Arc;
 
@@ -35,20 +34,7 @@ async fn both(w: &mut World, rx: &mut mpsc::Receiver<AppEvent>) -> [String; 2] {
 async fn two_cockpits_record_each_decision_point_once() {
     let mut w = world();
     let (mut other, mut rx) = second(&w);
-    let stage = Event::StageEntered(StageEntered {
-        index: 1,
-        name: "10%".into(),
-        percent: 10.0,
-        verified: true,
-        took_ms: 3,
-        back: false,
-    });
-    journal::record(&w.journal, &Actor::here(Some("x")), &stage)
-        .await
-        .unwrap();
-    let st = ReleaseState::from_read(&w.journal.read_all().unwrap())
-        .stage
-        .unwrap();
+    let st = entered_ten_percent(&w).await;
     const POINTS: u64 = 10;
     for minute in 30..30 + POINTS {
         let offset = Duration::from_secs(minute * 60);
