@@ -145,6 +145,24 @@ fn the_ramp_refusal_names_the_checks_and_roles() {
     assert!(screen(&a).contains("Step back to stage shadow 0%?"));
 }
 
+/// This cockpit's kill switch proven HALTED in 38 ms (`kept`: its journal
+/// records kept locally), while the journal has no firing.
+fn halted_here(a: &mut App, kept: bool) {
+    a.apply(
+        AppEvent::KillDone {
+            state: KillState::Halted {
+                at: now(),
+                took_ms: 38,
+            },
+            text: "KILL SWITCH HALTED: verified in 38 ms".into(),
+            timings: Default::default(),
+            kept,
+        },
+        now(),
+    );
+    a.apply(AppEvent::ReleaseChanged(Box::default()), now());
+}
+
 #[test]
 fn kill_switch_firing_from_the_press_then_halted() {
     let mut a = commander();
@@ -158,19 +176,7 @@ fn kill_switch_firing_from_the_press_then_halted() {
         s.contains("actions sent 0s ago") && s.contains("waiting for the readback"),
         "{s}"
     );
-    a.apply(
-        AppEvent::KillDone {
-            state: KillState::Halted {
-                at: now(),
-                took_ms: 38,
-            },
-            text: "KILL SWITCH HALTED: verified in 38 ms".into(),
-            timings: Default::default(),
-            kept: false,
-        },
-        now(),
-    );
-    a.apply(AppEvent::ReleaseChanged(Box::default()), now());
+    halted_here(&mut a, false);
     let s = screen(&a);
     assert!(
         s.contains("verified at 12:00:00Z in") && s.contains("38 ms"),
@@ -185,21 +191,9 @@ fn kill_switch_records_kept_locally_are_said_until_the_journal_has_them() {
     key(&mut a, KeyCode::Char('K'));
     key(&mut a, KeyCode::Char('K'));
     a.kill_local = Some(KillState::Firing { since: now() });
-    a.apply(
-        AppEvent::KillDone {
-            state: KillState::Halted {
-                at: now(),
-                took_ms: 38,
-            },
-            // The panel says it, whatever the notice (gone in a few seconds) said.
-            text: "KILL SWITCH HALTED: verified in 38 ms".into(),
-            timings: Default::default(),
-            kept: true,
-        },
-        now(),
-    );
-    // The journal (etcd, away) does not have the firing yet.
-    a.apply(AppEvent::ReleaseChanged(Box::default()), now());
+    // The panel says it, whatever the notice (gone in a few seconds) said;
+    // the journal (etcd, away) does not have the firing yet.
+    halted_here(&mut a, true);
     let s = screen(&a);
     assert!(s.contains("verified at 12:00:00Z in"), "{s}");
     assert!(
