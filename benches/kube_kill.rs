@@ -95,6 +95,16 @@ fn bench(c: &mut Criterion) {
     let playbook: PathBuf = dir.path().join("agenttrader-v2.toml");
     std::fs::write(&playbook, text).expect("write playbook");
 
+    // The seed's way: `kubectl patch` of the ConfigMap flag.
+    const PATCH: [&str; 7] = [
+        "patch",
+        "configmap",
+        "agenttrader-kill-switch",
+        "--type",
+        "merge",
+        "-p",
+        r#"{"data":{"EXECUTION_HALTED":"1"}}"#,
+    ];
     let mut g = c.benchmark_group("kill_switch_via_api");
     g.sample_size(30).measurement_time(Duration::from_secs(15));
 
@@ -102,19 +112,7 @@ fn bench(c: &mut Criterion) {
         b.iter_batched(
             || reset(&api),
             |_| {
-                kubectl(
-                    &kc,
-                    &cache,
-                    &[
-                        "patch",
-                        "configmap",
-                        "agenttrader-kill-switch",
-                        "--type",
-                        "merge",
-                        "-p",
-                        r#"{"data":{"EXECUTION_HALTED":"1"}}"#,
-                    ],
-                );
+                kubectl(&kc, &cache, &PATCH);
             },
             BatchSize::PerIteration,
         )
@@ -125,19 +123,7 @@ fn bench(c: &mut Criterion) {
         b.iter_batched(
             || reset(&api),
             |_| {
-                kubectl(
-                    &kc,
-                    &cache,
-                    &[
-                        "patch",
-                        "configmap",
-                        "agenttrader-kill-switch",
-                        "--type",
-                        "merge",
-                        "-p",
-                        r#"{"data":{"EXECUTION_HALTED":"1"}}"#,
-                    ],
-                );
+                kubectl(&kc, &cache, &PATCH);
                 kubectl(
                     &kc,
                     &cache,
