@@ -96,12 +96,9 @@ fn two_cockpits_on_one_etcd_share_acks_the_stage_and_the_kill_switch_live() {
     }
 
     // (c) `K K` in bob's cockpit: HALTED, proven by the readback, in both.
-    bob.keys(&["K"]);
-    bob.wait_for("press K again to HALT");
-    bob.keys(&["K"]);
+    bob.fire_kill_switch();
     for pane in [&bob, &ana] {
-        pane.wait_for("verified at");
-        pane.wait_for("kill_verified");
+        pane.wait_halted();
     }
     assert_eq!(
         std::fs::read_to_string(dir.path().join("halted.flag")).unwrap(),

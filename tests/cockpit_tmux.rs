@@ -27,9 +27,7 @@ fn keys_drive_the_cockpit_and_q_restores_the_terminal() {
     // One key per send: ESC and a key sent together read as Alt-key.
     pane.keys(&["Escape"]);
     pane.wait_gone("Keys · Esc closes");
-    pane.keys(&["K"]);
-    pane.wait_for("press K again to HALT");
-    pane.keys(&["K"]);
+    pane.fire_kill_switch();
     pane.wait_for("KILL SWITCH fired");
     pane.keys(&["Enter"]);
     pane.wait_for("Evidence · Esc closes");

@@ -45,12 +45,9 @@ fn two_cockpits_on_one_journal_see_each_others_ack_and_kill_switch() {
     assert_eq!(ack.payload["role"], "captain");
     bob.wait_for("ana at ");
     // `K K` in one shows HALTED (the readback's proof) in both.
-    bob.keys(&["K"]);
-    bob.wait_for("press K again to HALT");
-    bob.keys(&["K"]);
+    bob.fire_kill_switch();
     for pane in [&bob, &ana] {
-        pane.wait_for("verified at");
-        pane.wait_for("kill_verified");
+        pane.wait_halted();
     }
     assert_eq!(
         std::fs::read_to_string(dir.path().join("halted.flag")).unwrap(),

@@ -113,6 +113,19 @@ impl Pane {
         })
     }
 
+    /// `K`, the armed modal, `K`: the kill switch fired from this cockpit.
+    pub fn fire_kill_switch(&self) {
+        self.keys(&["K"]);
+        self.wait_for("press K again to HALT");
+        self.keys(&["K"]);
+    }
+
+    /// Awaits HALTED as the readback proved it, and its journal line.
+    pub fn wait_halted(&self) {
+        self.wait_for("verified at");
+        self.wait_for("kill_verified");
+    }
+
     pub fn wait_gone(&self, text: &str) {
         wait_until(|| Some(()).filter(|_| !self.screen().contains(text)))
             .unwrap_or_else(|| panic!("{text:?} stayed; screen:\n{}", self.screen()));
