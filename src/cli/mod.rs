@@ -226,8 +226,36 @@ pub(crate) fn load_or_report(
     })
 }
 
-pub(crate) fn runtime() -> color_eyre::Result<tokio::runtime::Runtime> {
-    Ok(tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()?)
+/// How long the end of a command waits for blocking threads still running
+/// (a read stuck in the kernel, already past its source's timeout).
+const SHUTDOWN_BOUND: std::time::Duration = std::time::Duration::from_millis(500);
+
+/// A runtime whose drop waits at most `SHUTDOWN_BOUND` for its blocking
+/// threads: a stuck read must not hold the process at exit.
+pub(crate) struct BoundedRuntime(Option<tokio::runtime::Runtime>);
+
+impl std::ops::Deref for BoundedRuntime {
+    type Target = tokio::runtime::Runtime;
+    fn deref(&self) -> &tokio::runtime::Runtime {
+        // Only `drop` takes it out.
+        self.0
+            .as_ref()
+            .unwrap_or_else(|| unreachable!("runtime used after drop"))
+    }
+}
+
+impl Drop for BoundedRuntime {
+    fn drop(&mut self) {
+        if let Some(rt) = self.0.take() {
+            rt.shutdown_timeout(SHUTDOWN_BOUND);
+        }
+    }
+}
+
+pub(crate) fn runtime() -> color_eyre::Result<BoundedRuntime> {
+    Ok(BoundedRuntime(Some(
+        tokio::runtime::Builder::new_multi_thread()
+            .enable_all()
+            .build()?,
+    )))
 }

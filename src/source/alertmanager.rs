@@ -35,7 +35,7 @@ pub async fn poll(ctx: &PollContext, spec: &SourceSpec) -> Result<Payload, Sourc
     query.extend(filters.iter().map(|f| ("filter", f.as_str())));
     let url = fetch::endpoint(base, "api/v2/alerts", &query)?;
 
-    let token = secrets_of(ctx, spec)?;
+    let token = secrets_of(ctx, spec).await?;
     let mut req = Request::get(&url, spec.timeout().as_std(), spec.max_bytes());
     req.token = token.as_ref();
     req.headers

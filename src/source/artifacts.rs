@@ -5,6 +5,7 @@
 
 use super::poll::PollContext;
 use super::{FileInfo, Payload, SourceError};
+use crate::io::file::{self, ReadError};
 use crate::playbook::SourceSpec;
 use chrono::{DateTime, Utc};
 use globset::{GlobBuilder, GlobMatcher};
@@ -97,7 +98,9 @@ impl Scan {
                 Err(e) if e.io_error().map(|io| io.kind()) == Some(ErrorKind::NotFound) => continue,
                 Err(e) => return Err(SourceError::Io(format!("cannot read {e}"))),
             };
-            if !entry.file_type().is_file() {
+            // Folders are walked, not listed; anything else that matches is
+            // looked at, so a FIFO or socket is refused rather than skipped.
+            if entry.file_type().is_dir() {
                 continue;
             }
             let rel = entry.path().strip_prefix(&self.dir).unwrap_or(entry.path());
@@ -115,7 +118,7 @@ impl Scan {
             }
             match self.describe(entry.path()) {
                 Ok(info) => files.push(info),
-                Err(e) if e.kind() == ErrorKind::NotFound => continue,
+                Err(e) if e.kind() == Some(ErrorKind::NotFound) => continue,
                 Err(e) => {
                     return Err(SourceError::Io(format!(
                         "cannot read {}: {e}",
@@ -145,17 +148,26 @@ impl Scan {
         }
     }
 
-    fn describe(&self, path: &Path) -> std::io::Result<FileInfo> {
-        let meta = std::fs::metadata(path)?;
-        let modified: DateTime<Utc> = meta.modified()?.into();
+    /// Name, size, time and (for JSON) content. Only regular files: the
+    /// name is checked with `stat`, and a JSON file again on the opened
+    /// descriptor, so one swapped for a FIFO after the scan is refused too.
+    fn describe(&self, path: &Path) -> Result<FileInfo, ReadError> {
+        let mut meta = std::fs::metadata(path)?;
+        if !meta.is_file() {
+            // Refused without opening it: opening a device can have effects.
+            return Err(ReadError::NotRegular(file::kind_of(&meta)));
+        }
         let (json, json_error) = if is_json(path) {
-            match self.parse_json(path, meta.len()) {
+            let (opened, opened_meta) = file::open_regular(path)?;
+            meta = opened_meta;
+            match self.parse_json(opened, &meta) {
                 Ok(v) => (Some(v), None),
                 Err(why) => (None, Some(why)),
             }
         } else {
             (None, None)
         };
+        let modified: DateTime<Utc> = meta.modified()?.into();
         Ok(FileInfo {
             name: path
                 .file_name()
@@ -170,14 +182,20 @@ impl Scan {
     }
 
     /// The parsed content, or a sentence saying why there is none.
-    fn parse_json(&self, path: &Path, size: u64) -> Result<serde_json::Value, String> {
-        if size > self.max_bytes {
-            return Err(format!(
-                "not read: {size} bytes is more than the max_bytes cap ({})",
-                self.max_bytes
-            ));
-        }
-        let bytes = std::fs::read(path).map_err(|e| format!("cannot read: {e}"))?;
+    fn parse_json(
+        &self,
+        opened: std::fs::File,
+        meta: &std::fs::Metadata,
+    ) -> Result<serde_json::Value, String> {
+        let bytes = match file::read_opened(opened, meta, self.max_bytes) {
+            Ok(b) => b,
+            Err(ReadError::TooBig { size, cap }) => {
+                return Err(format!(
+                    "not read: {size} bytes is more than the max_bytes cap ({cap})"
+                ))
+            }
+            Err(e) => return Err(format!("cannot read: {e}")),
+        };
         if bytes.iter().all(u8::is_ascii_whitespace) {
             return Err("not JSON: the file is empty (still being written?)".into());
         }
@@ -274,6 +292,32 @@ mod tests {
         assert!(got[0].json_error.as_deref().unwrap().contains("max_bytes"));
         assert_eq!(got[0].size, 19);
         assert!(got[1].json_error.as_deref().unwrap().contains("empty"));
+    }
+
+    /// A name that was a file at scan time and is a FIFO at read time (the
+    /// scan-then-swap race, taken at its second step) is refused at once.
+    #[test]
+    fn a_fifo_at_read_time_is_an_error_not_a_hang() {
+        let dir = tempfile::tempdir().unwrap();
+        let ctx = PollContext::new(dir.path());
+        let scan = Scan::new(&ctx, &spec(".", Some("*.json"))).unwrap();
+        let path = dir.path().join("swapped.json");
+        nix::unistd::mkfifo(&path, nix::sys::stat::Mode::S_IRWXU).unwrap();
+        let err = scan.describe(&path).unwrap_err();
+        assert!(err.to_string().contains("a FIFO"), "{err}");
+    }
+
+    #[tokio::test]
+    async fn a_fifo_that_matches_the_glob_fails_the_poll() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("a.json"), "{}").unwrap();
+        let fifo = dir.path().join("pipe");
+        nix::unistd::mkfifo(&fifo, nix::sys::stat::Mode::S_IRWXU).unwrap();
+        std::os::unix::fs::symlink(&fifo, dir.path().join("b.json")).unwrap();
+        let ctx = PollContext::new(dir.path());
+        let err = poll(&ctx, &spec(".", Some("*.json"))).await.unwrap_err();
+        assert!(err.to_string().contains("b.json"), "{err}");
+        assert!(err.to_string().contains("a FIFO"), "{err}");
     }
 
     #[tokio::test]

@@ -14,7 +14,7 @@ pub async fn poll(ctx: &PollContext, spec: &SourceSpec) -> Result<Payload, Sourc
         .as_deref()
         .ok_or_else(|| SourceError::Config("an http source needs `url`".into()))?;
     let method = method(spec.method.as_deref())?;
-    let token = secrets_of(ctx, spec)?;
+    let token = secrets_of(ctx, spec).await?;
     let headers = headers_from_env(spec)?;
     // Header values are secrets as much as the token is: scrub them all.
     let mut known: Vec<Secret> = token.iter().cloned().collect();

@@ -36,11 +36,23 @@ impl PollContext {
 
 /// The secrets a source uses, resolved once per poll (a rotated token file is picked up).
 /// A relative `token_file` is relative to the playbook's folder, like every path.
-pub fn secrets_of(ctx: &PollContext, spec: &SourceSpec) -> Result<Option<Secret>, SourceError> {
+/// The file is read on a blocking thread, so the poll's timeout bounds it
+/// even where a read of a regular file blocks (a hung network mount).
+pub async fn secrets_of(
+    ctx: &PollContext,
+    spec: &SourceSpec,
+) -> Result<Option<Secret>, SourceError> {
     let file = spec.token_file.as_deref().map(|f| ctx.resolve(f));
-    secret::resolve(spec.token_env.as_deref(), file.as_deref())
+    let env = spec.token_env.clone();
+    tokio::task::spawn_blocking(move || secret::resolve(env.as_deref(), file.as_deref()))
+        .await
+        .map_err(|e| SourceError::Config(format!("reading the token stopped unexpectedly: {e}")))?
         .map_err(|e| SourceError::Config(e.to_string()))
 }
+
+/// Time past a source's timeout for its outer bound and for reading its
+/// token again to scrub it from the result.
+const GRACE: std::time::Duration = std::time::Duration::from_millis(250);
 
 /// Polls `spec` once. `queries` are the PromQL queries asked of a prometheus source.
 pub async fn poll(
@@ -53,12 +65,20 @@ pub async fn poll(
     let timeout = spec.timeout().as_std();
     let work = poll_kind(ctx, spec, queries);
     // Each kind bounds its own I/O; this outer bound is the guarantee.
-    let outcome =
-        match tokio::time::timeout(timeout + std::time::Duration::from_millis(250), work).await {
-            Ok(r) => r,
-            Err(_) => Err(SourceError::Timeout(timeout)),
-        };
-    let known: Vec<Secret> = secrets_of(ctx, spec).ok().flatten().into_iter().collect();
+    let mut outcome = match tokio::time::timeout(timeout + GRACE, work).await {
+        Ok(r) => r,
+        Err(_) => Err(SourceError::Timeout(timeout)),
+    };
+    let known: Vec<Secret> = match tokio::time::timeout(GRACE, secrets_of(ctx, spec)).await {
+        Ok(secret) => secret.ok().flatten().into_iter().collect(),
+        Err(_) => {
+            // Fail closed: what cannot be scrubbed is not shown.
+            outcome = Err(SourceError::Config(
+                "the token could not be read again in time to scrub the result; not shown".into(),
+            ));
+            Vec::new()
+        }
+    };
     Observation {
         source: id.to_string(),
         at: Utc::now(),

@@ -25,7 +25,7 @@ pub async fn poll(
         .url
         .as_deref()
         .ok_or_else(|| SourceError::Config("a prometheus source needs `url`".into()))?;
-    let token = secrets_of(ctx, spec)?;
+    let token = secrets_of(ctx, spec).await?;
     if queries.is_empty() {
         query(ctx, spec, base, token.as_ref(), PROBE)
             .await?

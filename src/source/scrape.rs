@@ -14,7 +14,7 @@ pub async fn poll(ctx: &PollContext, spec: &SourceSpec) -> Result<Payload, Sourc
         .url
         .as_deref()
         .ok_or_else(|| SourceError::Config("a scrape source needs `url`".into()))?;
-    let token = secrets_of(ctx, spec)?;
+    let token = secrets_of(ctx, spec).await?;
     let mut req = Request::get(url, spec.timeout().as_std(), spec.max_bytes());
     req.token = token.as_ref();
     req.headers.push(("Accept".into(), ACCEPT.into()));

@@ -38,13 +38,18 @@ pub fn from_env(var: &str) -> Result<Secret, SecretError> {
     }
 }
 
+/// A token is short; anything larger is not one (and is not read whole).
+const MAX_SECRET_BYTES: u64 = 64 * 1024;
+
+/// The secret in a file: opened non-blocking and refused unless it is a
+/// regular file, so a FIFO named as `token_file` is an error, not a hang.
 pub fn from_file(path: &Path) -> Result<Secret, SecretError> {
-    std::fs::read_to_string(path)
-        .map(|v| Secret(v.trim().to_string()))
-        .map_err(|e| SecretError::File {
+    let bytes =
+        crate::io::file::read_regular(path, MAX_SECRET_BYTES).map_err(|e| SecretError::File {
             path: path.display().to_string(),
             why: e.to_string(),
-        })
+        })?;
+    Ok(Secret(String::from_utf8_lossy(&bytes).trim().to_string()))
 }
 
 /// The secret named by `env` or `file`, if either is given.
@@ -148,6 +153,15 @@ mod tests {
     #[test]
     fn debug_never_shows_the_value() {
         assert_eq!(format!("{:?}", Secret("x".into())), "Secret(<redacted>)");
+    }
+
+    #[test]
+    fn a_fifo_token_file_is_an_error_not_a_hang() {
+        let dir = tempfile::tempdir().unwrap();
+        let fifo = dir.path().join("token");
+        nix::unistd::mkfifo(&fifo, nix::sys::stat::Mode::S_IRWXU).unwrap();
+        let err = from_file(&fifo).unwrap_err();
+        assert!(err.to_string().contains("a FIFO"), "{err}");
     }
 
     #[test]
