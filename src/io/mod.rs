@@ -5,3 +5,4 @@
 pub mod fetch;
 pub mod file;
 pub mod process;
+pub mod tree;

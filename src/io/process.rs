@@ -1,5 +1,7 @@
 //! Running a program: argv (no shell unless asked), cwd, env, a timeout that
-//! kills the whole process group, and capped stdout/stderr.
+//! kills the whole process tree, and capped stdout/stderr. Nothing the
+//! program starts outlives it: when it exits, or times out, its descendants
+//! (`setsid` escapees included, see `tree`) are killed and reaped.
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -33,7 +35,7 @@ pub struct ProcessOutput {
 pub enum ProcessError {
     #[error("cannot start `{program}`: {why}")]
     Spawn { program: String, why: String },
-    #[error("`{program}` timed out after {}; its process group was killed", humantime::format_duration(*timeout))]
+    #[error("`{program}` timed out after {}; it and everything it started were killed", humantime::format_duration(*timeout))]
     Timeout { program: String, timeout: Duration },
     #[error("empty command line")]
     Empty,
@@ -46,9 +48,12 @@ pub async fn run(spec: &ProcessSpec) -> Result<ProcessOutput, ProcessError> {
         let (first, rest) = spec.argv.split_first().ok_or(ProcessError::Empty)?;
         (first.clone(), rest.to_vec())
     };
+    super::tree::become_subreaper();
+    let mark = super::tree::new_mark();
     let mut cmd = Command::new(&program);
     cmd.args(&args)
         .envs(&spec.env)
+        .env(super::tree::MARK_VAR, &mark)
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -67,12 +72,17 @@ pub async fn run(spec: &ProcessSpec) -> Result<ProcessOutput, ProcessError> {
     let stdout = child.stdout.take();
     let stderr = child.stderr.take();
     let cap = spec.max_bytes;
+    let sweep_mark = mark.clone();
+    let ended = async {
+        let status = child.wait().await;
+        // The command is over: what it left running goes now (it would hold
+        // the output pipes open, too).
+        sweep(sweep_mark, None).await;
+        status
+    };
     let work = async {
-        let (out, err, status) = tokio::join!(
-            read_capped(stdout, cap),
-            read_capped(stderr, cap),
-            child.wait()
-        );
+        let (out, err, status) =
+            tokio::join!(read_capped(stdout, cap), read_capped(stderr, cap), ended);
         (out, err, status)
     };
     match tokio::time::timeout(spec.timeout, work).await {
@@ -93,12 +103,18 @@ pub async fn run(spec: &ProcessSpec) -> Result<ProcessOutput, ProcessError> {
             if let Some(pid) = pgid {
                 kill_group(pid);
             }
+            sweep(mark, pgid).await;
             Err(ProcessError::Timeout {
                 program,
                 timeout: spec.timeout,
             })
         }
     }
+}
+
+/// Kills and reaps the command's tree, off the async workers.
+async fn sweep(mark: String, root: Option<u32>) {
+    let _ = tokio::task::spawn_blocking(move || super::tree::sweep(&mark, root)).await;
 }
 
 /// SIGKILL to the whole group: the command and everything it started.
