@@ -7,6 +7,7 @@
 pub mod bind;
 mod functions;
 mod kube_functions;
+pub mod limits;
 
 use cel::{Context, Program, Value};
 use std::collections::BTreeMap;
@@ -18,6 +19,7 @@ pub struct Expr {
     source: Arc<str>,
     program: Arc<Program>,
     variables: Arc<[String]>,
+    shape: limits::Shape,
 }
 
 impl std::fmt::Debug for Expr {
@@ -56,7 +58,9 @@ pub fn compile(source: &str) -> Result<Expr, ExprError> {
     if source.trim().is_empty() {
         return Err(ExprError::Compile("the condition is empty".into()));
     }
-    let program = Program::compile(source)
+    // Before the parser: its recursion follows the condition's depth.
+    let shape = limits::check(source).map_err(|e| ExprError::Compile(e.message))?;
+    let program = on_cel_stack(shape, || Program::compile(source))
         .map_err(|e| ExprError::Compile(e.to_string().lines().collect::<Vec<_>>().join(" ")))?;
     let variables: Vec<String> = program
         .references()
@@ -75,7 +79,21 @@ pub fn compile(source: &str) -> Result<Expr, ExprError> {
         source: source.into(),
         program: Arc::new(program),
         variables: variables.into(),
+        shape,
     })
+}
+
+/// Stack for parsing or evaluating a deep condition: the CEL parser and
+/// evaluator recurse once per level, and a debug build's frames are large
+/// (16 nested brackets overflow a 2 MiB thread). Mapped, touched only as used.
+const CEL_STACK: usize = 64 * 1024 * 1024;
+
+fn on_cel_stack<R>(shape: limits::Shape, f: impl FnOnce() -> R) -> R {
+    if shape.is_deep() {
+        stacker::grow(CEL_STACK, f)
+    } else {
+        f()
+    }
 }
 
 impl Expr {
@@ -94,8 +112,7 @@ impl Expr {
         for (name, value) in &vars.0 {
             ctx.add_variable_from_value(name.clone(), value.clone());
         }
-        self.program
-            .execute(&ctx)
+        on_cel_stack(self.shape, || self.program.execute(&ctx))
             .map_err(|e| ExprError::Eval(e.to_string()))
     }
 

@@ -15,6 +15,13 @@ const GENERIC_HINT: &str = "conditions are CEL, e.g. \"value >= 0.9\" or \"alert
 
 /// None when `text` compiles.
 pub(super) fn check(text: &str) -> Option<CelProblem> {
+    if let Err(e) = crate::expr::limits::check(text) {
+        return Some(CelProblem {
+            message: e.message,
+            hint: e.hint.into(),
+            at: Some(e.at),
+        });
+    }
     match compile(text) {
         Ok(_) => None,
         Err(ExprError::Compile(raw)) => Some(explain(text, &raw)),

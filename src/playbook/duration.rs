@@ -54,12 +54,44 @@ fn parse(text: &str) -> Result<Dur, (String, String)> {
             format!("write e.g. \"{trimmed}s\" or \"{trimmed}m\""),
         ));
     }
-    humantime::parse_duration(trimmed).map(Dur).map_err(|_| {
+    // humantime's sums overflow (and panic) on huge numbers: keep its input
+    // small, then cap what it gives.
+    let longest_number = trimmed
+        .split(|c: char| !c.is_ascii_digit())
+        .map(str::len)
+        .max()
+        .unwrap_or(0);
+    if trimmed.len() > MAX_TEXT || longest_number > MAX_DIGITS {
+        return Err(too_long(trimmed));
+    }
+    let parsed = humantime::parse_duration(trimmed).map(Dur).map_err(|_| {
         (
             format!("\"{trimmed}\" is not a duration"),
             format!("write a number and a unit, {UNITS}"),
         )
-    })
+    })?;
+    if parsed.0 > MAX {
+        return Err(too_long(trimmed));
+    }
+    Ok(parsed)
+}
+
+/// The longest duration a playbook may give (a timeout, a hold, how long an
+/// ACK stays valid): a year. Anything longer is a mistake, and would overflow
+/// clock arithmetic.
+pub const MAX: Duration = Duration::from_secs(365 * 24 * 3600);
+/// Characters in a duration ("1h 30m 15s 500ms" is 16).
+const MAX_TEXT: usize = 64;
+/// Digits in one number ("999999999s" is 31 years).
+const MAX_DIGITS: usize = 9;
+
+fn too_long(text: &str) -> (String, String) {
+    let shown: String = text.chars().take(MAX_TEXT).collect();
+    let cut = if shown.len() < text.len() { "..." } else { "" };
+    (
+        format!("\"{shown}{cut}\" is longer than liftoff accepts (at most 365 days)"),
+        "write a duration of at most \"365d\", e.g. \"30s\", \"2h\", \"7d\"".into(),
+    )
 }
 
 impl<'de> Deserialize<'de> for Dur {
@@ -93,6 +125,21 @@ mod tests {
             parse_duration("500ms").unwrap().as_std(),
             Duration::from_millis(500)
         );
+    }
+
+    #[test]
+    fn huge_durations_are_refused_not_a_panic() {
+        for text in [
+            "18446744073709551615s 800ms",
+            "10000000000000000000s",
+            "366d",
+            "9999999years",
+            &"1s ".repeat(100),
+        ] {
+            let err = parse_duration(text).unwrap_err();
+            assert!(err.contains("at most 365 days"), "{text}: {err}");
+        }
+        assert_eq!(parse_duration("365d").unwrap().as_std(), MAX);
     }
 
     #[test]
