@@ -61,7 +61,8 @@ pub fn is_known(name: &str) -> bool {
 pub fn register(ctx: &mut Context<'_, '_>) {
     super::kube_functions::register(ctx);
     // sum/max/min over a list of numbers, e.g. sum(series.map(s, s.value)).
-    // A non-number in the list is an error (UNKNOWN), never silently 0.
+    // A non-number in the list (NaN included) is an error (UNKNOWN), never
+    // silently 0 or skipped.
     let _ = ctx.add_function(
         "sum",
         |list: Arc<Vec<Value>>| -> Result<f64, ExecutionError> {
@@ -93,6 +94,12 @@ fn numbers(function: &str, list: &[Value]) -> Result<Vec<f64>, ExecutionError> {
         .map(|v| match v {
             Value::Int(i) => Ok(*i as f64),
             Value::UInt(u) => Ok(*u as f64),
+            // f64::max/min drop a NaN and a sum of one is NaN: a measurement
+            // that is not a number must not pass or fail a check.
+            Value::Float(f) if f.is_nan() => Err(ExecutionError::function_error(
+                function,
+                format!("{function}() of a list holding NaN (not a number)"),
+            )),
             Value::Float(f) => Ok(*f),
             other => Err(ExecutionError::function_error(
                 function,
@@ -131,6 +138,21 @@ mod tests {
             .eval_bool(&v)
             .is_err());
         assert!(compile("max([]) == 0.0").unwrap().eval_bool(&v).is_err());
+    }
+
+    #[test]
+    fn nan_in_the_list_is_an_error_not_a_pass() {
+        let mut v = Vars::default();
+        v.set("nan", cel::objects::Value::Float(f64::NAN));
+        for cond in [
+            "max([nan, 0.5]) < 0.8",
+            "min([0.95, nan]) >= 0.9",
+            "sum([nan, 1]) != 0.0",
+            "max([0.5, nan]) < 0.8",
+        ] {
+            let err = compile(cond).unwrap().eval_bool(&v).unwrap_err();
+            assert!(err.to_string().contains("NaN"), "{cond}: {err}");
+        }
     }
 
     #[test]
