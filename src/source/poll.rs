@@ -84,7 +84,42 @@ pub async fn poll(
         at: Utc::now(),
         took: started.elapsed(),
         origin: secret::redact(&origin(ctx, spec), &known),
-        outcome: outcome.map_err(|e| redact_error(e, &known)),
+        outcome: outcome
+            .map(|p| redact_payload(p, &known))
+            .map_err(|e| redact_error(e, &known)),
+    }
+}
+
+/// What a server sent back may echo the token: a query's error, a label
+/// value, an alert's annotation. Scrubbed like every error.
+fn redact_payload(payload: Payload, known: &[Secret]) -> Payload {
+    let labels = |map: &mut std::collections::BTreeMap<String, String>| {
+        for v in map.values_mut() {
+            secret::redact_in_place(v, known);
+        }
+    };
+    match payload {
+        Payload::Prometheus { mut results } => {
+            for result in results.values_mut() {
+                match result {
+                    Ok(samples) => samples.iter_mut().for_each(|s| labels(&mut s.labels)),
+                    Err(why) => secret::redact_in_place(why, known),
+                }
+            }
+            Payload::Prometheus { results }
+        }
+        Payload::Scrape { mut samples } => {
+            samples.iter_mut().for_each(|s| labels(&mut s.labels));
+            Payload::Scrape { samples }
+        }
+        Payload::Alerts { mut alerts } => {
+            for a in &mut alerts {
+                labels(&mut a.labels);
+                labels(&mut a.annotations);
+            }
+            Payload::Alerts { alerts }
+        }
+        other => other,
     }
 }
 

@@ -75,6 +75,17 @@ pub fn redact(text: &str, secrets: &[Secret]) -> String {
     redact_url_credentials(&out)
 }
 
+/// `redact` where it would change something, else nothing (not even a
+/// copy): label values are many and almost never hold a secret.
+pub fn redact_in_place(text: &mut String, secrets: &[Secret]) {
+    let holds_secret = secrets
+        .iter()
+        .any(|s| s.0.len() >= 4 && text.contains(s.0.as_str()));
+    if holds_secret || text.contains("://") || text.contains("Bearer ") {
+        *text = redact(text, secrets);
+    }
+}
+
 /// `scheme://user:password@host` -> `scheme://user:<redacted>@host`, and
 /// `Bearer xyz` -> `Bearer <redacted>`.
 pub fn redact_url_credentials(text: &str) -> String {
