@@ -166,6 +166,7 @@ async fn http(
         body: a.body.as_deref().map(|b| fill.apply(b)),
         timeout: a.timeout().as_std(),
         max_bytes: MAX_BYTES as u64,
+        follow_redirects: false,
     };
     let reply = fetch::fetch(client, req)
         .await

@@ -1,4 +1,9 @@
 //! HTTP with a body-size cap: a server that sends 50 MB gets an error, not our memory.
+//!
+//! Redirects are not followed unless the playbook asks (`follow_redirects`);
+//! then they are followed here, hop by hop (at most `MAX_REDIRECTS`), and the
+//! token and configured headers go no further than the origin they were
+//! configured for: reqwest's own redirect policy cannot drop custom headers.
 
 use crate::source::secret::Secret;
 use crate::source::SourceError;
@@ -22,7 +27,16 @@ pub struct Request<'a> {
     pub body: Option<String>,
     pub timeout: Duration,
     pub max_bytes: u64,
+    /// Follow 3xx redirects (else a 3xx is the reply).
+    pub follow_redirects: bool,
 }
+
+/// Redirects followed before the fetch is an error.
+pub const MAX_REDIRECTS: usize = 5;
+
+/// Headers liftoff sets itself, which say nothing secret and still go to
+/// another origin; every other header (the playbook's) stays behind.
+const NOT_SECRET: &[&str] = &["accept", "content-type"];
 
 impl<'a> Request<'a> {
     pub fn get(url: &'a str, timeout: Duration, max_bytes: u64) -> Self {
@@ -34,6 +48,7 @@ impl<'a> Request<'a> {
             body: None,
             timeout,
             max_bytes,
+            follow_redirects: false,
         }
     }
 }
@@ -43,6 +58,8 @@ pub fn client() -> reqwest::Client {
     reqwest::Client::builder()
         .user_agent(concat!("liftoff/", env!("CARGO_PKG_VERSION")))
         .connect_timeout(Duration::from_secs(5))
+        // `fetch` follows redirects itself, when asked, minding the origin.
+        .redirect(reqwest::redirect::Policy::none())
         .build()
         .unwrap_or_else(|_| reqwest::Client::new())
 }
@@ -50,17 +67,7 @@ pub fn client() -> reqwest::Client {
 pub async fn fetch(client: &reqwest::Client, req: Request<'_>) -> Result<Fetched, SourceError> {
     let started = Instant::now();
     let work = async {
-        let mut rb = client.request(req.method.clone(), req.url);
-        if let Some(t) = req.token {
-            rb = rb.bearer_auth(t.expose());
-        }
-        for (k, v) in &req.headers {
-            rb = rb.header(k, v);
-        }
-        if let Some(b) = &req.body {
-            rb = rb.body(b.clone());
-        }
-        let resp = rb.send().await.map_err(classify)?;
+        let resp = send_following(client, &req).await?;
         let status = resp.status().as_u16();
         if let Some(len) = resp.content_length() {
             if len > req.max_bytes {
@@ -96,6 +103,84 @@ pub async fn fetch(client: &reqwest::Client, req: Request<'_>) -> Result<Fetched
         Ok(r) => r,
         Err(_) => Err(SourceError::Timeout(req.timeout)),
     }
+}
+
+/// Sends `req`, following redirects when it asks to. Once a redirect leaves
+/// the origin of `req.url`, the token and the configured headers are dropped
+/// for the rest of the chain.
+async fn send_following(
+    client: &reqwest::Client,
+    req: &Request<'_>,
+) -> Result<reqwest::Response, SourceError> {
+    let home = origin(req.url);
+    let mut url = req.url.to_string();
+    let mut method = req.method.clone();
+    let mut body = req.body.clone();
+    let mut at_home = true;
+    for hop in 0..=MAX_REDIRECTS {
+        let mut rb = client.request(method.clone(), &url);
+        if at_home {
+            if let Some(t) = req.token {
+                rb = rb.bearer_auth(t.expose());
+            }
+        }
+        for (k, v) in &req.headers {
+            if at_home || NOT_SECRET.contains(&k.to_ascii_lowercase().as_str()) {
+                rb = rb.header(k, v);
+            }
+        }
+        if let Some(b) = &body {
+            rb = rb.body(b.clone());
+        }
+        let resp = rb.send().await.map_err(classify)?;
+        let status = resp.status();
+        if !req.follow_redirects || !status.is_redirection() {
+            return Ok(resp);
+        }
+        let Some(next) = location(&resp, &url) else {
+            // A 304, or a 3xx without a usable Location: that is the reply.
+            return Ok(resp);
+        };
+        if hop == MAX_REDIRECTS {
+            break;
+        }
+        if origin(next.as_str()) != home || home.is_none() {
+            at_home = false;
+        }
+        // As browsers do: 303 always, and 301/302 after a POST, become a GET.
+        let to_get = status == reqwest::StatusCode::SEE_OTHER
+            || (matches!(status.as_u16(), 301 | 302) && method == reqwest::Method::POST);
+        if to_get {
+            method = reqwest::Method::GET;
+            body = None;
+        }
+        url = next.to_string();
+    }
+    Err(SourceError::Io(format!(
+        "more than {MAX_REDIRECTS} redirects; point url at where the data is"
+    )))
+}
+
+/// Where a redirect points, resolved against the URL that gave it (http and
+/// https only).
+fn location(resp: &reqwest::Response, current: &str) -> Option<reqwest::Url> {
+    let to = resp
+        .headers()
+        .get(reqwest::header::LOCATION)?
+        .to_str()
+        .ok()?;
+    let next = reqwest::Url::parse(current).ok()?.join(to).ok()?;
+    matches!(next.scheme(), "http" | "https").then_some(next)
+}
+
+/// Scheme, host and port: what decides whether credentials may go along.
+fn origin(url: &str) -> Option<(String, String, u16)> {
+    let u = reqwest::Url::parse(url).ok()?;
+    Some((
+        u.scheme().to_string(),
+        u.host_str()?.to_ascii_lowercase(),
+        u.port_or_known_default()?,
+    ))
 }
 
 /// Says what went wrong in words an operator can act on. The URL is left

@@ -83,6 +83,7 @@ pub async fn deliver(
             body: Some(text.clone()),
             timeout: endpoint.timeout,
             max_bytes: 64 * 1024,
+            follow_redirects: false,
         };
         let (why, again) = match fetch::fetch(client, req).await {
             Ok(reply) if (200..300).contains(&reply.status) => return Ok(attempt),

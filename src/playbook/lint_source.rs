@@ -8,6 +8,16 @@ use crate::source::selector::parse_matchers;
 use std::collections::BTreeMap;
 
 const COMMON_SOURCE_KEYS: &[&str] = &["kind", "interval", "timeout", "max_bytes"];
+/// Keys every HTTP-speaking kind takes besides its own (documented in
+/// docs/playbook.md; not repeated in each kind's "takes:" hint).
+const HTTP_SOURCE_KEYS: &[&str] = &["follow_redirects"];
+
+fn speaks_http(kind: SourceKind) -> bool {
+    matches!(
+        kind,
+        SourceKind::Prometheus | SourceKind::Scrape | SourceKind::Alertmanager | SourceKind::Http
+    )
+}
 
 /// "a prometheus source", "an alertmanager source".
 fn a(kind: SourceKind) -> String {
@@ -32,7 +42,7 @@ pub(super) fn source(f: &mut Findings, id: &str, s: &SourceSpec, roles: &[&str])
         .copied()
         .collect();
     for key in set_keys(s) {
-        if allowed.contains(&key) {
+        if allowed.contains(&key) || (speaks_http(kind) && HTTP_SOURCE_KEYS.contains(&key)) {
             continue;
         }
         if kind == SourceKind::Sql && key == "url" {
@@ -169,6 +179,7 @@ fn set_keys(s: &SourceSpec) -> Vec<&'static str> {
     add("token_file", s.token_file.is_some());
     add("headers", !s.headers.is_empty());
     add("body", s.body.is_some());
+    add("follow_redirects", s.follow_redirects);
     add("matchers", !s.matchers.is_empty());
     add("include_silenced", s.include_silenced);
     add("include_inhibited", s.include_inhibited);

@@ -182,6 +182,10 @@ pub struct SourceSpec {
     pub headers: BTreeMap<String, String>,
     #[serde(default)]
     pub body: Option<String>,
+    /// Follow HTTP redirects (off by default); the token and every header
+    /// are dropped on a redirect to another origin.
+    #[serde(default)]
+    pub follow_redirects: bool,
 
     // alertmanager
     #[serde(default)]

@@ -37,6 +37,7 @@ pub async fn poll(ctx: &PollContext, spec: &SourceSpec) -> Result<Payload, Sourc
 
     let token = secrets_of(ctx, spec).await?;
     let mut req = Request::get(&url, spec.timeout().as_std(), spec.max_bytes());
+    req.follow_redirects = spec.follow_redirects;
     req.token = token.as_ref();
     req.headers
         .push(("Accept".into(), "application/json".into()));

@@ -22,6 +22,7 @@ pub async fn poll(ctx: &PollContext, spec: &SourceSpec) -> Result<Payload, Sourc
 
     let mut req = Request::get(url, spec.timeout().as_std(), spec.max_bytes());
     req.method = method;
+    req.follow_redirects = spec.follow_redirects;
     req.token = token.as_ref();
     req.headers = headers
         .iter()

@@ -62,6 +62,7 @@ async fn query(
         &[("query", promql), ("timeout", &server_timeout)],
     )?;
     let mut req = Request::get(&url, timeout, spec.max_bytes());
+    req.follow_redirects = spec.follow_redirects;
     req.token = token;
     let reply = fetch::fetch(&ctx.client, req).await?;
     interpret(reply.status, &reply.body)
