@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The whole test suite, on a fresh machine: installs what the tests need
 # (real Prometheus with promtool, real Alertmanager, PostgreSQL, tmux, make,
-# python3, kubectl, etcd with etcdctl, protoc), then lints and runs every test.
+# python3, kubectl, etcd with etcdctl, protoc), then lints and runs every test,
+# once with the default features and once with all of them.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -33,7 +34,11 @@ fi
 
 echo "== cargo fmt --check"
 cargo fmt --all -- --check
-echo "== cargo clippy"
+echo "== cargo clippy (default features)"
+cargo clippy --all-targets --locked -- -D warnings
+echo "== cargo clippy (all features)"
 cargo clippy --all-targets --all-features --locked -- -D warnings
-echo "== cargo test"
+echo "== cargo test (default features)"
+cargo test --all-targets --locked
+echo "== cargo test (all features)"
 cargo test --all-targets --all-features --locked
