@@ -14,7 +14,7 @@ use nix::sys::signal::{kill, Signal};
 use nix::sys::wait::{waitpid, WaitPidFlag};
 use nix::unistd::Pid;
 use std::collections::{HashMap, HashSet};
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Once;
 use std::time::{Duration, Instant};
 
@@ -27,13 +27,17 @@ const SWEEP_BOUND: Duration = Duration::from_secs(2);
 /// Between two walks while killed processes finish dying.
 const SWEEP_PAUSE: Duration = Duration::from_millis(5);
 
+/// Whether orphans come to this process (else they may be anywhere).
+static SUBREAPER: AtomicBool = AtomicBool::new(false);
+
 /// Orphaned descendants come to this process from now on.
 pub fn become_subreaper() {
     static ONCE: Once = Once::new();
     ONCE.call_once(|| {
-        // Where this fails (not Linux 3.4+), the process group and the mark
-        // still find the tree; orphans are then reaped by init.
-        let _ = nix::sys::prctl::set_child_subreaper(true);
+        // Where this fails (not Linux 3.4+), the mark still finds the tree
+        // (anywhere on the machine); orphans are then reaped by init.
+        let ok = nix::sys::prctl::set_child_subreaper(true).is_ok();
+        SUBREAPER.store(ok, Ordering::Relaxed);
     });
 }
 
@@ -105,18 +109,29 @@ pub fn sweep(mark: &str, root: Option<u32>) -> Vec<i32> {
 }
 
 /// The processes carrying the mark, `root`, and all their descendants.
+/// Only this process's own descendants are looked at: as a subreaper, every
+/// process a command started stays below it, whoever its parent was.
 fn tree_of(table: &HashMap<i32, Proc>, needle: &str, root: Option<i32>) -> HashSet<i32> {
-    let mut tree: HashSet<i32> = table
-        .keys()
-        .copied()
-        .filter(|&pid| carries(pid, needle))
+    let me = std::process::id() as i32;
+    let ours = if SUBREAPER.load(Ordering::Relaxed) {
+        descendants(table, HashSet::from([me]))
+    } else {
+        table.keys().copied().collect()
+    };
+    let mut seeds: HashSet<i32> = ours
+        .into_iter()
+        .filter(|&pid| pid != me && carries(pid, needle))
         .collect();
     if let Some(r) = root {
         if table.contains_key(&r) {
-            tree.insert(r);
+            seeds.insert(r);
         }
     }
-    // Descendants by parent pid, to a fixed point.
+    descendants(table, seeds)
+}
+
+/// `seeds` and everything below them, by parent pid, to a fixed point.
+fn descendants(table: &HashMap<i32, Proc>, mut tree: HashSet<i32>) -> HashSet<i32> {
     loop {
         let before = tree.len();
         for (&pid, p) in table {
