@@ -1,6 +1,7 @@
 //! Files that a read would hang on (a FIFO named as an artifact, behind a
-//! symlink, or as a `token_file`), through the real `liftoff check`: it ends,
-//! the check is UNKNOWN and says why.
+//! symlink, or as a `token_file`), through the real `liftoff check` and
+//! `liftoff kill`: the command ends, the check is UNKNOWN (the action failed)
+//! and says why.
 
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
@@ -125,5 +126,32 @@ pass = "value >= 1"
     let (code, text) = check(&pb);
     assert_eq!(code, Some(1), "{text}");
     assert!(text.contains("UNKNOWN"), "{text}");
+    assert!(text.contains("a FIFO"), "{text}");
+}
+
+#[test]
+fn a_fifo_token_file_on_a_kill_action_fails_that_action_not_the_command() {
+    let dir = tempfile::tempdir().unwrap();
+    mkfifo(&dir.path().join("token"));
+    let pb = write_playbook(
+        dir.path(),
+        r#"
+[source.halted]
+kind = "command"
+run = ["true"]
+
+[kill_switch]
+actions = [{ kind = "http", method = "POST", url = "http://127.0.0.1:9/halt", token_file = "token" }]
+verify = { source = "halted", pass = "exit_code == 0", timeout = "2s" }
+"#,
+    );
+    let out = liftoff_bounded(&["kill", &pb]);
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // The action failed (its token could not be read), so the kill is not verified.
+    assert_eq!(out.status.code(), Some(1), "{text}");
     assert!(text.contains("a FIFO"), "{text}");
 }
