@@ -121,7 +121,7 @@ pub const BINDINGS: &[Binding] = &[
         &[ch('K')],
         A::Kill,
         G::Safety,
-        "arm the kill switch; again within 5 s fires it",
+        "arm the kill switch; a second, deliberate K within 5 s fires it (not a burst under 150 ms)",
     ),
     bind(
         &[key(KeyCode::Esc), ch('n')],
@@ -165,7 +165,12 @@ pub const BINDINGS: &[Binding] = &[
         G::Release,
         "tick / untick the selected manual item",
     ),
-    bind(&[ch('y')], A::Confirm, G::Release, "yes, in a confirmation"),
+    bind(
+        &[ch('y')],
+        A::Confirm,
+        G::Release,
+        "yes, in a confirmation (Enter is never yes)",
+    ),
     bind(&[key(KeyCode::Tab)], A::FocusNext, G::Move, "next panel"),
     bind(
         &[key(KeyCode::BackTab)],

@@ -11,6 +11,7 @@ pub mod conditions;
 pub mod event;
 pub mod journal_feed;
 pub mod keymap;
+pub mod kill_keys;
 pub mod layout;
 pub mod no_journal;
 pub mod overlays;

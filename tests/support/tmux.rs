@@ -10,6 +10,9 @@ use std::time::{Duration, Instant};
 /// How long a screen may take to show what a test awaits, by default.
 pub const DEADLINE: Duration = Duration::from_secs(20);
 
+/// A deliberate second K: well over the kill key's 150 ms burst rule.
+pub const KILL_KEY_GAP: Duration = Duration::from_millis(300);
+
 /// Printed by the wrapper shell once liftoff has exited, followed by the
 /// terminal's `icanon` flag as `stty -a` reports it and `STTY-END`.
 pub const EXITED: &str = "EXITED rc=";
@@ -114,9 +117,14 @@ impl Pane {
     }
 
     /// `K`, the armed modal, `K`: the kill switch fired from this cockpit.
+    /// The second press is deliberate: at least `KILL_KEY_GAP` after the
+    /// first (a K closer than 150 ms to the one before is a burst, ignored).
     pub fn fire_kill_switch(&self) {
+        let first = Instant::now();
         self.keys(&["K"]);
         self.wait_for("press K again to HALT");
+        // The rule under test is about time itself: nothing to await but it.
+        std::thread::sleep(KILL_KEY_GAP.saturating_sub(first.elapsed()));
         self.keys(&["K"]);
     }
 

@@ -4,6 +4,7 @@
 //! of state and time.
 
 pub mod acks;
+mod confirm;
 mod dialogs;
 mod dispatch;
 pub mod history;
@@ -31,7 +32,7 @@ use std::sync::Arc;
 /// How long a status-line notice stays.
 pub const NOTICE_FOR: chrono::Duration = chrono::Duration::seconds(8);
 /// The window in which a second `K` fires the kill switch.
-pub const KILL_ARM_WINDOW: chrono::Duration = chrono::Duration::seconds(5);
+pub const KILL_ARM_WINDOW: chrono::Duration = crate::tui::kill_keys::WINDOW;
 
 /// A source as the status line shows it.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -92,14 +93,16 @@ pub struct App {
     pub focus: PanelKind,
     pub selected: HashMap<PanelKind, usize>,
     pub overlay: Option<Overlay>,
-    /// Kill switch armed (cockpit-local) until this instant.
-    pub kill_armed_until: Option<DateTime<Utc>>,
+    /// The kill key's arming window and burst rule (cockpit-local).
+    pub kill_keys: crate::tui::kill_keys::KillKeys,
     /// What this cockpit knows of its own firing before the journal says it:
     /// FIRING from the press, then what the readback proved (see `kill.rs`).
     pub kill_local: Option<KillState>,
     /// This cockpit's firing could not be journaled: its records wait in the
     /// local spool (shown while `kill_local` is, see `kill.rs`).
     pub kill_kept: bool,
+    /// What was typed into a confirmation that asks for a stage's name.
+    pub confirm_typed: crate::tui::overlays::form::TextField,
     /// The open dialog (ACK, decision, alarm, rollback targets, search).
     pub dialog: Option<Dialog>,
     /// Who sits at this terminal ($USER): dialogs prefill it.
@@ -155,9 +158,10 @@ impl App {
             focus: PanelKind::Checklist,
             selected: HashMap::new(),
             overlay: None,
-            kill_armed_until: None,
+            kill_keys: Default::default(),
             kill_local: None,
             kill_kept: false,
+            confirm_typed: Default::default(),
             dialog: None,
             user: crate::journal::Actor::here(None).name,
             notice: None,
@@ -235,9 +239,7 @@ impl App {
     }
 
     pub fn kill_armed(&self, now: DateTime<Utc>) -> Option<chrono::Duration> {
-        self.kill_armed_until
-            .map(|until| until - now)
-            .filter(|left| *left > chrono::Duration::zero())
+        self.kill_keys.armed(now)
     }
 
     /// Sections in playbook order, each with its checks' indices.

@@ -78,8 +78,7 @@ impl App {
     /// The once-a-second clock: staleness, countdowns, the kill arming
     /// window, and decision points falling due.
     pub fn on_tick(&mut self, now: DateTime<Utc>) {
-        if self.kill_armed_until.is_some() && self.kill_armed(now).is_none() {
-            self.kill_armed_until = None;
+        if self.kill_keys.expired(now) {
             self.say("kill switch disarmed (5 s passed)", false, now);
         }
         self.evaluate(now);
@@ -115,6 +114,9 @@ impl App {
         // An open dialog reads keys first (typing), unless the kill switch is
         // armed: then the next key is the kill switch's alone.
         if self.dialog.is_some() && self.kill_armed(now).is_none() && self.dialog_key(key, now) {
+            return;
+        }
+        if self.confirm_key(key, now) {
             return;
         }
         if let Some(action) = keymap::action_for(&key) {
