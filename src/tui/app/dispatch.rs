@@ -244,6 +244,8 @@ impl App {
         match Layout::load(next) {
             Ok(layout) => {
                 self.layout = layout;
+                // Named now: no longer chosen by size.
+                self.layout_auto = false;
                 self.fix_selection();
             }
             Err(e) => self.say(e.to_string(), true, now),

@@ -112,6 +112,10 @@ pub struct App {
     /// unreachable, webhooks failing), by topic.
     pub conditions: std::collections::BTreeMap<&'static str, String>,
     pub quit: bool,
+    /// The title and bell said so far (`herald.rs`).
+    pub herald: crate::tui::herald::Herald,
+    /// No layout was named: the biggest that fits, chosen on every resize.
+    pub layout_auto: bool,
     /// Ctrl-Z asked; the loop suspends and clears this.
     pub suspend: bool,
     pub triggers: PollTriggers,
@@ -167,6 +171,8 @@ impl App {
             notice: None,
             conditions: Default::default(),
             quit: false,
+            herald: crate::tui::herald::Herald::new(true),
+            layout_auto: false,
             suspend: false,
             triggers: PollTriggers::default(),
             actuator: Box::new(NotWired),

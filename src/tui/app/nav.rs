@@ -20,6 +20,20 @@ impl App {
         Rect::new(0, 0, self.size.0, self.size.1)
     }
 
+    /// The terminal is now `w` x `h`: with no layout named, the biggest
+    /// layout that fits takes over.
+    pub fn resized(&mut self, w: u16, h: u16) {
+        self.size = (w, h);
+        if self.layout_auto {
+            match crate::tui::layout::Layout::best_for(w, h) {
+                Ok(layout) if layout.name != self.layout.name => self.layout = layout,
+                _ => {}
+            }
+        }
+        self.fix_selection();
+        self.mark_dirty();
+    }
+
     pub fn too_small(&self) -> bool {
         let (w, h) = self.layout.min_size();
         self.size.0 < w || self.size.1 < h
@@ -31,7 +45,8 @@ impl App {
             return Vec::new();
         }
         let mut out: Vec<(PanelKind, Rect)> = Vec::new();
-        for (kind, rect) in self.layout.split(self.area()) {
+        let (_, room) = panels::alarm_band::split(self, self.area());
+        for (kind, rect) in self.layout.split(room) {
             if kind != PanelKind::Status && !out.iter().any(|(k, _)| *k == kind) {
                 out.push((kind, rect));
             }

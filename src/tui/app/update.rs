@@ -99,11 +99,7 @@ impl App {
                     self.mark_dirty();
                 }
             }
-            Event::Resize(w, h) => {
-                self.size = (w, h);
-                self.fix_selection();
-                self.mark_dirty();
-            }
+            Event::Resize(w, h) => self.resized(w, h),
             // The terminal may have been scribbled on while we were away.
             Event::FocusGained => self.mark_dirty(),
             Event::FocusLost | Event::Paste(_) => {}

@@ -1,6 +1,7 @@
 //! The panels, one file each. Every panel renders from `&App` and an injected
 //! `now`, so it is testable with a `TestBackend` and never reads the clock.
 
+pub mod alarm_band;
 pub mod alerts;
 pub mod banner;
 pub mod big;
@@ -9,6 +10,7 @@ pub mod countdown;
 pub mod journal;
 pub mod kill;
 pub mod metrics;
+pub mod next;
 pub mod ramp;
 pub mod roles;
 pub mod status;
@@ -33,6 +35,7 @@ pub fn render(kind: PanelKind, f: &mut Frame, area: Rect, app: &App, now: DateTi
         PanelKind::Summary => summary::render(f, area, app),
         PanelKind::Ramp => ramp::render(f, area, app, now),
         PanelKind::Countdown => countdown::render(f, area, app, now),
+        PanelKind::Next => next::render(f, area, app, now),
         PanelKind::Roles => roles::render(f, area, app, now),
         PanelKind::Kill => kill::render(f, area, app, now),
         PanelKind::Alerts => alerts::render(f, area, app, now),
