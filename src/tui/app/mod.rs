@@ -44,6 +44,8 @@ pub struct SourceHealth {
     pub error: Option<String>,
     /// Failed polls in a row.
     pub failures: u32,
+    /// When the source last answered with data (None: never since start).
+    pub last_good: Option<DateTime<Utc>>,
 }
 
 #[derive(Debug, Clone, PartialEq)]

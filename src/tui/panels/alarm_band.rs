@@ -48,7 +48,8 @@ pub fn band(app: &App, now: DateTime<Utc>) -> Option<Band> {
         }),
         (_, Some(alarm)) => Some(Band {
             word: "ALARM",
-            detail: format!("{alarm} · a answers · K K kills"),
+            // What to do first: a long reason is cut at the band's edge.
+            detail: format!("a answers · K K kills · {alarm}"),
             style: strong(t.fail),
         }),
         (KillState::Halted { at, took_ms }, None) => Some(Band {

@@ -56,6 +56,7 @@ pub fn readback_down(app: &App) -> Option<String> {
         return None;
     }
     let error = health.error.as_deref().unwrap_or("no data");
+    let error = super::sources::short_error(error);
     Some(format!("readback source {source} down: {error}"))
 }
 

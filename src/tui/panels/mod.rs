@@ -13,6 +13,7 @@ pub mod metrics;
 pub mod next;
 pub mod ramp;
 pub mod roles;
+pub mod sources;
 pub mod status;
 pub mod summary;
 
@@ -82,6 +83,31 @@ pub fn row_at(app: &App, kind: PanelKind, rect: Rect, y: u16) -> Option<usize> {
         _ => return None,
     };
     (row < n).then_some(row)
+}
+
+/// Marks a clipped list: the first line says how many rows are above
+/// (`▲ N more above`), the last how many below (`▼ N more below`). `lines`
+/// are the visible rows from row `first` of `total`.
+pub fn mark_clipped(
+    lines: &mut [ratatui::text::Line<'static>],
+    first: usize,
+    total: usize,
+    t: &super::theme::Theme,
+) {
+    let shown = lines.len();
+    if shown < 2 {
+        return;
+    }
+    let below = total.saturating_sub(first + shown);
+    if below > 0 {
+        // The last visible row gives way to the marker (one more hidden).
+        let text = format!("▼ {} more below", below + 1);
+        lines[shown - 1] = ratatui::text::Line::styled(text, style::bold(style::accent(t)));
+    }
+    if first > 0 {
+        let text = format!("▲ {} more above", first + 1);
+        lines[0] = ratatui::text::Line::styled(text, style::bold(style::accent(t)));
+    }
 }
 
 /// `s` cut to `width` columns, with `…` when cut.

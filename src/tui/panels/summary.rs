@@ -30,8 +30,16 @@ pub fn render(f: &mut Frame, area: Rect, app: &App) {
     // in a narrow panel only the non-zero counts, so the names stay readable.
     let aligned = width.saturating_sub(2 + 2 + ALIGNED_COUNTS_W) >= MIN_NAME_W;
     let sections = app.sections();
-    let first = scroll(selected, inner.height);
-    let lines: Vec<Line> = sections
+    let clipped = sections.len() > usize::from(inner.height);
+    let first = scroll(
+        selected,
+        if clipped {
+            inner.height.saturating_sub(1)
+        } else {
+            inner.height
+        },
+    );
+    let mut lines: Vec<Line> = sections
         .iter()
         .enumerate()
         .skip(first)
@@ -43,9 +51,17 @@ pub fn render(f: &mut Frame, area: Rect, app: &App) {
                     .filter(|c| app.verdicts.get(**c).map_or(Status::Unknown, |v| v.status) == s)
                     .count()
             };
+            // Optional checks that do not pass are counted, but colour nothing.
+            let gating = |s: Status| {
+                checks
+                    .iter()
+                    .filter(|c| !super::checklist::neutral(app, **c))
+                    .filter(|c| app.verdicts.get(**c).map_or(Status::Unknown, |v| v.status) == s)
+                    .count()
+            };
             let worst = ORDER
                 .into_iter()
-                .find(|s| count(*s) > 0)
+                .find(|s| gating(*s) > 0)
                 .unwrap_or(Status::Pass);
             let counts: Vec<Span> = ORDER
                 .iter()
@@ -53,7 +69,7 @@ pub fn render(f: &mut Frame, area: Rect, app: &App) {
                 .map(|s| (*s, count(*s)))
                 .filter(|(_, n)| aligned || *n > 0)
                 .map(|(s, n)| {
-                    let st = if n > 0 {
+                    let st = if gating(s) > 0 {
                         style::status(t, s)
                     } else {
                         style::muted(t)
@@ -85,5 +101,6 @@ pub fn render(f: &mut Frame, area: Rect, app: &App) {
             style::row(t, spans, i == selected && focused)
         })
         .collect();
+    super::mark_clipped(&mut lines, first, sections.len(), t);
     f.render_widget(Paragraph::new(lines), inner);
 }
