@@ -49,7 +49,7 @@ fn await_kind(playbook: &Path, kind: &str) {
 #[test]
 fn a_burst_k_k_does_not_fire_and_a_deliberate_k_k_does() {
     let (dir, pb) = world();
-    let pane = Pane::start("burst", &pb, &[("USER", "ana")]);
+    let pane = Pane::start("burst", &pb, &[("LIFTOFF_USER", "ana")]);
     // One send-keys with two K: they arrive within a millisecond or two.
     pane.keys(&["K", "K"]);
     pane.wait_for("press K again to HALT");
@@ -81,7 +81,7 @@ fn a_burst_k_k_does_not_fire_and_a_deliberate_k_k_does() {
 #[test]
 fn enter_does_not_confirm_a_rollback_or_quitting_during_the_ramp() {
     let (dir, pb) = world();
-    let pane = Pane::start("enter", &pb, &[("USER", "ana")]);
+    let pane = Pane::start("enter", &pb, &[("LIFTOFF_USER", "ana")]);
     pane.keys(&["R"]);
     pane.wait_for("Pause the batch");
     pane.keys(&["Enter"]);

@@ -26,7 +26,7 @@ pub struct Pane {
 }
 
 impl Pane {
-    /// `liftoff run PLAYBOOK` in a 120x40 pane, with `env` set (e.g. USER);
+    /// `liftoff run PLAYBOOK` in a 120x40 pane, with `env` set (e.g. LIFTOFF_USER);
     /// returns once the cockpit has drawn.
     pub fn start(name: &str, playbook: &Path, env: &[(&str, &str)]) -> Pane {
         let pb = playbook.display().to_string();
