@@ -93,6 +93,12 @@ impl Pane {
         assert!(tmux(&self.socket, &args));
     }
 
+    /// Resizes the pane's window to `w` x `h` (the program gets SIGWINCH).
+    pub fn resize(&self, w: u16, h: u16) {
+        let (w, h) = (w.to_string(), h.to_string());
+        assert!(tmux(&self.socket, &["resize-window", "-x", &w, "-y", &h]));
+    }
+
     /// Text typed as it is (no key-name lookup).
     pub fn type_text(&self, text: &str) {
         assert!(tmux(&self.socket, &["send-keys", "-l", text]));

@@ -1,0 +1,67 @@
+//! The real binary in tmux: with no `--layout` the cockpit picks the biggest
+//! layout that fits, at start and on resize; who acts is `--as`, else
+//! `LIFTOFF_USER` (then the login name), as the journal records it.
+
+mod support;
+
+use liftoff::journal;
+use std::path::{Path, PathBuf};
+use support::tmux::{wait_until, Pane};
+
+fn world() -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = support::playbook::write(dir.path(), include_str!("fixtures/war_room.toml"));
+    (dir, path)
+}
+
+fn ack_by(playbook: &Path) -> String {
+    let pb = liftoff::playbook::load(playbook).unwrap();
+    wait_until(|| {
+        let events = journal::open(&pb).unwrap().read_all().unwrap().events;
+        events
+            .into_iter()
+            .find(|e| e.kind == "ack")
+            .map(|e| e.actor.name)
+    })
+    .expect("no ack in the journal")
+}
+
+#[test]
+fn the_biggest_layout_that_fits_is_chosen_at_start_and_on_resize() {
+    let (_dir, pb) = world();
+    let pb = pb.display().to_string();
+    let pane = Pane::launch("layout-size", (80, 24), &[], &["run", &pb]);
+    pane.wait_for("compact · dark");
+    assert!(!pane.screen().contains("too small"), "{}", pane.screen());
+    pane.resize(120, 40);
+    pane.wait_for("commander · dark");
+    pane.resize(40, 12);
+    // Nothing fits: it says what the smallest needs, and suggests no layout.
+    pane.wait_for("need 60x16");
+    pane.wait_for("enlarge the terminal");
+    pane.resize(100, 30);
+    pane.wait_for("commander · dark");
+    pane.keys(&["q"]);
+    pane.assert_clean_exit();
+}
+
+#[test]
+fn as_outranks_liftoff_user_which_names_the_actor() {
+    for (args, want) in [(&["--as", "ana"][..], "ana"), (&[][..], "bob")] {
+        let (_dir, pb) = world();
+        let path = pb.display().to_string();
+        let mut all = vec!["run", path.as_str()];
+        all.extend_from_slice(args);
+        let pane = Pane::launch(
+            &format!("who-{want}"),
+            (120, 40),
+            &[("LIFTOFF_USER", "bob")],
+            &all,
+        );
+        pane.wait_for("KILL SWITCH");
+        pane.keys(&["a"]);
+        pane.wait_for("Enter records");
+        pane.keys(&["Enter"]);
+        assert_eq!(ack_by(&pb), want);
+    }
+}
