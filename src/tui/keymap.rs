@@ -41,6 +41,14 @@ pub enum Action {
     Toggle,
     /// `/`: search the runbook.
     Search,
+    /// PgUp / PgDn: a page up or down in the focused list.
+    PageUp,
+    PageDown,
+    /// Home / End (and `G`): the first or last row of the focused list.
+    Top,
+    Bottom,
+    /// `z`: the focused panel fills the screen; again: back.
+    Zoom,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -208,7 +216,27 @@ pub const BINDINGS: &[Binding] = &[
         G::Move,
         "evidence of the selected check",
     ),
+    bind(
+        &[key(KeyCode::PageUp)],
+        A::PageUp,
+        G::Move,
+        "a page up in the focused list",
+    ),
+    bind(
+        &[key(KeyCode::PageDown)],
+        A::PageDown,
+        G::Move,
+        "a page down in the focused list",
+    ),
+    bind(&[key(KeyCode::Home)], A::Top, G::Move, "first row"),
+    bind(&[key(KeyCode::End), ch('G')], A::Bottom, G::Move, "last row"),
     bind(&[ch('r')], A::PollNow, G::View, "poll every source now"),
+    bind(
+        &[ch('z')],
+        A::Zoom,
+        G::View,
+        "zoom the focused panel to the whole screen (again: back)",
+    ),
     bind(&[ch('/')], A::Search, G::View, "search the runbook"),
     bind(&[ch('t')], A::NextTheme, G::View, "next theme"),
     bind(&[ch('L')], A::NextLayout, G::View, "next layout"),
@@ -262,6 +290,10 @@ pub fn key_label(k: &Key) -> String {
         KeyCode::Down => "↓".into(),
         KeyCode::Left => "←".into(),
         KeyCode::Right => "→".into(),
+        KeyCode::PageUp => "PgUp".into(),
+        KeyCode::PageDown => "PgDn".into(),
+        KeyCode::Home => "Home".into(),
+        KeyCode::End => "End".into(),
         other => format!("{other:?}"),
     };
     if k.ctrl {

@@ -25,7 +25,7 @@ pub fn render(f: &mut Frame, app: &App, now: DateTime<Utc>) {
         if let (Some(band_area), Some(band)) = (band_area, panels::alarm_band::band(app, now)) {
             panels::alarm_band::render(f, band_area, &band);
         }
-        for (kind, rect) in app.layout.split(rest) {
+        for (kind, rect) in app.panel_rects(rest) {
             panels::render(kind, f, rect, app, now);
         }
     }

@@ -107,6 +107,11 @@ impl App {
             Action::Rollback => self.open_rollbacks(now),
             Action::Toggle => self.toggle_manual(now),
             Action::Search => self.open_search(),
+            Action::PageUp => self.page(false),
+            Action::PageDown => self.page(true),
+            Action::Top => self.to_edge(false),
+            Action::Bottom => self.to_edge(true),
+            Action::Zoom => self.toggle_zoom(),
         }
     }
 

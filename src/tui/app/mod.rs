@@ -93,6 +93,10 @@ pub struct App {
     /// One per playbook guard, in playbook order.
     pub history: Vec<GuardHistory>,
     pub focus: PanelKind,
+    /// The last left click (when, where), for double clicks.
+    pub last_click: Option<(DateTime<Utc>, (u16, u16))>,
+    /// `z`: the panel drawn alone over the whole screen.
+    pub zoomed: Option<PanelKind>,
     pub selected: HashMap<PanelKind, usize>,
     pub overlay: Option<Overlay>,
     /// The kill key's arming window and burst rule (cockpit-local).
@@ -162,6 +166,8 @@ impl App {
             release: ReleaseState::default(),
             history,
             focus: PanelKind::Checklist,
+            zoomed: None,
+            last_click: None,
             selected: HashMap::new(),
             overlay: None,
             kill_keys: Default::default(),
@@ -308,3 +314,5 @@ impl App {
 mod tests;
 #[cfg(test)]
 mod tests_acts;
+#[cfg(test)]
+mod tests_nav;

@@ -5,7 +5,12 @@
 use super::App;
 use crate::tui::layout::PanelKind;
 use crate::tui::panels;
+use chrono::{DateTime, Utc};
+use crossterm::event::{MouseButton, MouseEvent, MouseEventKind};
 use ratatui::layout::{Position, Rect};
+
+/// Two clicks on one cell closer than this are a double click.
+pub const DOUBLE_CLICK: chrono::Duration = chrono::Duration::milliseconds(400);
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Dir {
@@ -46,12 +51,63 @@ impl App {
         }
         let mut out: Vec<(PanelKind, Rect)> = Vec::new();
         let (_, room) = panels::alarm_band::split(self, self.area());
-        for (kind, rect) in self.layout.split(room) {
+        for (kind, rect) in self.panel_rects(room) {
             if kind != PanelKind::Status && !out.iter().any(|(k, _)| *k == kind) {
                 out.push((kind, rect));
             }
         }
         out
+    }
+
+    /// The panels drawn in `room` (below the alarm band): the layout's, or
+    /// the zoomed panel alone over the whole room.
+    pub fn panel_rects(&self, room: Rect) -> Vec<(PanelKind, Rect)> {
+        match self.zoomed {
+            Some(kind) if self.layout.panels().contains(&kind) => vec![(kind, room)],
+            _ => self.layout.split(room),
+        }
+    }
+
+    /// `z`: the focused panel fills the screen, or the layout comes back.
+    pub fn toggle_zoom(&mut self) {
+        self.zoomed = match self.zoomed {
+            Some(_) => None,
+            None => Some(self.focus),
+        };
+        self.fix_selection();
+    }
+
+    /// Rows a page of the focused list holds (its panel's inside).
+    fn page_rows(&self) -> usize {
+        self.focusable()
+            .iter()
+            .find(|(k, _)| *k == self.focus)
+            .map_or(1, |(_, r)| usize::from(r.height.saturating_sub(3)).max(1))
+    }
+
+    /// PgUp / PgDn in the focused list.
+    pub fn page(&mut self, down: bool) {
+        let n = self.row_count(self.focus);
+        if n == 0 {
+            return;
+        }
+        let row = self.row(self.focus);
+        let page = self.page_rows();
+        let next = if down {
+            (row + page).min(n - 1)
+        } else {
+            row.saturating_sub(page)
+        };
+        self.selected.insert(self.focus, next);
+    }
+
+    /// Home / End / G in the focused list.
+    pub fn to_edge(&mut self, last: bool) {
+        let n = self.row_count(self.focus);
+        if n > 0 {
+            self.selected
+                .insert(self.focus, if last { n - 1 } else { 0 });
+        }
     }
 
     /// How many selectable rows `panel` has.
@@ -157,6 +213,55 @@ impl App {
                 true
             }
             None => false,
+        }
+    }
+
+    /// The mouse: a left click focuses and selects, a double click (two on
+    /// the same cell within `DOUBLE_CLICK`) opens like Enter, the wheel moves
+    /// the row of the panel under the pointer. Nothing while a question, a
+    /// dialog or the armed kill switch is up.
+    pub fn mouse(&mut self, m: MouseEvent, now: DateTime<Utc>) {
+        if self.overlay.is_some() || self.dialog.is_some() || self.kill_armed(now).is_some() {
+            return;
+        }
+        let at = (m.column, m.row);
+        match m.kind {
+            MouseEventKind::Down(MouseButton::Left) => {
+                let double = self
+                    .last_click
+                    .is_some_and(|(t, p)| p == at && now - t <= DOUBLE_CLICK);
+                self.last_click = Some((now, at));
+                if self.click(m.column, m.row) {
+                    self.mark_dirty();
+                    if double {
+                        self.last_click = None;
+                        self.dispatch(crate::tui::keymap::Action::Open, now);
+                    }
+                }
+            }
+            MouseEventKind::ScrollUp | MouseEventKind::ScrollDown => {
+                let hit = self
+                    .focusable()
+                    .into_iter()
+                    .find(|(_, r)| r.contains(Position::new(m.column, m.row)));
+                if let Some((kind, _)) = hit {
+                    self.focus = kind;
+                    let dir = if m.kind == MouseEventKind::ScrollUp {
+                        Dir::Up
+                    } else {
+                        Dir::Down
+                    };
+                    let n = self.row_count(kind);
+                    let row = self.row(kind);
+                    let next = match dir {
+                        Dir::Up => row.saturating_sub(1),
+                        _ => (row + 1).min(n.saturating_sub(1)),
+                    };
+                    self.selected.insert(kind, next);
+                    self.mark_dirty();
+                }
+            }
+            _ => {}
         }
     }
 

@@ -8,7 +8,7 @@ use crate::source::Observation;
 use crate::tui::event::AppEvent;
 use crate::tui::keymap;
 use chrono::{DateTime, Utc};
-use crossterm::event::{Event, KeyEvent, MouseButton, MouseEventKind};
+use crossterm::event::{Event, KeyEvent};
 
 impl App {
     pub fn apply(&mut self, event: AppEvent, now: DateTime<Utc>) {
@@ -90,16 +90,7 @@ impl App {
     pub fn on_terminal(&mut self, event: Event, now: DateTime<Utc>) {
         match event {
             Event::Key(key) => self.on_key(key, now),
-            Event::Mouse(m) => {
-                if m.kind == MouseEventKind::Down(MouseButton::Left)
-                    && self.overlay.is_none()
-                    && self.dialog.is_none()
-                    && self.kill_armed(now).is_none()
-                    && self.click(m.column, m.row)
-                {
-                    self.mark_dirty();
-                }
-            }
+            Event::Mouse(m) => self.mouse(m, now),
             Event::Resize(w, h) => self.resized(w, h),
             // The terminal may have been scribbled on while we were away.
             Event::FocusGained => self.mark_dirty(),
