@@ -132,7 +132,9 @@ fn rollback_menu_and_its_confirmation() {
 #[test]
 fn runbook_search() {
     let mut a = commander();
-    key(&mut a, KeyCode::Char('/'));
+    key(&mut a, KeyCode::Char(':'));
+    typed(&mut a, "search");
+    key(&mut a, KeyCode::Enter);
     typed(&mut a, "entropy");
     let s = screen(&a);
     assert!(s.contains("Entropy below 0.85 → Hold the ramp"), "{s}");

@@ -39,8 +39,10 @@ pub enum Action {
     Rollback,
     /// Space: tick / untick the selected manual item.
     Toggle,
-    /// `/`: search the runbook.
+    /// `/`: filter the focused list.
     Search,
+    /// `:`: the command palette.
+    Palette,
     /// PgUp / PgDn: a page up or down in the focused list.
     PageUp,
     PageDown,
@@ -237,7 +239,18 @@ pub const BINDINGS: &[Binding] = &[
         G::View,
         "zoom the focused panel to the whole screen (again: back)",
     ),
-    bind(&[ch('/')], A::Search, G::View, "search the runbook"),
+    bind(
+        &[ch('/')],
+        A::Search,
+        G::View,
+        "filter the focused list (:failing: what does not pass; Esc clears)",
+    ),
+    bind(
+        &[ch(':')],
+        A::Palette,
+        G::View,
+        "command palette: stage, decide, theme, layout, filter, zoom, search (Tab completes)",
+    ),
     bind(&[ch('t')], A::NextTheme, G::View, "next theme"),
     bind(&[ch('L')], A::NextLayout, G::View, "next layout"),
     bind(&[ch('?')], A::Help, G::View, "this help"),

@@ -21,10 +21,19 @@ impl App {
         (stage.percent >= 100.0 && self.enter_refusal(i, now).is_none()).then(|| stage.name.clone())
     }
 
-    /// Takes `key` while a confirmation that wants a typed name is open.
+    /// Takes `key` while a confirmation that wants a typed name (or a
+    /// prompt) is open.
     /// False when it is not such a question (or the key is the kill key):
     /// the keymap decides.
     pub(crate) fn confirm_key(&mut self, key: KeyEvent, now: DateTime<Utc>) -> bool {
+        // The armed kill switch's modal takes the next key (Esc disarms).
+        if self.kill_armed(now).is_some() {
+            return false;
+        }
+        // The `/` and `:` prompts type the same way (`prompt.rs`).
+        if self.prompt_key(key, now) {
+            return true;
+        }
         let Some(Overlay::Confirm(question)) = self.overlay else {
             return false;
         };

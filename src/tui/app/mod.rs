@@ -10,6 +10,7 @@ mod dispatch;
 pub mod history;
 pub mod kill;
 pub mod nav;
+pub mod prompt;
 mod update;
 mod watch;
 
@@ -93,6 +94,10 @@ pub struct App {
     /// One per playbook guard, in playbook order.
     pub history: Vec<GuardHistory>,
     pub focus: PanelKind,
+    /// The open `/` filter or `:` command line.
+    pub prompt: Option<prompt::Prompt>,
+    /// Each list's filter (`/`), by panel.
+    pub filters: HashMap<PanelKind, String>,
     /// The last left click (when, where), for double clicks.
     pub last_click: Option<(DateTime<Utc>, (u16, u16))>,
     /// `z`: the panel drawn alone over the whole screen.
@@ -168,6 +173,8 @@ impl App {
             focus: PanelKind::Checklist,
             zoomed: None,
             last_click: None,
+            prompt: None,
+            filters: HashMap::new(),
             selected: HashMap::new(),
             overlay: None,
             kill_keys: Default::default(),

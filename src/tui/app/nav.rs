@@ -87,26 +87,29 @@ impl App {
 
     /// PgUp / PgDn in the focused list.
     pub fn page(&mut self, down: bool) {
-        let n = self.row_count(self.focus);
-        if n == 0 {
+        let rows = self.visible(self.focus);
+        if rows.is_empty() {
             return;
         }
-        let row = self.row(self.focus);
+        let at = rows
+            .iter()
+            .position(|r| *r == self.row(self.focus))
+            .unwrap_or(0);
         let page = self.page_rows();
         let next = if down {
-            (row + page).min(n - 1)
+            (at + page).min(rows.len() - 1)
         } else {
-            row.saturating_sub(page)
+            at.saturating_sub(page)
         };
-        self.selected.insert(self.focus, next);
+        self.selected.insert(self.focus, rows[next]);
     }
 
     /// Home / End / G in the focused list.
     pub fn to_edge(&mut self, last: bool) {
-        let n = self.row_count(self.focus);
-        if n > 0 {
-            self.selected
-                .insert(self.focus, if last { n - 1 } else { 0 });
+        let rows = self.visible(self.focus);
+        let edge = if last { rows.last() } else { rows.first() };
+        if let Some(r) = edge {
+            self.selected.insert(self.focus, *r);
         }
     }
 
@@ -165,11 +168,13 @@ impl App {
     /// without rows) they move to the panel in that direction.
     pub fn go(&mut self, dir: Dir) -> bool {
         if matches!(dir, Dir::Up | Dir::Down) {
-            let n = self.row_count(self.focus);
-            let row = self.row(self.focus);
-            let next = match dir {
-                Dir::Up if row > 0 => Some(row - 1),
-                Dir::Down if row + 1 < n => Some(row + 1),
+            // Over the rows the panel's filter shows.
+            let rows = self.visible(self.focus);
+            let at = rows.iter().position(|r| *r == self.row(self.focus));
+            let next = match (dir, at) {
+                (Dir::Up, Some(i)) if i > 0 => Some(rows[i - 1]),
+                (Dir::Down, Some(i)) => rows.get(i + 1).copied(),
+                (_, None) => rows.first().copied(),
                 _ => None,
             };
             if let Some(r) = next {

@@ -11,6 +11,7 @@ pub mod evidence;
 pub mod form;
 pub mod help;
 pub mod kill_modal;
+pub mod prompt_bar;
 pub mod rollback_menu;
 pub mod search;
 pub mod too_small;
@@ -30,6 +31,9 @@ pub fn render(f: &mut Frame, app: &App, now: DateTime<Utc>) {
     }
     if let Some(d) = &app.dialog {
         d.render(f, area, app, now);
+    }
+    if let Some(p) = &app.prompt {
+        prompt_bar::render(f, area, app, p);
     }
     // The armed kill switch outranks everything on screen.
     if app.kill_armed(now).is_some() {

@@ -23,10 +23,19 @@ pub enum Entry {
 }
 
 pub fn entries(app: &App) -> Vec<Entry> {
+    // A filter (`/`) shows the checks it matches, under their sections.
+    let visible = app.visible(PanelKind::Checklist);
     let mut out = Vec::new();
     for (s, (_, checks)) in app.sections().iter().enumerate() {
-        out.push(Entry::Section(s));
-        out.extend(checks.iter().map(|c| Entry::Check(*c)));
+        let shown: Vec<Entry> = checks
+            .iter()
+            .filter(|c| visible.contains(c))
+            .map(|c| Entry::Check(*c))
+            .collect();
+        if !shown.is_empty() {
+            out.push(Entry::Section(s));
+            out.extend(shown);
+        }
     }
     out
 }
@@ -74,6 +83,21 @@ pub fn render(f: &mut Frame, area: Rect, app: &App, now: DateTime<Utc>) {
         return;
     }
     let entries = entries(app);
+    if entries.is_empty() {
+        let filter = app
+            .filters
+            .get(&PanelKind::Checklist)
+            .cloned()
+            .unwrap_or_default();
+        f.render_widget(
+            Paragraph::new(format!(
+                "no check matches the filter {filter:?} (/ Esc clears)"
+            ))
+            .style(style::muted(t)),
+            inner,
+        );
+        return;
+    }
     let selected = app.row(PanelKind::Checklist);
     let focused = app.focus == PanelKind::Checklist && app.overlay.is_none();
     let sections = app.sections();

@@ -60,7 +60,12 @@ pub fn render(f: &mut Frame, area: Rect, app: &App, now: DateTime<Utc>) {
         spans.extend(up);
     }
     // The right end always shows where help is, whatever the sources take.
-    let right = format!(" │ {} · {} · ? help", app.layout.name, app.theme.name);
+    let right = format!(
+        " │ {} │ {} · {} · ? help",
+        hints(app),
+        app.layout.name,
+        app.theme.name
+    );
     let right_w = (right.chars().count() as u16).min(area.width);
     let left = Rect::new(area.x, area.y, area.width - right_w, area.height);
     let right_area = Rect::new(left.right(), area.y, right_w, area.height);
@@ -69,4 +74,20 @@ pub fn render(f: &mut Frame, area: Rect, app: &App, now: DateTime<Utc>) {
         Paragraph::new(Span::styled(right, style::muted(t))),
         right_area,
     );
+}
+
+/// The keys that matter in the focused panel, one short line.
+pub fn hints(app: &App) -> &'static str {
+    use crate::tui::layout::PanelKind as P;
+    match app.focus {
+        P::Checklist => "Enter evidence · Space tick · / filter · z zoom",
+        P::Summary => "Enter open section · z zoom",
+        P::Roles => "a ACK this role · z zoom",
+        P::Alerts => "/ filter · z zoom",
+        P::Metrics => "↑↓ guard · z zoom",
+        P::Kill => "K K halts · Esc disarms",
+        P::Ramp | P::Countdown | P::Next => "] next stage · [ back · g decide",
+        P::Journal => "z zoom",
+        P::Banner | P::Status => ": commands",
+    }
 }
