@@ -65,3 +65,34 @@ fn as_outranks_liftoff_user_which_names_the_actor() {
         assert_eq!(ack_by(&pb), want);
     }
 }
+
+#[test]
+fn slash_filters_and_the_palette_runs_commands() {
+    let (dir, pb) = world();
+    std::fs::write(dir.path().join("level.txt"), "0.9\n").unwrap();
+    let pb = pb.display().to_string();
+    let pane = Pane::launch(
+        "palette",
+        (160, 40),
+        &[("LIFTOFF_USER", "ana")],
+        &["run", &pb, "--layout", "commander"],
+    );
+    pane.wait_for("Level below 0.5");
+    pane.keys(&["/"]);
+    pane.wait_for("/ filter Go/No-Go checklist");
+    pane.type_text("nothing-matches");
+    pane.wait_for("no check matches the filter");
+    pane.keys(&["Escape"]);
+    pane.wait_for("Level below 0.5");
+    pane.keys(&[":"]);
+    pane.wait_for("Tab completes");
+    pane.type_text("lay");
+    pane.keys(&["Tab"]);
+    pane.type_text("w");
+    pane.keys(&["Tab"]);
+    pane.wait_for(": layout war-room");
+    pane.keys(&["Enter"]);
+    pane.wait_for("war-room · dark");
+    pane.keys(&["q"]);
+    pane.assert_clean_exit();
+}

@@ -60,12 +60,13 @@ pub fn render(f: &mut Frame, area: Rect, app: &App, now: DateTime<Utc>) {
         spans.extend(up);
     }
     // The right end always shows where help is, whatever the sources take.
-    let right = format!(
-        " │ {} │ {} · {} · ? help",
-        hints(app),
-        app.layout.name,
-        app.theme.name
-    );
+    // The focused panel's keys where there is room for them and the sources.
+    let hint = if area.width >= 140 {
+        format!(" │ {}", hints(app))
+    } else {
+        String::new()
+    };
+    let right = format!("{hint} │ {} · {} · ? help", app.layout.name, app.theme.name);
     let right_w = (right.chars().count() as u16).min(area.width);
     let left = Rect::new(area.x, area.y, area.width - right_w, area.height);
     let right_area = Rect::new(left.right(), area.y, right_w, area.height);
