@@ -146,3 +146,21 @@ fn an_unticked_optional_item_is_neutral() {
     );
     insta::assert_snapshot!("optional_item_neutral", s);
 }
+
+#[test]
+fn enter_shows_an_alert_and_a_journal_event_in_full() {
+    use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+    use liftoff::tui::layout::PanelKind;
+    let mut a = app("commander", "dark", (120, 40));
+    a.focus = PanelKind::Alerts;
+    a.on_key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE), now());
+    let s = screen(&a);
+    assert!(s.contains("Alert PolicyHeartbeatStale · Esc closes"), "{s}");
+    assert!(s.contains("summary: no heartbeat for 5m"), "{s}");
+    insta::assert_snapshot!("detail_alert", s);
+    a.on_key(KeyEvent::new(KeyCode::Esc, KeyModifiers::NONE), now());
+    a.focus = PanelKind::Journal;
+    a.on_key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE), now());
+    let s = screen(&a);
+    assert!(s.contains("Journal event"), "{s}");
+}

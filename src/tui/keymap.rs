@@ -216,7 +216,7 @@ pub const BINDINGS: &[Binding] = &[
         &[key(KeyCode::Enter)],
         A::Open,
         G::Move,
-        "evidence of the selected check",
+        "open the selection: a check's evidence, an alert or a journal event in full",
     ),
     bind(
         &[key(KeyCode::PageUp)],

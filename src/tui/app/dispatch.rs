@@ -56,7 +56,7 @@ impl App {
                 self.confirm_action(question, action, now);
                 return;
             }
-            Some(Overlay::Help) | Some(Overlay::Evidence(_))
+            Some(Overlay::Help) | Some(Overlay::Evidence(_)) | Some(Overlay::Detail(..))
                 if matches!(action, Action::Close | Action::Help | Action::Open) =>
             {
                 self.overlay = None;
@@ -183,6 +183,9 @@ impl App {
 
     fn open(&mut self) {
         match self.focus {
+            PanelKind::Alerts | PanelKind::Journal if self.row_count(self.focus) > 0 => {
+                self.overlay = Some(Overlay::Detail(self.focus, self.row(self.focus)));
+            }
             PanelKind::Checklist if !self.pb.checks.is_empty() => {
                 self.overlay = Some(Overlay::Evidence(self.row(PanelKind::Checklist)));
             }

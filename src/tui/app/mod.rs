@@ -62,6 +62,8 @@ pub enum Overlay {
     /// The evidence of check number `.0` (index into the playbook's checks).
     Evidence(usize),
     Confirm(Confirm),
+    /// Enter on an alert or a journal event: all of it, wrapped, never cut.
+    Detail(PanelKind, usize),
 }
 
 /// Questions the cockpit asks before doing something that matters.
@@ -297,9 +299,14 @@ impl App {
         alerts
     }
 
-    /// The selected row of `panel` (0 when never moved).
+    /// The selected row of `panel` (0 when never moved; the journal's
+    /// newest event).
     pub fn row(&self, panel: PanelKind) -> usize {
-        self.selected.get(&panel).copied().unwrap_or(0)
+        let default = match panel {
+            PanelKind::Journal => self.release.recent.len().saturating_sub(1),
+            _ => 0,
+        };
+        self.selected.get(&panel).copied().unwrap_or(default)
     }
 
     /// The notice to show at `now`, if it is still fresh.

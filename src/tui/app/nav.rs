@@ -121,6 +121,7 @@ impl App {
             PanelKind::Roles => self.pb.playbook.roles.len(),
             PanelKind::Alerts => self.alerts().len(),
             PanelKind::Metrics => self.pb.guards.len(),
+            PanelKind::Journal => self.release.recent.len(),
             _ => 0,
         }
     }

@@ -6,6 +6,7 @@ pub mod ack_dialog;
 pub mod alarm_dialog;
 pub mod confirm;
 pub mod decide_dialog;
+pub mod detail;
 pub mod dialog;
 pub mod evidence;
 pub mod form;
@@ -27,6 +28,7 @@ pub fn render(f: &mut Frame, app: &App, now: DateTime<Utc>) {
         Some(Overlay::Help) => help::render(f, area, app),
         Some(Overlay::Evidence(i)) => evidence::render(f, area, app, i, now),
         Some(Overlay::Confirm(q)) => confirm::render(f, area, app, q, now),
+        Some(Overlay::Detail(kind, row)) => detail::render(f, area, app, kind, row, now),
         None => {}
     }
     if let Some(d) = &app.dialog {
