@@ -96,3 +96,41 @@ fn slash_filters_and_the_palette_runs_commands() {
     pane.keys(&["q"]);
     pane.assert_clean_exit();
 }
+
+#[test]
+fn with_nobody_named_the_cockpit_asks_once() {
+    // A uid with no passwd entry, and no LIFTOFF_USER, USER or LOGNAME.
+    let dir = tempfile::tempdir().unwrap();
+    let pb = support::playbook::write(dir.path(), include_str!("fixtures/war_room.toml"));
+    // The unprivileged user writes the journal in the test's folder.
+    let open = std::process::Command::new("chmod")
+        .args(["-R", "a+rwx"])
+        .arg(dir.path())
+        .status()
+        .unwrap();
+    assert!(open.success());
+    let path = pb.display().to_string();
+    let prefix = [
+        "setpriv",
+        "--reuid",
+        "12345",
+        "--regid",
+        "12345",
+        "--clear-groups",
+    ];
+    let env = [
+        ("LIFTOFF_USER", ""),
+        ("USER", ""),
+        ("LOGNAME", ""),
+        ("HOME", "/tmp"),
+    ];
+    let pane = Pane::launch_with("who-ask", (120, 40), &prefix, &env, &["run", &path]);
+    pane.wait_for("Who is acting at this terminal");
+    pane.type_text("dora");
+    pane.keys(&["Enter"]);
+    pane.wait_for("KILL SWITCH");
+    pane.keys(&["a"]);
+    pane.wait_for("Enter records");
+    pane.keys(&["Enter"]);
+    assert_eq!(ack_by(&pb), "dora");
+}

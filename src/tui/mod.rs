@@ -22,6 +22,7 @@ pub mod style;
 pub mod terminal;
 pub mod theme;
 pub mod view;
+pub mod who;
 
 pub use runloop::EVENT_QUEUE;
 

@@ -54,18 +54,15 @@ pub async fn run(playbook: LoadedPlaybook, opts: CockpitOptions) -> color_eyre::
     let cancel = CancellationToken::new();
     let mut app = App::new(playbook, theme, layout, Utc::now());
     app.layout_auto = opts.layout.is_none();
-    let actor = Actor::here(opts.as_name.as_deref());
+    // Asked once on the plain terminal when nothing names anyone.
+    let name = super::who::settle(
+        opts.as_name.as_deref(),
+        &mut std::io::stdin().lock(),
+        &mut std::io::stdout(),
+    )
+    .map_err(|e| eyre!("{e}"))?;
+    let actor = Actor::here(Some(&name));
     app.user = actor.name.clone();
-    if journal::event::who(opts.as_name.as_deref()).is_none() {
-        let text = "nobody named at this terminal: acts are journaled as \"unknown\"; restart with --as NAME or LIFTOFF_USER=NAME".to_string();
-        app.apply(
-            AppEvent::Condition {
-                topic: "who",
-                text: Some(text),
-            },
-            Utc::now(),
-        );
-    }
     app.herald = super::herald::Herald::new(opts.bell);
     // The journal: followed for the shared release state, written by the acts.
     let journal: SharedJournal = match journal::open(&app.pb) {

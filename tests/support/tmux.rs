@@ -40,10 +40,23 @@ impl Pane {
     /// shows its exit code and whether the terminal is in canonical (cooked)
     /// mode again (`assert_clean_exit`).
     pub fn launch(name: &str, size: (u16, u16), env: &[(&str, &str)], args: &[&str]) -> Pane {
+        Pane::launch_with(name, size, &[], env, args)
+    }
+
+    /// As `launch`, the program started through `prefix` (e.g. `setpriv
+    /// --reuid 12345 --regid 12345 --clear-groups`: a user with no passwd entry).
+    pub fn launch_with(
+        name: &str,
+        size: (u16, u16),
+        prefix: &[&str],
+        env: &[(&str, &str)],
+        args: &[&str],
+    ) -> Pane {
         let dir = tempfile::tempdir().unwrap();
         let socket = format!("liftoff-test-{name}-{}", std::process::id());
         let pid = dir.path().join("pid");
-        let mut command = vec!["env".to_string()];
+        let mut command: Vec<String> = prefix.iter().map(|p| quote(p)).collect();
+        command.push("env".to_string());
         command.extend(env.iter().map(|(k, v)| quote(&format!("{k}={v}"))));
         command.push(quote(env!("CARGO_BIN_EXE_liftoff")));
         command.extend(args.iter().map(|a| quote(a)));
