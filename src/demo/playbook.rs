@@ -73,6 +73,20 @@ pub fn on_demo_clock(text: &str, speed: f64) -> String {
     out
 }
 
+/// Escapes text for the inside of a TOML basic ("...") string.
+fn toml_escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            '"' => out.push_str("\\\""),
+            c if c.is_control() => out.push_str(&format!("\\u{:04X}", u32::from(c))),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod clock_tests {
     use super::on_demo_clock;
@@ -93,18 +107,4 @@ mod clock_tests {
         );
         assert_eq!(on_demo_clock("{sim:30s", 2.0), "{sim:30s");
     }
-}
-
-/// Escapes text for the inside of a TOML basic ("...") string.
-fn toml_escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '\\' => out.push_str("\\\\"),
-            '"' => out.push_str("\\\""),
-            c if c.is_control() => out.push_str(&format!("\\u{:04X}", u32::from(c))),
-            c => out.push(c),
-        }
-    }
-    out
 }
