@@ -1,7 +1,8 @@
 //! The war-room alarm band: while a guard ALARM is up or the kill switch is
 //! FIRING, HALTED or FAILED, a full-width band across the top of every layout
-//! says so in letters as big as the screen allows, in reverse video (a filled
-//! band reads from across a room, and stays a band under NO_COLOR).
+//! says so in letters as big as the screen allows, black on the alarm's
+//! colour (a filled band reads from across a room; under NO_COLOR it is
+//! reverse video, still a band).
 
 use super::big;
 use crate::release::KillState;
@@ -26,7 +27,18 @@ pub struct Band {
 /// firing, which outranks an alarm, which outranks a proven halt.
 pub fn band(app: &App, now: DateTime<Utc>) -> Option<Band> {
     let t = &app.theme;
-    let strong = |c| style::bold(style::fg(t, c)).add_modifier(Modifier::REVERSED);
+    // A filled band: black letters on the colour; under NO_COLOR, reverse
+    // video (still a band, no colour needed).
+    let strong = |c| {
+        if t.no_color {
+            style::bold(style::fg(t, c)).add_modifier(Modifier::REVERSED)
+        } else {
+            Style::default()
+                .fg(ratatui::style::Color::Black)
+                .bg(c)
+                .add_modifier(Modifier::BOLD)
+        }
+    };
     let kill = app.kill_state();
     let alarm = app.release.alarm.as_ref();
     match (kill, alarm) {
