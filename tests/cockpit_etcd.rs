@@ -81,7 +81,7 @@ fn two_cockpits_on_one_etcd_share_acks_the_stage_and_the_kill_switch_live() {
     ana.wait_for("every gate role has ACKed");
     ana.keys(&["]"]);
     ana.wait_for("Enter stage shadow 0%?");
-    ana.wait_for("y / Enter: yes");
+    ana.wait_for("y: yes");
     ana.keys(&["y"]);
     let entered = await_events(&pb, "stage_entered", 1);
     assert_eq!(entered.actor.name, "ana");
