@@ -164,3 +164,17 @@ fn enter_shows_an_alert_and_a_journal_event_in_full() {
     let s = screen(&a);
     assert!(s.contains("Journal event"), "{s}");
 }
+
+#[test]
+fn a_tall_summary_reads_in_big_letters() {
+    use liftoff::tui::layout::PanelKind;
+    let mut a = app("war-room", "dark", (200, 60));
+    a.focus = PanelKind::Summary;
+    a.zoomed = Some(PanelKind::Summary);
+    let s = screen(&a);
+    assert!(
+        !s.contains("1. Validation History"),
+        "still one-cell text:\n{s}"
+    );
+    insta::assert_snapshot!("summary_big", s);
+}

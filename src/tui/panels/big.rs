@@ -100,6 +100,22 @@ pub fn render_capped(text: &str, style: Style, area: Rect, buf: &mut Buffer, max
     }
 }
 
+/// `text` at exactly `size`, from the left edge of `area` (lists read down
+/// a straight margin, all lines at one size). Nothing when it does not fit.
+pub fn render_left(text: &str, style: Style, area: Rect, buf: &mut Buffer, size: Size) {
+    let cols = text_cols(text, size);
+    if cols > area.width || size.rows > area.height {
+        return;
+    }
+    draw(
+        text,
+        style,
+        size,
+        Rect::new(area.x, area.y, cols, size.rows),
+        buf,
+    );
+}
+
 fn big_text(text: &str, style: Style, pixel: PixelSize) -> BigText<'static> {
     BigText::builder()
         .pixel_size(pixel)
