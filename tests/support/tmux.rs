@@ -112,6 +112,27 @@ impl Pane {
         assert!(tmux(&self.socket, &["resize-window", "-x", &w, "-y", &h]));
     }
 
+    /// Opens a second window and makes it the current one: tmux flags bells
+    /// (and activity) only in windows not in front.
+    pub fn look_away(&self) {
+        assert!(tmux(&self.socket, &["new-window", "sleep 600"]));
+    }
+
+    /// Brings the program's window back in front.
+    pub fn look_back(&self) {
+        assert!(tmux(&self.socket, &["select-window", "-t", ":0"]));
+    }
+
+    /// A tmux format read back for the program's window (`#{pane_title}`,
+    /// `#{window_bell_flag}`).
+    pub fn format(&self, fmt: &str) -> String {
+        let out = Command::new("tmux")
+            .args(["-L", &self.socket, "display-message", "-t", ":0", "-p", fmt])
+            .output()
+            .expect("tmux display-message");
+        String::from_utf8_lossy(&out.stdout).trim().to_string()
+    }
+
     /// Text typed as it is (no key-name lookup).
     pub fn type_text(&self, text: &str) {
         assert!(tmux(&self.socket, &["send-keys", "-l", text]));
