@@ -79,10 +79,13 @@ fn rig(rt: &Runtime, body: &str, reset: Box<dyn Fn()>) -> Rig {
     }
 }
 
-/// `K` (arm), then the timed second `K` (fire), awaiting the verdict.
+/// `K` (arm), then the timed second `K` (fire), awaiting the verdict. The
+/// first press is dated a second back: a deliberate second press, not a
+/// burst (src/tui/kill_keys.rs); the latency counts from the second.
 async fn press(rig: &mut Rig) -> Sample {
     (rig.reset)();
-    rig.app.dispatch(Action::Kill, Utc::now());
+    let first = Utc::now() - chrono::Duration::seconds(1);
+    rig.app.dispatch(Action::Kill, first);
     let pressed = Instant::now();
     rig.app.dispatch(Action::Kill, Utc::now());
     // What the cockpit's loop does after an act, before it draws.

@@ -3,7 +3,13 @@
 # pane -> `tmux capture-pane -e` (the screen with its colours) -> `aha` (ANSI
 # to HTML) -> headless Chromium `--screenshot` -> assets/screenshot-*.png.
 #
-# Usage: docs/screenshots.sh [LAYOUT...]      (default: commander war-room)
+# Usage: docs/screenshots.sh [SHOT...]   (default: commander war-room alarm fail-closed)
+#   commander, war-room: `liftoff demo --speed 4` on that layout, once the page
+#     alert and the entropy both hold the gate;
+#   alarm: `liftoff demo --speed 10 --layout war-room` once the entropy-floor
+#     guard has raised its ALARM (the guard's `for` runs on the demo's clock);
+#   fail-closed: `liftoff run` on tests/fixtures/cockpit.toml with none of its
+#     sources up: the rollup by source.
 # Env:   LIFTOFF=path/to/liftoff               (default: the release build)
 #
 # A documentation tool, not a test. Needs tmux, aha, chromium and
@@ -12,7 +18,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 layouts=("$@")
-[ ${#layouts[@]} -gt 0 ] || layouts=(commander war-room)
+[ ${#layouts[@]} -gt 0 ] || layouts=(commander war-room alarm fail-closed)
 
 need=()
 command -v tmux >/dev/null 2>&1 || need+=(tmux)
@@ -91,11 +97,29 @@ s{\e\[([0-9;]*)m}{
 }ge;
 '
 
-# The moment to show: the story's page alert is firing and the policy's
-# entropy has fallen under its warn level, so both hold the gate (NO-GO).
-# The world runs at 4x so that moment comes ~25 s in, with history behind it.
+# The moment to show, per shot. commander / war-room: the story's page alert
+# is firing and the policy's entropy has fallen under its warn level, so both
+# hold the gate (NO-GO); the world runs at 4x so that moment comes ~25 s in,
+# with history behind it. alarm: the guard's band is up. fail-closed: the
+# banner has rolled the dead sources up.
 moment() {
-  grep -q ' holding: .*no-page-alerts.*entropy' <<<"$1"
+  case "$1" in
+    alarm) grep -q 'a answers · K K kills' <<<"$2" ;;
+    fail-closed) grep -q 'sources down:' <<<"$2" ;;
+    *) grep -q ' holding: .*no-page-alerts.*entropy' <<<"$2" ;;
+  esac
+}
+
+# The command each shot runs in the pane.
+command_for() {
+  case "$1" in
+    alarm) echo "'$bin' demo --speed 10 --layout war-room" ;;
+    fail-closed)
+      mkdir -p "$work/fail-closed"
+      cp tests/fixtures/cockpit.toml "$work/fail-closed/liftoff.toml"
+      echo "'$bin' run '$work/fail-closed/liftoff.toml' --layout commander" ;;
+    *) echo "'$bin' demo --speed 4 --layout '$1'" ;;
+  esac
 }
 
 shoot() {
@@ -103,9 +127,9 @@ shoot() {
   socket="liftoff-shot-$$-$layout"   # a fresh server per shot
   mkdir -p "$work/config"
   tmux -L "$socket" new-session -d -x "$cols" -y "$rows" \
-    "env -u NO_COLOR XDG_CONFIG_HOME='$work/config' '$bin' demo --speed 4 --layout '$layout'"
+    "cd '$work' && env -u NO_COLOR XDG_CONFIG_HOME='$work/config' $(command_for "$layout")"
   local deadline=$((SECONDS + 120)) screen=""
-  until moment "$screen"; do
+  until moment "$layout" "$screen"; do
     if [ $SECONDS -ge $deadline ]; then
       echo "the demo never reached the moment to show; screen:" >&2
       echo "$screen" >&2
@@ -114,7 +138,7 @@ shoot() {
     sleep 0.2
     screen="$(tmux -L "$socket" capture-pane -p 2>/dev/null || true)"
   done
-  tmux -L "$socket" capture-pane -e -p >"$work/$layout.ans"
+  tmux -L "$socket" capture-pane -e -N -p >"$work/$layout.ans"
   stop_server
   {
     printf '<!DOCTYPE html><html><head><meta charset="utf-8"><style>%s</style></head><body><pre>' "$css"

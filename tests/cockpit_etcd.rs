@@ -60,8 +60,8 @@ fn two_cockpits_on_one_etcd_share_acks_the_stage_and_the_kill_switch_live() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("level.txt"), "0.1\n").unwrap();
     let pb = support::playbook::write(dir.path(), &playbook(&etcd.endpoints()));
-    let ana = Pane::start("etcd-ana", &pb, &[("USER", "ana")]);
-    let bob = Pane::start("etcd-bob", &pb, &[("USER", "bob")]);
+    let ana = Pane::start("etcd-ana", &pb, &[("LIFTOFF_USER", "ana")]);
+    let bob = Pane::start("etcd-bob", &pb, &[("LIFTOFF_USER", "bob")]);
 
     // (a) An ACK typed in one cockpit shows in the other's roles panel.
     ack(&ana);
@@ -81,7 +81,7 @@ fn two_cockpits_on_one_etcd_share_acks_the_stage_and_the_kill_switch_live() {
     ana.wait_for("every gate role has ACKed");
     ana.keys(&["]"]);
     ana.wait_for("Enter stage shadow 0%?");
-    ana.wait_for("y / Enter: yes");
+    ana.wait_for("y: yes");
     ana.keys(&["y"]);
     let entered = await_events(&pb, "stage_entered", 1);
     assert_eq!(entered.actor.name, "ana");

@@ -34,8 +34,8 @@ fn await_event(playbook: &Path, kind: &str) -> Stored {
 #[test]
 fn two_cockpits_on_one_journal_see_each_others_ack_and_kill_switch() {
     let (dir, pb) = world();
-    let ana = Pane::start("wired-ana", &pb, &[("USER", "ana")]);
-    let bob = Pane::start("wired-bob", &pb, &[("USER", "bob")]);
+    let ana = Pane::start("wired-ana", &pb, &[("LIFTOFF_USER", "ana")]);
+    let bob = Pane::start("wired-bob", &pb, &[("LIFTOFF_USER", "bob")]);
     // An ACK typed in one: `a`, the first missing gate role is picked, Enter.
     ana.keys(&["a"]);
     ana.wait_for("Enter records");
@@ -60,7 +60,7 @@ fn two_cockpits_on_one_journal_see_each_others_ack_and_kill_switch() {
 #[test]
 fn the_ramp_refuses_to_enter_on_no_go_and_says_which() {
     let (dir, pb) = world();
-    let pane = Pane::start("wired-ramp", &pb, &[("USER", "ana")]);
+    let pane = Pane::start("wired-ramp", &pb, &[("LIFTOFF_USER", "ana")]);
     pane.keys(&["]"]);
     pane.wait_for("Cannot enter stage shadow 0%");
     pane.wait_for("Checks holding it: level-low, captain, oncall");
@@ -90,7 +90,7 @@ fn an_alarm_guard_raises_the_alarm_and_its_answer_is_journaled() {
     journal
         .append(journal::NewEvent::new(&Actor::here(Some("cara")), &entered))
         .unwrap();
-    let pane = Pane::start("wired-alarm", &pb, &[("USER", "ana")]);
+    let pane = Pane::start("wired-alarm", &pb, &[("LIFTOFF_USER", "ana")]);
     pane.wait_for("at 10% since");
     // ...and the data crosses the guard's threshold.
     std::fs::write(dir.path().join("level.txt"), "0.9\n").unwrap();

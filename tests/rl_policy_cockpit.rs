@@ -64,7 +64,7 @@ fn cockpit(playbook: &Path, user: &str) -> Pane {
     let pane = Pane::launch(
         &format!("walk-{user}"),
         SIZE,
-        &[("USER", user)],
+        &[("LIFTOFF_USER", user)],
         &["run", &pb],
     );
     wait_screen(&pane, "KILL SWITCH");

@@ -11,11 +11,25 @@ use liftoff::tui::app::App;
 use liftoff::tui::event::AppEvent;
 
 fn key(app: &mut App, c: KeyCode) {
+    key_at(app, c, now());
+}
+
+fn key_at(app: &mut App, c: KeyCode, at: chrono::DateTime<chrono::Utc>) {
     let mods = match c {
         KeyCode::Char(ch) if ch.is_ascii_uppercase() => KeyModifiers::SHIFT,
         _ => KeyModifiers::NONE,
     };
-    app.on_key(KeyEvent::new(c, mods), now());
+    app.on_key(KeyEvent::new(c, mods), at);
+}
+
+/// K, then a deliberate K a second later (not a burst).
+fn kill_keys(app: &mut App) {
+    key(app, KeyCode::Char('K'));
+    key_at(
+        app,
+        KeyCode::Char('K'),
+        now() + chrono::Duration::seconds(1),
+    );
 }
 
 fn typed(app: &mut App, s: &str) {
@@ -118,7 +132,9 @@ fn rollback_menu_and_its_confirmation() {
 #[test]
 fn runbook_search() {
     let mut a = commander();
-    key(&mut a, KeyCode::Char('/'));
+    key(&mut a, KeyCode::Char(':'));
+    typed(&mut a, "search");
+    key(&mut a, KeyCode::Enter);
     typed(&mut a, "entropy");
     let s = screen(&a);
     assert!(s.contains("Entropy below 0.85 → Hold the ramp"), "{s}");
@@ -166,8 +182,7 @@ fn halted_here(a: &mut App, kept: bool) {
 #[test]
 fn kill_switch_firing_from_the_press_then_halted() {
     let mut a = commander();
-    key(&mut a, KeyCode::Char('K'));
-    key(&mut a, KeyCode::Char('K'));
+    kill_keys(&mut a);
     // The default actuator refuses (not wired): the panel must not claim FIRING.
     assert_eq!(a.kill_state(), &KillState::Ready);
     a.kill_local = Some(KillState::Firing { since: now() });
@@ -188,8 +203,7 @@ fn kill_switch_firing_from_the_press_then_halted() {
 #[test]
 fn kill_switch_records_kept_locally_are_said_until_the_journal_has_them() {
     let mut a = commander();
-    key(&mut a, KeyCode::Char('K'));
-    key(&mut a, KeyCode::Char('K'));
+    kill_keys(&mut a);
     a.kill_local = Some(KillState::Firing { since: now() });
     // The panel says it, whatever the notice (gone in a few seconds) said;
     // the journal (etcd, away) does not have the firing yet.

@@ -227,9 +227,15 @@ fn banner_letters_grow_with_the_room_they_get() {
             .count()
     };
     // Eight rows of letters (the font's last row is blank) and the holds
-    // line: full-size letters, readable across a room.
+    // line: full-size letters, readable across a room; the font blown up
+    // 2x when the panel has the room.
     assert_eq!(letter_rows(9), 7);
-    assert_eq!(letter_rows(20), 7);
+    assert_eq!(letter_rows(20), 14);
+    assert_eq!(
+        letter_rows(60),
+        28,
+        "4x: NO-GO at 32 columns a letter in 200"
+    );
     // Less room: half-height letters, still with the holds line.
     assert!((3..=4).contains(&letter_rows(6)), "{}", letter_rows(6));
 }

@@ -16,9 +16,17 @@ pub struct DemoArgs {
     /// Colour theme: dark, light, high-contrast, colorblind, or your own.
     #[arg(long, default_value = "dark", value_name = "NAME")]
     pub theme: String,
-    /// Screen layout: commander, war-room, compact, or your own.
-    #[arg(long, default_value = "commander", value_name = "NAME")]
-    pub layout: String,
+    /// Screen layout: commander, war-room, compact, or your own; default:
+    /// the biggest that fits the terminal, chosen again on resize.
+    #[arg(long, value_name = "NAME")]
+    pub layout: Option<String>,
+    /// No bell on ALARM, HALTED or a failed kill switch (the title still says it).
+    #[arg(long)]
+    pub no_bell: bool,
+    /// Who sits at this terminal, for the journal; else LIFTOFF_USER, then
+    /// the login name, then $USER.
+    #[arg(long = "as", value_name = "NAME")]
+    pub as_name: Option<String>,
     /// Keep the demo's files (playbook, journal, artifacts) in DIR instead of
     /// a temporary folder removed on exit.
     #[arg(long, value_name = "DIR")]
@@ -42,10 +50,9 @@ pub fn run(args: DemoArgs) -> color_eyre::Result<u8> {
     let checked = Theme::load(&args.theme)
         .map(|_| ())
         .map_err(|e| e.to_string())
-        .and_then(|_| {
-            Layout::load(&args.layout)
-                .map(|_| ())
-                .map_err(|e| e.to_string())
+        .and_then(|_| match args.layout.as_deref().map(Layout::load) {
+            Some(Err(e)) => Err(e.to_string()),
+            _ => Ok(()),
         });
     if let Err(message) = checked {
         eprintln!("{message}");
@@ -69,6 +76,8 @@ pub fn run(args: DemoArgs) -> color_eyre::Result<u8> {
                 CockpitOptions {
                     theme: args.theme,
                     layout: args.layout,
+                    bell: !args.no_bell,
+                    as_name: args.as_name,
                 },
             )
             .await?;

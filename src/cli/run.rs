@@ -17,9 +17,17 @@ pub struct RunArgs {
     /// Colour theme (dark, light, high-contrast, ...). NO_COLOR is honoured.
     #[arg(long, default_value = "dark")]
     pub theme: String,
-    /// Screen layout (commander, war-room, compact, ...).
-    #[arg(long, default_value = "commander")]
-    pub layout: String,
+    /// Screen layout (commander, war-room, compact, ...); default: the
+    /// biggest that fits the terminal, chosen again on resize.
+    #[arg(long)]
+    pub layout: Option<String>,
+    /// No bell on ALARM, HALTED or a failed kill switch (the title still says it).
+    #[arg(long)]
+    pub no_bell: bool,
+    /// Who sits at this terminal, for the journal; else LIFTOFF_USER, then
+    /// the login name, then $USER.
+    #[arg(long = "as", value_name = "NAME")]
+    pub as_name: Option<String>,
 }
 
 pub fn run(args: &RunArgs) -> color_eyre::Result<u8> {
@@ -31,7 +39,7 @@ pub fn run(args: &RunArgs) -> color_eyre::Result<u8> {
         );
         return Ok(EXIT_BAD_INPUT);
     }
-    if let Err(e) = Layout::load(&args.layout) {
+    if let Some(Err(e)) = args.layout.as_deref().map(Layout::load) {
         eprintln!(
             "liftoff: {e}; layouts: {}",
             Layout::builtin_names().join(", ")
@@ -52,6 +60,8 @@ pub fn run(args: &RunArgs) -> color_eyre::Result<u8> {
     let opts = CockpitOptions {
         theme: args.theme.clone(),
         layout: args.layout.clone(),
+        bell: !args.no_bell,
+        as_name: args.as_name.clone(),
     };
     runtime()?.block_on(tui::run(pb, opts))?;
     Ok(EXIT_OK)

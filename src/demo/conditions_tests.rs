@@ -14,7 +14,7 @@ fn playbook() -> crate::playbook::LoadedPlaybook {
         exporter: "http://127.0.0.1:3".into(),
         ops: "http://127.0.0.1:4".into(),
     };
-    let text = render_playbook(TEMPLATE, &endpoints, Path::new("/tmp/demo"));
+    let text = render_playbook(TEMPLATE, &endpoints, Path::new("/tmp/demo"), 1.0);
     crate::playbook::load_str(Path::new("/tmp/demo/liftoff-demo.toml"), &text)
         .unwrap_or_else(|e| panic!("{e}"))
 }

@@ -132,7 +132,7 @@ impl DemoWorld {
             dirs.validation(),
             clock,
         )));
-        let text = render_playbook(TEMPLATE, &endpoints, &root);
+        let text = render_playbook(TEMPLATE, &endpoints, &root, clock.speed());
         std::fs::write(dirs.playbook(), text).map_err(folder_err)?;
         Ok(DemoWorld {
             dirs,

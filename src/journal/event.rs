@@ -15,15 +15,49 @@ pub struct Actor {
     pub pid: u32,
 }
 
+/// The name journaled when nobody could be named (the cockpit asks instead).
+pub const UNKNOWN: &str = "unknown";
+
+/// Who is acting: `--as NAME`, then `LIFTOFF_USER`, then the login name of
+/// this process's user (getpwuid), then `$USER`, then `$LOGNAME`. None when
+/// none of them names anyone (the cockpit then asks once).
+pub fn who(name: Option<&str>) -> Option<String> {
+    let env = |k: &str| std::env::var(k).ok();
+    let login = || {
+        nix::unistd::User::from_uid(nix::unistd::getuid())
+            .ok()
+            .flatten()
+            .map(|u| u.name)
+    };
+    who_from(
+        name,
+        env("LIFTOFF_USER"),
+        login,
+        env("USER"),
+        env("LOGNAME"),
+    )
+}
+
+/// `who` with its sources passed in, first non-blank wins.
+pub fn who_from(
+    name: Option<&str>,
+    liftoff_user: Option<String>,
+    login: impl FnOnce() -> Option<String>,
+    user: Option<String>,
+    logname: Option<String>,
+) -> Option<String> {
+    let named = |n: Option<String>| n.map(|n| n.trim().to_string()).filter(|n| !n.is_empty());
+    named(name.map(str::to_string))
+        .or_else(|| named(liftoff_user))
+        .or_else(|| named(login()))
+        .or_else(|| named(user))
+        .or_else(|| named(logname))
+}
+
 impl Actor {
     /// This process, acting for `name` (default: `$USER`, then `$LOGNAME`).
     pub fn here(name: Option<&str>) -> Actor {
-        let name = name
-            .map(str::to_string)
-            .or_else(|| std::env::var("USER").ok())
-            .or_else(|| std::env::var("LOGNAME").ok())
-            .filter(|n| !n.trim().is_empty())
-            .unwrap_or_else(|| "unknown".into());
+        let name = who(name).unwrap_or_else(|| UNKNOWN.into());
         Actor {
             name,
             role: None,
@@ -292,6 +326,28 @@ events! {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn who_is_as_then_liftoff_user_then_login_then_user() {
+        let s = |v: &str| Some(v.to_string());
+        let none = || None;
+        assert_eq!(
+            who_from(Some("ana"), s("bob"), || s("root"), s("u"), None),
+            s("ana")
+        );
+        assert_eq!(
+            who_from(Some(" "), s("bob"), || s("root"), s("u"), None),
+            s("bob")
+        );
+        assert_eq!(who_from(None, None, || s("root"), s("u"), None), s("root"));
+        assert_eq!(who_from(None, s(""), none, s("u"), s("l")), s("u"));
+        assert_eq!(who_from(None, None, none, None, s("l")), s("l"));
+        assert_eq!(
+            who_from(None, None, none, s(" "), None),
+            None,
+            "nobody: ask"
+        );
+    }
 
     #[test]
     fn parts_round_trip() {

@@ -39,8 +39,18 @@ pub enum Action {
     Rollback,
     /// Space: tick / untick the selected manual item.
     Toggle,
-    /// `/`: search the runbook.
+    /// `/`: filter the focused list.
     Search,
+    /// `:`: the command palette.
+    Palette,
+    /// PgUp / PgDn: a page up or down in the focused list.
+    PageUp,
+    PageDown,
+    /// Home / End (and `G`): the first or last row of the focused list.
+    Top,
+    Bottom,
+    /// `z`: the focused panel fills the screen; again: back.
+    Zoom,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -121,7 +131,7 @@ pub const BINDINGS: &[Binding] = &[
         &[ch('K')],
         A::Kill,
         G::Safety,
-        "arm the kill switch; again within 5 s fires it",
+        "arm the kill switch; a second, deliberate K within 5 s fires it (not a burst under 150 ms)",
     ),
     bind(
         &[key(KeyCode::Esc), ch('n')],
@@ -165,7 +175,12 @@ pub const BINDINGS: &[Binding] = &[
         G::Release,
         "tick / untick the selected manual item",
     ),
-    bind(&[ch('y')], A::Confirm, G::Release, "yes, in a confirmation"),
+    bind(
+        &[ch('y')],
+        A::Confirm,
+        G::Release,
+        "yes, in a confirmation (Enter is never yes)",
+    ),
     bind(&[key(KeyCode::Tab)], A::FocusNext, G::Move, "next panel"),
     bind(
         &[key(KeyCode::BackTab)],
@@ -201,10 +216,41 @@ pub const BINDINGS: &[Binding] = &[
         &[key(KeyCode::Enter)],
         A::Open,
         G::Move,
-        "evidence of the selected check",
+        "open the selection: a check's evidence, an alert or a journal event in full",
     ),
+    bind(
+        &[key(KeyCode::PageUp)],
+        A::PageUp,
+        G::Move,
+        "a page up in the focused list",
+    ),
+    bind(
+        &[key(KeyCode::PageDown)],
+        A::PageDown,
+        G::Move,
+        "a page down in the focused list",
+    ),
+    bind(&[key(KeyCode::Home)], A::Top, G::Move, "first row"),
+    bind(&[key(KeyCode::End), ch('G')], A::Bottom, G::Move, "last row"),
     bind(&[ch('r')], A::PollNow, G::View, "poll every source now"),
-    bind(&[ch('/')], A::Search, G::View, "search the runbook"),
+    bind(
+        &[ch('z')],
+        A::Zoom,
+        G::View,
+        "zoom the focused panel to the whole screen (again: back)",
+    ),
+    bind(
+        &[ch('/')],
+        A::Search,
+        G::View,
+        "filter the focused list (:failing: what does not pass; Esc clears)",
+    ),
+    bind(
+        &[ch(':')],
+        A::Palette,
+        G::View,
+        "command palette: stage, decide, theme, layout, filter, zoom, search (Tab completes)",
+    ),
     bind(&[ch('t')], A::NextTheme, G::View, "next theme"),
     bind(&[ch('L')], A::NextLayout, G::View, "next layout"),
     bind(&[ch('?')], A::Help, G::View, "this help"),
@@ -257,6 +303,10 @@ pub fn key_label(k: &Key) -> String {
         KeyCode::Down => "↓".into(),
         KeyCode::Left => "←".into(),
         KeyCode::Right => "→".into(),
+        KeyCode::PageUp => "PgUp".into(),
+        KeyCode::PageDown => "PgDn".into(),
+        KeyCode::Home => "Home".into(),
+        KeyCode::End => "End".into(),
         other => format!("{other:?}"),
     };
     if k.ctrl {

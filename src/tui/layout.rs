@@ -25,6 +25,8 @@ pub enum PanelKind {
     Ramp,
     /// The hold countdown and the next decision point, big (war room).
     Countdown,
+    /// What the room waits for next and the stage, big (war room).
+    Next,
     Roles,
     Kill,
     Alerts,
@@ -34,12 +36,13 @@ pub enum PanelKind {
 }
 
 impl PanelKind {
-    pub const ALL: [PanelKind; 11] = [
+    pub const ALL: [PanelKind; 12] = [
         PanelKind::Banner,
         PanelKind::Checklist,
         PanelKind::Summary,
         PanelKind::Ramp,
         PanelKind::Countdown,
+        PanelKind::Next,
         PanelKind::Roles,
         PanelKind::Kill,
         PanelKind::Alerts,
@@ -56,6 +59,7 @@ impl PanelKind {
             PanelKind::Summary => "summary",
             PanelKind::Ramp => "ramp",
             PanelKind::Countdown => "countdown",
+            PanelKind::Next => "next",
             PanelKind::Roles => "roles",
             PanelKind::Kill => "kill",
             PanelKind::Alerts => "alerts",
@@ -171,6 +175,24 @@ impl Layout {
     /// Built-in names, then the user's own layouts, without duplicates.
     pub fn available(config_dir: Option<&Path>) -> Vec<String> {
         available_names(Layout::builtin_names(), config_dir, "layouts")
+    }
+
+    /// The layouts chosen by size when none was named, biggest first (the
+    /// war room is for a screen someone chose it for).
+    pub const BY_SIZE: [&'static str; 2] = ["commander", "compact"];
+
+    /// The biggest of `BY_SIZE` that fits `width` x `height`; the smallest
+    /// when none does (it then says what it needs).
+    pub fn best_for(width: u16, height: u16) -> Result<Layout, LayoutError> {
+        let mut last = None;
+        for name in Layout::BY_SIZE {
+            let layout = Layout::load(name)?;
+            if layout.fits(Rect::new(0, 0, width, height)) {
+                return Ok(layout);
+            }
+            last = Some(layout);
+        }
+        last.ok_or_else(|| LayoutError::Unknown(String::new()))
     }
 
     pub fn min_size(&self) -> (u16, u16) {

@@ -9,8 +9,10 @@ pub mod actuator;
 pub mod app;
 pub mod conditions;
 pub mod event;
+pub mod herald;
 pub mod journal_feed;
 pub mod keymap;
+pub mod kill_keys;
 pub mod layout;
 pub mod no_journal;
 pub mod overlays;
@@ -20,6 +22,7 @@ pub mod style;
 pub mod terminal;
 pub mod theme;
 pub mod view;
+pub mod who;
 
 pub use runloop::EVENT_QUEUE;
 
@@ -30,15 +33,22 @@ use crate::playbook::LoadedPlaybook;
 pub struct CockpitOptions {
     /// Theme name (`--theme`), e.g. "dark".
     pub theme: String,
-    /// Layout name (`--layout`), e.g. "commander".
-    pub layout: String,
+    /// Layout name (`--layout`), e.g. "commander"; None: the biggest that
+    /// fits the terminal, chosen again on every resize.
+    pub layout: Option<String>,
+    /// Ring the bell on ALARM, HALTED and a failed kill switch (`--no-bell`).
+    pub bell: bool,
+    /// Who sits at this terminal (`--as`); else `LIFTOFF_USER`, the login name.
+    pub as_name: Option<String>,
 }
 
 impl Default for CockpitOptions {
     fn default() -> Self {
         CockpitOptions {
             theme: "dark".into(),
-            layout: "commander".into(),
+            layout: None,
+            bell: true,
+            as_name: None,
         }
     }
 }

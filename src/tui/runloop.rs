@@ -37,7 +37,14 @@ pub async fn run(playbook: LoadedPlaybook, opts: CockpitOptions) -> color_eyre::
     let mut theme = Theme::load(&opts.theme).map_err(|e| eyre!("{e}"))?;
     // https://no-color.org: present and not empty.
     theme.no_color |= std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
-    let layout = Layout::load(&opts.layout).map_err(|e| eyre!("{e}"))?;
+    let layout = match &opts.layout {
+        Some(name) => Layout::load(name),
+        None => Layout::best_for(
+            crossterm::terminal::size().map_or(100, |s| s.0),
+            crossterm::terminal::size().map_or(30, |s| s.1),
+        ),
+    }
+    .map_err(|e| eyre!("{e}"))?;
     if !std::io::stdout().is_terminal() {
         return Err(eyre!(
             "the cockpit needs a terminal; for CI and scripts use `liftoff check`"
@@ -46,6 +53,17 @@ pub async fn run(playbook: LoadedPlaybook, opts: CockpitOptions) -> color_eyre::
     let (tx, mut rx) = mpsc::channel::<AppEvent>(EVENT_QUEUE);
     let cancel = CancellationToken::new();
     let mut app = App::new(playbook, theme, layout, Utc::now());
+    app.layout_auto = opts.layout.is_none();
+    // Asked once on the plain terminal when nothing names anyone.
+    let name = super::who::settle(
+        opts.as_name.as_deref(),
+        &mut std::io::stdin().lock(),
+        &mut std::io::stdout(),
+    )
+    .map_err(|e| eyre!("{e}"))?;
+    let actor = Actor::here(Some(&name));
+    app.user = actor.name.clone();
+    app.herald = super::herald::Herald::new(opts.bell);
     // The journal: followed for the shared release state, written by the acts.
     let journal: SharedJournal = match journal::open(&app.pb) {
         Ok(j) => {
@@ -62,7 +80,7 @@ pub async fn run(playbook: LoadedPlaybook, opts: CockpitOptions) -> color_eyre::
             Arc::new(NoJournal { spec })
         }
     };
-    let ctx = ActContext::new(app.pb.clone(), journal, Actor::here(None));
+    let ctx = ActContext::new(app.pb.clone(), journal, actor);
     let actuator: Box<dyn Actuator> = Box::new(Wired::new(ctx, tx.clone()));
     let mut app = app.with_actuator(actuator);
     let pollers = poller::spawn(app.pb.clone(), tx.clone(), cancel.clone());
@@ -84,8 +102,7 @@ async fn event_loop(
     rx: &mut mpsc::Receiver<AppEvent>,
 ) -> color_eyre::Result<()> {
     let size = guard.terminal.size()?;
-    app.size = (size.width, size.height);
-    app.fix_selection();
+    app.resized(size.width, size.height);
     let mut terminal_events = EventStream::new();
     let mut clock = tokio::time::interval(Duration::from_secs(1));
     clock.set_missed_tick_behavior(MissedTickBehavior::Skip);
@@ -129,6 +146,7 @@ async fn event_loop(
         }
         if app.take_redraw() {
             draw(&mut guard.terminal, app)?;
+            super::herald::announce(guard.terminal.backend_mut(), app)?;
         }
     }
 }

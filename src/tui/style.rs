@@ -127,6 +127,7 @@ pub fn panel_title(kind: PanelKind) -> &'static str {
         PanelKind::Summary => "Summary",
         PanelKind::Ramp => "Ramp",
         PanelKind::Countdown => "Countdown",
+        PanelKind::Next => "Next",
         PanelKind::Roles => "Roles",
         PanelKind::Kill => "Kill switch",
         PanelKind::Alerts => "Alerts",

@@ -1,5 +1,5 @@
-//! One frame: the layout's panels (or "too small"), then overlays. A pure
-//! function of `&App` and `now`.
+//! One frame: the alarm band when one is up, the layout's panels (or "too
+//! small"), then overlays. A pure function of `&App` and `now`.
 
 use super::app::App;
 use super::overlays;
@@ -20,7 +20,12 @@ pub fn render(f: &mut Frame, app: &App, now: DateTime<Utc>) {
     if area.width < min_w || area.height < min_h {
         overlays::too_small::render(f, area, app, now);
     } else {
-        for (kind, rect) in app.layout.split(area) {
+        // ALARM, FIRING, HALTED, KILL FAILED: a band across the top first.
+        let (band_area, rest) = panels::alarm_band::split(app, area);
+        if let (Some(band_area), Some(band)) = (band_area, panels::alarm_band::band(app, now)) {
+            panels::alarm_band::render(f, band_area, &band);
+        }
+        for (kind, rect) in app.panel_rects(rest) {
             panels::render(kind, f, rect, app, now);
         }
     }

@@ -10,6 +10,9 @@ use std::time::{Duration, Instant};
 /// How long a screen may take to show what a test awaits, by default.
 pub const DEADLINE: Duration = Duration::from_secs(20);
 
+/// A deliberate second K: well over the kill key's 150 ms burst rule.
+pub const KILL_KEY_GAP: Duration = Duration::from_millis(300);
+
 /// Printed by the wrapper shell once liftoff has exited, followed by the
 /// terminal's `icanon` flag as `stty -a` reports it and `STTY-END`.
 pub const EXITED: &str = "EXITED rc=";
@@ -23,7 +26,7 @@ pub struct Pane {
 }
 
 impl Pane {
-    /// `liftoff run PLAYBOOK` in a 120x40 pane, with `env` set (e.g. USER);
+    /// `liftoff run PLAYBOOK` in a 120x40 pane, with `env` set (e.g. LIFTOFF_USER);
     /// returns once the cockpit has drawn.
     pub fn start(name: &str, playbook: &Path, env: &[(&str, &str)]) -> Pane {
         let pb = playbook.display().to_string();
@@ -37,10 +40,23 @@ impl Pane {
     /// shows its exit code and whether the terminal is in canonical (cooked)
     /// mode again (`assert_clean_exit`).
     pub fn launch(name: &str, size: (u16, u16), env: &[(&str, &str)], args: &[&str]) -> Pane {
+        Pane::launch_with(name, size, &[], env, args)
+    }
+
+    /// As `launch`, the program started through `prefix` (e.g. `setpriv
+    /// --reuid 12345 --regid 12345 --clear-groups`: a user with no passwd entry).
+    pub fn launch_with(
+        name: &str,
+        size: (u16, u16),
+        prefix: &[&str],
+        env: &[(&str, &str)],
+        args: &[&str],
+    ) -> Pane {
         let dir = tempfile::tempdir().unwrap();
         let socket = format!("liftoff-test-{name}-{}", std::process::id());
         let pid = dir.path().join("pid");
-        let mut command = vec!["env".to_string()];
+        let mut command: Vec<String> = prefix.iter().map(|p| quote(p)).collect();
+        command.push("env".to_string());
         command.extend(env.iter().map(|(k, v)| quote(&format!("{k}={v}"))));
         command.push(quote(env!("CARGO_BIN_EXE_liftoff")));
         command.extend(args.iter().map(|a| quote(a)));
@@ -90,6 +106,33 @@ impl Pane {
         assert!(tmux(&self.socket, &args));
     }
 
+    /// Resizes the pane's window to `w` x `h` (the program gets SIGWINCH).
+    pub fn resize(&self, w: u16, h: u16) {
+        let (w, h) = (w.to_string(), h.to_string());
+        assert!(tmux(&self.socket, &["resize-window", "-x", &w, "-y", &h]));
+    }
+
+    /// Opens a second window and makes it the current one: tmux flags bells
+    /// (and activity) only in windows not in front.
+    pub fn look_away(&self) {
+        assert!(tmux(&self.socket, &["new-window", "sleep 600"]));
+    }
+
+    /// Brings the program's window back in front.
+    pub fn look_back(&self) {
+        assert!(tmux(&self.socket, &["select-window", "-t", ":0"]));
+    }
+
+    /// A tmux format read back for the program's window (`#{pane_title}`,
+    /// `#{window_bell_flag}`).
+    pub fn format(&self, fmt: &str) -> String {
+        let out = Command::new("tmux")
+            .args(["-L", &self.socket, "display-message", "-t", ":0", "-p", fmt])
+            .output()
+            .expect("tmux display-message");
+        String::from_utf8_lossy(&out.stdout).trim().to_string()
+    }
+
     /// Text typed as it is (no key-name lookup).
     pub fn type_text(&self, text: &str) {
         assert!(tmux(&self.socket, &["send-keys", "-l", text]));
@@ -114,9 +157,14 @@ impl Pane {
     }
 
     /// `K`, the armed modal, `K`: the kill switch fired from this cockpit.
+    /// The second press is deliberate: at least `KILL_KEY_GAP` after the
+    /// first (a K closer than 150 ms to the one before is a burst, ignored).
     pub fn fire_kill_switch(&self) {
+        let first = Instant::now();
         self.keys(&["K"]);
         self.wait_for("press K again to HALT");
+        // The rule under test is about time itself: nothing to await but it.
+        std::thread::sleep(KILL_KEY_GAP.saturating_sub(first.elapsed()));
         self.keys(&["K"]);
     }
 

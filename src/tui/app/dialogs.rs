@@ -32,9 +32,7 @@ impl App {
             }
             Reply::Submit => match dialog.submit(self, now) {
                 Ok(Then::Act(act)) => _ = self.act(act, now),
-                Ok(Then::Confirm(question)) => {
-                    self.overlay = Some(Overlay::Confirm(question));
-                }
+                Ok(Then::Confirm(question)) => self.ask(question),
                 Ok(Then::Evidence(check)) => self.show_evidence(check),
                 Err(why) => {
                     self.say(why.clone(), true, now);

@@ -4,11 +4,12 @@
 //! switch and the ramp plug in.
 
 use super::nav::Dir;
-use super::{App, Confirm, Overlay, KILL_ARM_WINDOW};
+use super::{App, Confirm, Overlay};
 use crate::ramp::{self, Refusal};
 use crate::release;
 use crate::tui::act::{Act, Seen};
 use crate::tui::keymap::Action;
+use crate::tui::kill_keys::KillKey;
 use crate::tui::layout::{Layout, PanelKind};
 use crate::tui::theme::Theme;
 use chrono::{DateTime, Utc};
@@ -20,27 +21,26 @@ impl App {
             self.quit = true;
             return;
         }
-        // Armed: only the second K (fire) and Esc (disarm) mean anything.
-        if self.kill_armed(now).is_some() {
-            match action {
-                Action::Kill => {
-                    self.kill_armed_until = None;
+        // K: arm, fire, or (a burst: key repeat, a paste) nothing.
+        if action == Action::Kill {
+            match self.kill_keys.on_k(now) {
+                KillKey::Armed | KillKey::IgnoredBurst => {}
+                KillKey::Fire => {
                     // FIRING from this instant; the readback decides the rest.
                     self.kill_dispatched(now);
                     if !self.act(Act::FireKill, now) {
                         self.kill_local = None;
                     }
                 }
-                Action::Close => {
-                    self.kill_armed_until = None;
-                    self.say("kill switch disarmed", false, now);
-                }
-                _ => {}
             }
             return;
         }
-        if action == Action::Kill {
-            self.kill_armed_until = Some(now + KILL_ARM_WINDOW);
+        // Armed: only the second K (above) and Esc (disarm) mean anything.
+        if self.kill_armed(now).is_some() {
+            if action == Action::Close {
+                self.kill_keys.disarm();
+                self.say("kill switch disarmed", false, now);
+            }
             return;
         }
         // A dialog took the keys it wanted (`dialog_key`); of the rest only
@@ -53,18 +53,10 @@ impl App {
         }
         match self.overlay {
             Some(Overlay::Confirm(question)) => {
-                match action {
-                    Action::Confirm | Action::Open => {
-                        self.overlay = None;
-                        self.confirmed(question, now);
-                    }
-                    Action::Close | Action::Quit => self.overlay = None,
-                    Action::Suspend => self.suspend = true,
-                    _ => {}
-                }
+                self.confirm_action(question, action, now);
                 return;
             }
-            Some(Overlay::Help) | Some(Overlay::Evidence(_))
+            Some(Overlay::Help) | Some(Overlay::Evidence(_)) | Some(Overlay::Detail(..))
                 if matches!(action, Action::Close | Action::Help | Action::Open) =>
             {
                 self.overlay = None;
@@ -86,7 +78,7 @@ impl App {
     fn view_action(&mut self, action: Action, now: DateTime<Utc>) {
         match action {
             Action::Quit if self.ramp_running() => {
-                self.overlay = Some(Overlay::Confirm(Confirm::Quit));
+                self.ask(Confirm::Quit);
             }
             Action::Quit | Action::Interrupt => self.quit = true,
             Action::Suspend => self.suspend = true,
@@ -109,16 +101,22 @@ impl App {
             Action::Decide => self.open_decide(),
             Action::RampNext => self.ramp_next(now),
             Action::RampBack => match ramp::can_step_back(&self.pb.playbook, &self.release) {
-                Ok(i) => self.overlay = Some(Overlay::Confirm(Confirm::StepBack(i))),
+                Ok(i) => self.ask(Confirm::StepBack(i)),
                 Err(refusal) => self.say(refusal.to_string(), true, now),
             },
             Action::Rollback => self.open_rollbacks(now),
             Action::Toggle => self.toggle_manual(now),
-            Action::Search => self.open_search(),
+            Action::Search => self.open_filter(now),
+            Action::Palette => self.open_prompt(super::prompt::PromptKind::Command),
+            Action::PageUp => self.page(false),
+            Action::PageDown => self.page(true),
+            Action::Top => self.to_edge(false),
+            Action::Bottom => self.to_edge(true),
+            Action::Zoom => self.toggle_zoom(),
         }
     }
 
-    fn confirmed(&mut self, question: Confirm, now: DateTime<Utc>) {
+    pub(super) fn confirmed(&mut self, question: Confirm, now: DateTime<Utc>) {
         match question {
             Confirm::Quit => self.quit = true,
             Confirm::EnterStage(index) => match self.enter_refusal(index, now) {
@@ -185,6 +183,9 @@ impl App {
 
     fn open(&mut self) {
         match self.focus {
+            PanelKind::Alerts | PanelKind::Journal if self.row_count(self.focus) > 0 => {
+                self.overlay = Some(Overlay::Detail(self.focus, self.row(self.focus)));
+            }
             PanelKind::Checklist if !self.pb.checks.is_empty() => {
                 self.overlay = Some(Overlay::Evidence(self.row(PanelKind::Checklist)));
             }
@@ -231,7 +232,7 @@ impl App {
         if next >= ramp.stages.len() {
             return self.say("already at the last stage", true, now);
         }
-        self.overlay = Some(Overlay::Confirm(Confirm::EnterStage(next)));
+        self.ask(Confirm::EnterStage(next));
     }
 
     fn next_theme(&mut self, now: DateTime<Utc>) {
@@ -252,6 +253,8 @@ impl App {
         match Layout::load(next) {
             Ok(layout) => {
                 self.layout = layout;
+                // Named now: no longer chosen by size.
+                self.layout_auto = false;
                 self.fix_selection();
             }
             Err(e) => self.say(e.to_string(), true, now),

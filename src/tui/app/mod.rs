@@ -4,11 +4,13 @@
 //! of state and time.
 
 pub mod acks;
+mod confirm;
 mod dialogs;
 mod dispatch;
 pub mod history;
 pub mod kill;
 pub mod nav;
+pub mod prompt;
 mod update;
 mod watch;
 
@@ -31,7 +33,7 @@ use std::sync::Arc;
 /// How long a status-line notice stays.
 pub const NOTICE_FOR: chrono::Duration = chrono::Duration::seconds(8);
 /// The window in which a second `K` fires the kill switch.
-pub const KILL_ARM_WINDOW: chrono::Duration = chrono::Duration::seconds(5);
+pub const KILL_ARM_WINDOW: chrono::Duration = crate::tui::kill_keys::WINDOW;
 
 /// A source as the status line shows it.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -43,6 +45,8 @@ pub struct SourceHealth {
     pub error: Option<String>,
     /// Failed polls in a row.
     pub failures: u32,
+    /// When the source last answered with data (None: never since start).
+    pub last_good: Option<DateTime<Utc>>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -58,6 +62,8 @@ pub enum Overlay {
     /// The evidence of check number `.0` (index into the playbook's checks).
     Evidence(usize),
     Confirm(Confirm),
+    /// Enter on an alert or a journal event: all of it, wrapped, never cut.
+    Detail(PanelKind, usize),
 }
 
 /// Questions the cockpit asks before doing something that matters.
@@ -90,16 +96,26 @@ pub struct App {
     /// One per playbook guard, in playbook order.
     pub history: Vec<GuardHistory>,
     pub focus: PanelKind,
+    /// The open `/` filter or `:` command line.
+    pub prompt: Option<prompt::Prompt>,
+    /// Each list's filter (`/`), by panel.
+    pub filters: HashMap<PanelKind, String>,
+    /// The last left click (when, where), for double clicks.
+    pub last_click: Option<(DateTime<Utc>, (u16, u16))>,
+    /// `z`: the panel drawn alone over the whole screen.
+    pub zoomed: Option<PanelKind>,
     pub selected: HashMap<PanelKind, usize>,
     pub overlay: Option<Overlay>,
-    /// Kill switch armed (cockpit-local) until this instant.
-    pub kill_armed_until: Option<DateTime<Utc>>,
+    /// The kill key's arming window and burst rule (cockpit-local).
+    pub kill_keys: crate::tui::kill_keys::KillKeys,
     /// What this cockpit knows of its own firing before the journal says it:
     /// FIRING from the press, then what the readback proved (see `kill.rs`).
     pub kill_local: Option<KillState>,
     /// This cockpit's firing could not be journaled: its records wait in the
     /// local spool (shown while `kill_local` is, see `kill.rs`).
     pub kill_kept: bool,
+    /// What was typed into a confirmation that asks for a stage's name.
+    pub confirm_typed: crate::tui::overlays::form::TextField,
     /// The open dialog (ACK, decision, alarm, rollback targets, search).
     pub dialog: Option<Dialog>,
     /// Who sits at this terminal ($USER): dialogs prefill it.
@@ -109,6 +125,10 @@ pub struct App {
     /// unreachable, webhooks failing), by topic.
     pub conditions: std::collections::BTreeMap<&'static str, String>,
     pub quit: bool,
+    /// The title and bell said so far (`herald.rs`).
+    pub herald: crate::tui::herald::Herald,
+    /// No layout was named: the biggest that fits, chosen on every resize.
+    pub layout_auto: bool,
     /// Ctrl-Z asked; the loop suspends and clears this.
     pub suspend: bool,
     pub triggers: PollTriggers,
@@ -153,16 +173,23 @@ impl App {
             release: ReleaseState::default(),
             history,
             focus: PanelKind::Checklist,
+            zoomed: None,
+            last_click: None,
+            prompt: None,
+            filters: HashMap::new(),
             selected: HashMap::new(),
             overlay: None,
-            kill_armed_until: None,
+            kill_keys: Default::default(),
             kill_local: None,
             kill_kept: false,
+            confirm_typed: Default::default(),
             dialog: None,
             user: crate::journal::Actor::here(None).name,
             notice: None,
             conditions: Default::default(),
             quit: false,
+            herald: crate::tui::herald::Herald::new(true),
+            layout_auto: false,
             suspend: false,
             triggers: PollTriggers::default(),
             actuator: Box::new(NotWired),
@@ -235,9 +262,7 @@ impl App {
     }
 
     pub fn kill_armed(&self, now: DateTime<Utc>) -> Option<chrono::Duration> {
-        self.kill_armed_until
-            .map(|until| until - now)
-            .filter(|left| *left > chrono::Duration::zero())
+        self.kill_keys.armed(now)
     }
 
     /// Sections in playbook order, each with its checks' indices.
@@ -274,9 +299,14 @@ impl App {
         alerts
     }
 
-    /// The selected row of `panel` (0 when never moved).
+    /// The selected row of `panel` (0 when never moved; the journal's
+    /// newest event).
     pub fn row(&self, panel: PanelKind) -> usize {
-        self.selected.get(&panel).copied().unwrap_or(0)
+        let default = match panel {
+            PanelKind::Journal => self.release.recent.len().saturating_sub(1),
+            _ => 0,
+        };
+        self.selected.get(&panel).copied().unwrap_or(default)
     }
 
     /// The notice to show at `now`, if it is still fresh.
@@ -298,3 +328,5 @@ impl App {
 mod tests;
 #[cfg(test)]
 mod tests_acts;
+#[cfg(test)]
+mod tests_nav;

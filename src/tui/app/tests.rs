@@ -237,7 +237,9 @@ fn second_k_within_the_window_fires_the_kill_switch() {
     );
     let acts = rec.0.lock().unwrap().clone();
     assert!(matches!(acts[..], [Act::FireKill]), "{acts:?}");
-    assert!(app.kill_armed_until.is_none());
+    assert!(app
+        .kill_armed(now() + chrono::Duration::seconds(4))
+        .is_none());
     assert!(
         matches!(app.kill_state(), crate::release::KillState::Firing { .. }),
         "FIRING from the press, before any readback"
@@ -245,11 +247,35 @@ fn second_k_within_the_window_fires_the_kill_switch() {
 }
 
 #[test]
+fn a_burst_of_k_does_not_fire_and_a_deliberate_press_then_does() {
+    let (mut app, rec) = recording();
+    press(&mut app, 'K');
+    key(
+        &mut app,
+        KeyCode::Char('K'),
+        now() + chrono::Duration::milliseconds(2),
+    );
+    assert!(rec.0.lock().unwrap().is_empty(), "K K as one burst fired");
+    assert!(app.kill_armed(now()).is_some(), "still armed");
+    key(
+        &mut app,
+        KeyCode::Char('K'),
+        now() + chrono::Duration::milliseconds(400),
+    );
+    let acts = rec.0.lock().unwrap().clone();
+    assert!(matches!(acts[..], [Act::FireKill]), "{acts:?}");
+}
+
+#[test]
 fn the_arming_window_closes_and_esc_disarms() {
     let (mut app, rec) = recording();
     press(&mut app, 'K');
     app.on_tick(now() + chrono::Duration::seconds(6));
-    assert!(app.kill_armed_until.is_none(), "5 s passed");
+    assert!(
+        app.kill_armed(now() + chrono::Duration::seconds(6))
+            .is_none(),
+        "5 s passed"
+    );
     key(
         &mut app,
         KeyCode::Char('K'),
@@ -260,7 +286,9 @@ fn the_arming_window_closes_and_esc_disarms() {
         "a late K arms again, never fires"
     );
     key(&mut app, KeyCode::Esc, now() + chrono::Duration::seconds(7));
-    assert!(app.kill_armed_until.is_none());
+    assert!(app
+        .kill_armed(now() + chrono::Duration::seconds(7))
+        .is_none());
     key(
         &mut app,
         KeyCode::Char('K'),
@@ -299,7 +327,8 @@ fn acts_go_to_the_actuator_and_not_wired_says_so() {
 
     let mut plain = self::app();
     press(&mut plain, 'K');
-    press(&mut plain, 'K');
+    let second = now() + chrono::Duration::seconds(1);
+    key(&mut plain, KeyCode::Char('K'), second);
     let notice = plain.notice_at(now()).unwrap();
     assert!(notice.text.contains("not wired yet"), "{}", notice.text);
     assert!(notice.bad);

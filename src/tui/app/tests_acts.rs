@@ -326,7 +326,10 @@ fn the_rollback_menu_asks_before_firing() {
 #[test]
 fn search_finds_runbook_entries_and_opens_the_check() {
     let mut app = app();
-    press(&mut app, '/');
+    // `: search` opens the runbook search (`/` filters the focused list).
+    press(&mut app, ':');
+    typed(&mut app, "search");
+    key(&mut app, KeyCode::Enter, now());
     typed(&mut app, "SHADOW pol");
     let hits = crate::tui::overlays::search::hits(&app, "SHADOW pol");
     assert_eq!(hits.len(), 1, "{hits:?}");
@@ -371,4 +374,65 @@ fn a_guard_compares_with_its_recorded_baseline() {
         "{:?}",
         acts(&rec)
     );
+}
+
+#[test]
+fn enter_is_never_yes_in_a_confirmation() {
+    let (mut app, rec) = recording();
+    press(&mut app, 'R');
+    key(&mut app, KeyCode::Enter, now());
+    assert_eq!(app.overlay, Some(Overlay::Confirm(Confirm::Rollback(0))));
+    key(&mut app, KeyCode::Enter, now());
+    assert!(acts(&rec).is_empty(), "R Enter Enter fired a rollback");
+    assert_eq!(app.overlay, Some(Overlay::Confirm(Confirm::Rollback(0))));
+    press(&mut app, 'n');
+    assert_eq!(app.overlay, None);
+    ramp_at_10(&mut app);
+    press(&mut app, 'q');
+    key(&mut app, KeyCode::Enter, now());
+    assert!(!app.quit, "Enter quit while the ramp runs");
+    press(&mut app, 'y');
+    assert!(app.quit);
+}
+
+#[test]
+fn entering_100_percent_wants_the_stage_name_typed() {
+    let (mut app, rec) = recording();
+    let state = crate::release::ReleaseState {
+        stage: Some(StageState {
+            index: 3,
+            name: "50%".into(),
+            percent: 50.0,
+            entered_at: now() - chrono::Duration::hours(5),
+            decision_points_done: vec![],
+        }),
+        ..Default::default()
+    };
+    app.apply(AppEvent::ReleaseChanged(Box::new(state)), now());
+    app.gate = crate::engine::GateDecision {
+        decision: Decision::Go,
+        holds: Vec::new(),
+    };
+    press(&mut app, ']');
+    assert_eq!(app.overlay, Some(Overlay::Confirm(Confirm::EnterStage(4))));
+    assert_eq!(
+        app.typed_answer(Confirm::EnterStage(4), now()).as_deref(),
+        Some("100%")
+    );
+    press(&mut app, 'y');
+    key(&mut app, KeyCode::Enter, now());
+    assert!(acts(&rec).is_empty(), "y is not the name");
+    assert!(app.overlay.is_some());
+    // Backspace the stray y, then the name.
+    key(&mut app, KeyCode::Backspace, now());
+    typed(&mut app, "100%");
+    key(&mut app, KeyCode::Enter, now());
+    match &acts(&rec)[..] {
+        [Act::EnterStage { index: 4, .. }] => {}
+        other => panic!("{other:?}"),
+    }
+    // Esc says no, and K is still the kill key while typing.
+    press(&mut app, ']');
+    press(&mut app, 'K');
+    assert!(app.kill_armed(now()).is_some());
 }

@@ -8,7 +8,7 @@ use crate::source::Observation;
 use crate::tui::event::AppEvent;
 use crate::tui::keymap;
 use chrono::{DateTime, Utc};
-use crossterm::event::{Event, KeyEvent, MouseButton, MouseEventKind};
+use crossterm::event::{Event, KeyEvent};
 
 impl App {
     pub fn apply(&mut self, event: AppEvent, now: DateTime<Utc>) {
@@ -53,6 +53,7 @@ impl App {
         health.last_ok = Some(obs.outcome.is_ok());
         match &obs.outcome {
             Ok(_) => {
+                health.last_good = Some(obs.at);
                 health.error = None;
                 health.failures = 0;
             }
@@ -78,8 +79,7 @@ impl App {
     /// The once-a-second clock: staleness, countdowns, the kill arming
     /// window, and decision points falling due.
     pub fn on_tick(&mut self, now: DateTime<Utc>) {
-        if self.kill_armed_until.is_some() && self.kill_armed(now).is_none() {
-            self.kill_armed_until = None;
+        if self.kill_keys.expired(now) {
             self.say("kill switch disarmed (5 s passed)", false, now);
         }
         self.evaluate(now);
@@ -90,21 +90,8 @@ impl App {
     pub fn on_terminal(&mut self, event: Event, now: DateTime<Utc>) {
         match event {
             Event::Key(key) => self.on_key(key, now),
-            Event::Mouse(m) => {
-                if m.kind == MouseEventKind::Down(MouseButton::Left)
-                    && self.overlay.is_none()
-                    && self.dialog.is_none()
-                    && self.kill_armed(now).is_none()
-                    && self.click(m.column, m.row)
-                {
-                    self.mark_dirty();
-                }
-            }
-            Event::Resize(w, h) => {
-                self.size = (w, h);
-                self.fix_selection();
-                self.mark_dirty();
-            }
+            Event::Mouse(m) => self.mouse(m, now),
+            Event::Resize(w, h) => self.resized(w, h),
             // The terminal may have been scribbled on while we were away.
             Event::FocusGained => self.mark_dirty(),
             Event::FocusLost | Event::Paste(_) => {}
@@ -115,6 +102,9 @@ impl App {
         // An open dialog reads keys first (typing), unless the kill switch is
         // armed: then the next key is the kill switch's alone.
         if self.dialog.is_some() && self.kill_armed(now).is_none() && self.dialog_key(key, now) {
+            return;
+        }
+        if self.confirm_key(key, now) {
             return;
         }
         if let Some(action) = keymap::action_for(&key) {

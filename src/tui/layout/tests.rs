@@ -73,7 +73,8 @@ fn every_builtin_parses_and_tiles_the_screen_at_every_size() {
 fn commander_shows_every_panel_once() {
     let l = Layout::load_with("commander", None).unwrap();
     let panels = l.panels();
-    for p in PanelKind::ALL {
+    // `next` is the war room's: the commander's ramp and countdown say it.
+    for p in PanelKind::ALL.into_iter().filter(|p| *p != PanelKind::Next) {
         assert_eq!(panels.iter().filter(|q| **q == p).count(), 1, "{p}");
     }
     assert_eq!(l.min_size(), (100, 30));

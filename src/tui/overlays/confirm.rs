@@ -1,6 +1,7 @@
 //! Questions before acts that matter: entering a stage (or why it cannot be
 //! entered, before anything runs), stepping back, firing a rollback target,
-//! quitting while the ramp carries traffic.
+//! quitting while the ramp carries traffic. `y` is yes, never Enter; a
+//! stage at 100% wants its name typed (`app/confirm.rs`).
 
 use crate::tui::app::{App, Confirm};
 use crate::tui::panels::ramp::stage_label;
@@ -97,14 +98,27 @@ pub fn render(f: &mut Frame, area: Rect, app: &App, q: Confirm, now: DateTime<Ut
     ];
     lines.extend(why.into_iter().map(|w| Line::styled(w, style::text(t))));
     lines.push(Line::raw(""));
-    lines.push(Line::styled(
-        if askable {
-            "y / Enter: yes    n / Esc: no"
-        } else {
-            "Esc closes"
-        },
-        style::bold(style::accent(t)),
-    ));
+    match app.typed_answer(q, now) {
+        // All the traffic: the stage's name typed out, not a key that a
+        // stray press could give.
+        Some(name) => {
+            lines.push(Line::styled(
+                format!("Type the stage's name, {name}, then Enter.    Esc: no"),
+                style::bold(style::accent(t)),
+            ));
+            let mut typed = vec![ratatui::text::Span::styled("> ", style::accent(t))];
+            typed.extend(app.confirm_typed.spans(t, true));
+            lines.push(Line::from(typed));
+        }
+        None => lines.push(Line::styled(
+            if askable {
+                "y: yes    n / Esc: no    (Enter is not yes)"
+            } else {
+                "Esc closes"
+            },
+            style::bold(style::accent(t)),
+        )),
+    }
     let w = 76u16.min(area.width);
     let inner_w = w.saturating_sub(2).max(1) as usize;
     let rows = super::form::rows(&lines, inner_w);

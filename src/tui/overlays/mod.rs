@@ -6,11 +6,13 @@ pub mod ack_dialog;
 pub mod alarm_dialog;
 pub mod confirm;
 pub mod decide_dialog;
+pub mod detail;
 pub mod dialog;
 pub mod evidence;
 pub mod form;
 pub mod help;
 pub mod kill_modal;
+pub mod prompt_bar;
 pub mod rollback_menu;
 pub mod search;
 pub mod too_small;
@@ -26,10 +28,14 @@ pub fn render(f: &mut Frame, app: &App, now: DateTime<Utc>) {
         Some(Overlay::Help) => help::render(f, area, app),
         Some(Overlay::Evidence(i)) => evidence::render(f, area, app, i, now),
         Some(Overlay::Confirm(q)) => confirm::render(f, area, app, q, now),
+        Some(Overlay::Detail(kind, row)) => detail::render(f, area, app, kind, row, now),
         None => {}
     }
     if let Some(d) = &app.dialog {
         d.render(f, area, app, now);
+    }
+    if let Some(p) = &app.prompt {
+        prompt_bar::render(f, area, app, p);
     }
     // The armed kill switch outranks everything on screen.
     if app.kill_armed(now).is_some() {

@@ -16,6 +16,17 @@ pub fn message(app: &App, area: Rect) -> String {
     )
 }
 
+/// A built-in layout that fits `area`, other than the one shown, if any:
+/// the only one worth suggesting.
+fn one_that_fits(app: &App, area: Rect) -> Option<String> {
+    crate::tui::layout::Layout::builtin_names()
+        .iter()
+        .filter(|n| **n != app.layout.name)
+        .filter_map(|n| crate::tui::layout::Layout::load(n).ok())
+        .find(|l| l.fits(area))
+        .map(|l| l.name)
+}
+
 pub fn render(f: &mut Frame, area: Rect, app: &App, now: DateTime<Utc>) {
     let t = &app.theme;
     let mut lines = vec![Line::styled(
@@ -25,10 +36,11 @@ pub fn render(f: &mut Frame, area: Rect, app: &App, now: DateTime<Utc>) {
     // The gate still shows: the one word that matters most.
     let (word, word_style) = crate::tui::panels::banner::word(app);
     let (kill, _, _) = crate::tui::panels::kill::state(app, now);
-    let gate = Line::styled(
-        format!("{word} · kill switch {kill} · L: next layout"),
-        word_style,
-    );
+    let hint = match one_that_fits(app, area) {
+        Some(name) => format!(" · L: next layout ({name} fits)"),
+        None => " · enlarge the terminal".to_string(),
+    };
+    let gate = Line::styled(format!("{word} · kill switch {kill}{hint}"), word_style);
     // In a sliver of a pane, the gate comes first: it is what matters most.
     if area.height < 4 {
         lines.insert(0, gate);

@@ -63,8 +63,16 @@ pub fn render(f: &mut Frame, area: Rect, app: &App, now: DateTime<Utc>) {
     let selected = app.row(PanelKind::Alerts);
     let focused = app.focus == PanelKind::Alerts && app.overlay.is_none();
     let room = (inner.height as usize).saturating_sub(lines.len());
-    let first = scroll(selected, room as u16);
-    for (i, a) in alerts.iter().enumerate().skip(first).take(room) {
+    // A filter (`/`) shows only the alerts it matches.
+    let visible = app.visible(PanelKind::Alerts);
+    let at = visible.iter().position(|i| *i == selected).unwrap_or(0);
+    let first = scroll(at, room as u16);
+    for (i, a) in visible
+        .iter()
+        .filter_map(|i| alerts.get(*i).map(|a| (*i, a)))
+        .skip(first)
+        .take(room)
+    {
         let severity = a
             .labels
             .get("severity")

@@ -27,7 +27,8 @@ pub fn word(app: &App) -> (&'static str, Style) {
     )
 }
 
-/// "3 holding: no-pages, entropy, oncall +1" or why it is GO.
+/// "3 holding: no-pages, entropy, oncall +1", "2 of 5 sources down: prom
+/// 127.0.0.1:9090 refused +1 · 33 holding", or why it is GO.
 pub fn holds_line(app: &App, width: usize) -> String {
     let holds = &app.gate.holds;
     if app.gate.decision == Decision::Go {
@@ -35,6 +36,14 @@ pub fn holds_line(app: &App, width: usize) -> String {
             "all required checks pass · every gate role has ACKed",
             width,
         );
+    }
+    // Sources down: the cause first, then how much it holds.
+    if let Some(down) = super::sources::summary(app, width) {
+        let with = format!("{down} · {} holding", holds.len());
+        if UnicodeWidthStr::width(with.as_str()) <= width {
+            return with;
+        }
+        return down;
     }
     let ids: Vec<&str> = holds.iter().map(|h| h.id.as_str()).collect();
     for shown in (1..=ids.len()).rev() {

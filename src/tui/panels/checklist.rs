@@ -23,10 +23,19 @@ pub enum Entry {
 }
 
 pub fn entries(app: &App) -> Vec<Entry> {
+    // A filter (`/`) shows the checks it matches, under their sections.
+    let visible = app.visible(PanelKind::Checklist);
     let mut out = Vec::new();
     for (s, (_, checks)) in app.sections().iter().enumerate() {
-        out.push(Entry::Section(s));
-        out.extend(checks.iter().map(|c| Entry::Check(*c)));
+        let shown: Vec<Entry> = checks
+            .iter()
+            .filter(|c| visible.contains(c))
+            .map(|c| Entry::Check(*c))
+            .collect();
+        if !shown.is_empty() {
+            out.push(Entry::Section(s));
+            out.extend(shown);
+        }
     }
     out
 }
@@ -37,7 +46,17 @@ fn offset(entries: &[Entry], selected: usize, height: u16) -> usize {
         .iter()
         .position(|e| *e == Entry::Check(selected))
         .unwrap_or(0);
-    scroll(line, height)
+    // A clipped list gives its last row to "▼ N more below": keep the
+    // selection above it.
+    let clipped = entries.len() > usize::from(height);
+    scroll(
+        line,
+        if clipped {
+            height.saturating_sub(1)
+        } else {
+            height
+        },
+    )
 }
 
 /// The check on line `line` of the panel's inside, for mouse clicks.
@@ -64,16 +83,32 @@ pub fn render(f: &mut Frame, area: Rect, app: &App, now: DateTime<Utc>) {
         return;
     }
     let entries = entries(app);
+    if entries.is_empty() {
+        let filter = app
+            .filters
+            .get(&PanelKind::Checklist)
+            .cloned()
+            .unwrap_or_default();
+        f.render_widget(
+            Paragraph::new(format!(
+                "no check matches the filter {filter:?} (/ Esc clears)"
+            ))
+            .style(style::muted(t)),
+            inner,
+        );
+        return;
+    }
     let selected = app.row(PanelKind::Checklist);
     let focused = app.focus == PanelKind::Checklist && app.overlay.is_none();
     let sections = app.sections();
     let width = inner.width as usize;
     let value_w = value_width(app, width);
     let first = offset(&entries, selected, inner.height);
-    let lines: Vec<Line> = entries
+    let shown = inner.height as usize;
+    let mut lines: Vec<Line> = entries
         .iter()
         .skip(first)
-        .take(inner.height as usize)
+        .take(shown)
         .map(|e| match e {
             Entry::Section(s) => Line::styled(
                 fit(sections.get(*s).map_or("", |x| x.0), width),
@@ -82,7 +117,26 @@ pub fn render(f: &mut Frame, area: Rect, app: &App, now: DateTime<Utc>) {
             Entry::Check(i) => check_line(app, *i, *i == selected, focused, value_w, width, now),
         })
         .collect();
+    super::mark_clipped(&mut lines, first, entries.len(), t);
     f.render_widget(Paragraph::new(lines), inner);
+}
+
+/// An optional check that does not pass: shown neutral (muted, `○`), never
+/// FAIL-red, and it colours no section (SPEC: only required checks gate).
+pub fn neutral(app: &App, i: usize) -> bool {
+    let required = app.pb.checks.get(i).is_none_or(|c| c.spec.required);
+    let status = app.verdicts.get(i).map_or(Status::Unknown, |v| v.status);
+    !required && status != Status::Pass
+}
+
+/// What an UNKNOWN row says instead of a value: when its source last
+/// answered, or that it never did.
+pub fn last_good(app: &App, i: usize, now: DateTime<Utc>) -> String {
+    let source = app.pb.checks.get(i).map(|c| c.spec.source.as_str());
+    let good = source
+        .and_then(|s| app.sources.get(s))
+        .and_then(|h| h.last_good);
+    super::sources::last_good(good, now)
 }
 
 fn value_width(app: &App, width: usize) -> usize {
@@ -93,6 +147,9 @@ fn value_width(app: &App, width: usize) -> usize {
         .map(UnicodeWidthStr::width)
         .max()
         .unwrap_or(0);
+    // Room for "last good 59m ago" when a row is UNKNOWN.
+    let unknown = app.verdicts.iter().any(|v| v.status == Status::Unknown);
+    let longest = if unknown { longest.max(17) } else { longest };
     longest.clamp(6, (width / 3).max(6))
 }
 
@@ -109,11 +166,19 @@ fn check_line(
     let spec = &app.pb.checks[i].spec;
     let verdict = app.verdicts.get(i);
     let status = verdict.map_or(Status::Unknown, |v| v.status);
-    let value = verdict
-        .and_then(|v| v.evidence.value.clone())
-        .unwrap_or_else(|| "—".into());
+    let unknown = status == Status::Unknown;
+    let value = match verdict.and_then(|v| v.evidence.value.clone()) {
+        // No value: say when the source last answered, never a fresh age.
+        None if unknown => last_good(app, i, now),
+        None => "—".into(),
+        Some(v) => v,
+    };
     let observed = verdict.and_then(|v| v.evidence.observed_at);
-    let age_text = age(observed, now);
+    let age_text = if unknown && verdict.is_none_or(|v| v.evidence.value.is_none()) {
+        String::new()
+    } else {
+        age(observed, now)
+    };
     let tag = if spec.blocker {
         " (blocker)"
     } else if !spec.required {
@@ -125,14 +190,20 @@ fn check_line(
     let title_w = width.saturating_sub(2 + 2 + 1 + value_w + 1 + 4);
     let title = fit(&format!("{}{tag}", spec.title()), title_w);
     let pad = title_w.saturating_sub(UnicodeWidthStr::width(title.as_str()));
-    let status_style = style::status(t, status);
+    let neutral = neutral(app, i);
+    let status_style = if neutral {
+        style::muted(t)
+    } else {
+        style::status(t, status)
+    };
+    let symbol = if neutral { "○" } else { status.symbol() };
     let mut spans = vec![
         Span::raw(if selected {
             style::MARK
         } else {
             style::NO_MARK
         }),
-        Span::styled(format!("{} ", status.symbol()), style::bold(status_style)),
+        Span::styled(format!("{symbol} "), style::bold(status_style)),
         Span::styled(format!("{title}{}", " ".repeat(pad)), style::text(t)),
         Span::styled(format!(" {:>value_w$}", fit(&value, value_w)), status_style),
         Span::styled(format!(" {age_text:>4}"), style::muted(t)),

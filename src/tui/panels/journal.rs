@@ -1,4 +1,5 @@
-//! The latest journal events from every process sharing the journal.
+//! The latest journal events from every process sharing the journal; the
+//! selected one (focused) opens in full with Enter.
 
 use super::fit;
 use crate::tui::app::App;
@@ -24,11 +25,16 @@ pub fn render(f: &mut Frame, area: Rect, app: &App) {
         return;
     }
     let width = inner.width as usize;
-    let skip = recent.len().saturating_sub(inner.height as usize);
+    // The newest events, or the selected one in view (Enter: its detail).
+    let selected = app.row(PanelKind::Journal);
+    let focused = app.focus == PanelKind::Journal && app.overlay.is_none();
+    let skip = super::scroll(selected, inner.height);
     let lines: Vec<Line> = recent
         .iter()
+        .enumerate()
         .skip(skip)
-        .map(|j| {
+        .take(inner.height as usize)
+        .map(|(i, j)| {
             let head = format!(
                 "{} {:<10} {:<14} ",
                 style::clock(j.at),
@@ -36,10 +42,11 @@ pub fn render(f: &mut Frame, area: Rect, app: &App) {
                 fit(&j.kind, 14)
             );
             let rest = width.saturating_sub(head.chars().count());
-            Line::from(vec![
+            let spans = vec![
                 Span::styled(head, style::muted(t)),
                 Span::styled(fit(&j.summary, rest), style::text(t)),
-            ])
+            ];
+            style::row(t, spans, focused && i == selected)
         })
         .collect();
     f.render_widget(Paragraph::new(lines), inner);

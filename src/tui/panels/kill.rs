@@ -1,6 +1,9 @@
 //! The kill switch: a large block naming its key and its state. The state is
-//! only ever what the readback proved (READY, FIRING, HALTED, FAILED), plus the
-//! cockpit-local ARMED window.
+//! only ever what the readback proved (FIRING, HALTED, FAILED), plus the
+//! cockpit-local ARMED window. Idle, it names its keys ("K K TO HALT"), never
+//! a word that could pass for release readiness next to the verdict; with
+//! its readback source down it says UNVERIFIABLE: K K still fires, but
+//! nothing could prove the halt.
 
 use super::{big, fit};
 use crate::release::KillState;
@@ -37,14 +40,41 @@ pub const KEPT: &str = "record kept locally, written when the journal returns";
 /// The same, short enough for the kill panel.
 const KEPT_SHORT: &str = "kept locally until the journal returns";
 
+/// The idle word: the keys and what they do, big.
+pub const IDLE: &str = "K K TO HALT";
+/// The idle word where the long one does not fit.
+const IDLE_SHORT: &str = "K K";
+pub const UNVERIFIABLE: &str = "UNVERIFIABLE";
+
+/// Why the kill switch's readback cannot prove anything now: its source
+/// failed its last poll.
+pub fn readback_down(app: &App) -> Option<String> {
+    let ks = app.pb.playbook.kill_switch.as_ref()?;
+    let source = &ks.verify.source;
+    let health = app.sources.get(source)?;
+    if health.last_ok != Some(false) {
+        return None;
+    }
+    let error = health.error.as_deref().unwrap_or("no data");
+    let error = super::sources::short_error(error);
+    Some(format!("readback source {source} down: {error}"))
+}
+
 fn of_state(app: &App, now: DateTime<Utc>) -> (&'static str, String, Style) {
     let t = &app.theme;
     match app.kill_state() {
-        KillState::Ready => (
-            "READY",
-            "press K to arm".into(),
-            style::bold(style::text(t)),
-        ),
+        KillState::Ready => match readback_down(app) {
+            Some(why) => (
+                UNVERIFIABLE,
+                format!("{why} · K K still fires, nothing can prove the halt"),
+                style::bold(style::fg(t, t.fail)),
+            ),
+            None => (
+                IDLE,
+                "kill switch idle · press K twice to halt production".into(),
+                style::bold(style::text(t)),
+            ),
+        },
         KillState::Armed { until } => (
             "ARMED",
             format!("armed until {}", style::clock(*until)),
@@ -76,7 +106,7 @@ pub fn render(f: &mut Frame, area: Rect, app: &App, now: DateTime<Utc>) {
     let (word, detail, st) = state(app, now);
     let focused = app.focus == crate::tui::layout::PanelKind::Kill && app.overlay.is_none();
     let block = Block::bordered()
-        .border_type(if focused || word != "READY" {
+        .border_type(if focused || word != IDLE {
             BorderType::Thick
         } else {
             BorderType::Plain
@@ -102,8 +132,10 @@ pub fn render(f: &mut Frame, area: Rect, app: &App, now: DateTime<Utc>) {
     }
     // The detail may wrap onto a second line when the panel is narrow.
     let detail_w = unicode_width::UnicodeWidthStr::width(detail.as_str()) as u16;
-    let detail_rows = if app.kill_kept_locally() && inner.height >= 6 {
-        // Worth the big letters' room: the other cockpits do not know yet.
+    let in_full = app.kill_kept_locally() || matches!(app.kill_state(), KillState::Failed { .. });
+    let detail_rows = if in_full && inner.height >= 6 {
+        // Worth the big letters' room: the other cockpits do not know yet,
+        // or why the kill switch failed (in full, never cut).
         wrapped_rows(&detail, inner.width).clamp(1, inner.height - 2)
     } else if detail_w > inner.width && inner.height >= 6 {
         2
@@ -111,6 +143,12 @@ pub fn render(f: &mut Frame, area: Rect, app: &App, now: DateTime<Utc>) {
         1
     };
     let room = inner.height - detail_rows;
+    // The idle words in full only as big letters; else the keys alone.
+    let word = if word == IDLE && big::fit(word, inner.width, room).is_none() {
+        IDLE_SHORT
+    } else {
+        word
+    };
     let rows = big::height(word, inner.width, room).min(room);
     let top = inner.y + (room - rows) / 2;
     big::render(

@@ -1,6 +1,7 @@
 //! The panels, one file each. Every panel renders from `&App` and an injected
 //! `now`, so it is testable with a `TestBackend` and never reads the clock.
 
+pub mod alarm_band;
 pub mod alerts;
 pub mod banner;
 pub mod big;
@@ -9,8 +10,10 @@ pub mod countdown;
 pub mod journal;
 pub mod kill;
 pub mod metrics;
+pub mod next;
 pub mod ramp;
 pub mod roles;
+pub mod sources;
 pub mod status;
 pub mod summary;
 
@@ -33,6 +36,7 @@ pub fn render(kind: PanelKind, f: &mut Frame, area: Rect, app: &App, now: DateTi
         PanelKind::Summary => summary::render(f, area, app),
         PanelKind::Ramp => ramp::render(f, area, app, now),
         PanelKind::Countdown => countdown::render(f, area, app, now),
+        PanelKind::Next => next::render(f, area, app, now),
         PanelKind::Roles => roles::render(f, area, app, now),
         PanelKind::Kill => kill::render(f, area, app, now),
         PanelKind::Alerts => alerts::render(f, area, app, now),
@@ -79,6 +83,31 @@ pub fn row_at(app: &App, kind: PanelKind, rect: Rect, y: u16) -> Option<usize> {
         _ => return None,
     };
     (row < n).then_some(row)
+}
+
+/// Marks a clipped list: the first line says how many rows are above
+/// (`▲ N more above`), the last how many below (`▼ N more below`). `lines`
+/// are the visible rows from row `first` of `total`.
+pub fn mark_clipped(
+    lines: &mut [ratatui::text::Line<'static>],
+    first: usize,
+    total: usize,
+    t: &super::theme::Theme,
+) {
+    let shown = lines.len();
+    if shown < 2 {
+        return;
+    }
+    let below = total.saturating_sub(first + shown);
+    if below > 0 {
+        // The last visible row gives way to the marker (one more hidden).
+        let text = format!("▼ {} more below", below + 1);
+        lines[shown - 1] = ratatui::text::Line::styled(text, style::bold(style::accent(t)));
+    }
+    if first > 0 {
+        let text = format!("▲ {} more above", first + 1);
+        lines[0] = ratatui::text::Line::styled(text, style::bold(style::accent(t)));
+    }
 }
 
 /// `s` cut to `width` columns, with `…` when cut.

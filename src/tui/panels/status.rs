@@ -1,5 +1,6 @@
-//! The status line: each source (ok / polling / failing, age of the last
-//! refresh), the layout and theme names, `? help`, and the latest notice.
+//! The status line: the latest notice, lasting conditions, the sources that
+//! are down (error, when they last answered), then those that answer ("up",
+//! with the age of their last answer), the layout and theme names, `? help`.
 
 use super::age;
 use crate::engine::Status;
@@ -30,21 +31,42 @@ pub fn render(f: &mut Frame, area: Rect, app: &App, now: DateTime<Utc>) {
         ));
         spans.push(Span::styled("│ ", style::muted(t)));
     }
-    for (id, h) in &app.sources {
-        let (symbol, st) = match (h.polling, h.last_ok) {
-            (_, Some(false)) => ("✖", style::status(t, Status::Fail)),
-            (true, _) => ("…", style::muted(t)),
-            (false, Some(true)) => ("✔", style::status(t, Status::Pass)),
-            (false, None) => ("?", style::status(t, Status::Unknown)),
+    // Down sources first, each with its error and when it last answered;
+    // then the ones that answer, as "up" (never ✔: a source answering is
+    // not a check passing, and a check on it may fail).
+    let (down, _) = super::sources::down(app);
+    for d in &down {
+        spans.push(Span::styled(
+            format!(
+                "✖ {} down: {}, {} ",
+                d.source,
+                d.what,
+                super::sources::last_good(d.last_good, now)
+            ),
+            style::bold(style::status(t, Status::Fail)),
+        ));
+    }
+    let mut up: Vec<Span> = Vec::new();
+    for (id, h) in app.sources.iter().filter(|(_, h)| h.last_ok != Some(false)) {
+        let (text, st) = match (h.polling, h.last_ok) {
+            (true, _) => (format!("{id} …"), style::muted(t)),
+            (false, Some(_)) => (format!("{id} {}", age(h.last_at, now)), style::muted(t)),
+            (false, None) => (format!("{id} not yet"), style::status(t, Status::Unknown)),
         };
-        let when = match h.last_at {
-            Some(_) => age(h.last_at, now),
-            None => "never".into(),
-        };
-        spans.push(Span::styled(format!("{id} {symbol}{when} "), st));
+        up.push(Span::styled(format!("{text} "), st));
+    }
+    if !up.is_empty() {
+        spans.push(Span::styled("up: ", style::status(t, Status::Pass)));
+        spans.extend(up);
     }
     // The right end always shows where help is, whatever the sources take.
-    let right = format!(" │ {} · {} · ? help", app.layout.name, app.theme.name);
+    // The focused panel's keys where there is room for them and the sources.
+    let hint = if area.width >= 140 {
+        format!(" │ {}", hints(app))
+    } else {
+        String::new()
+    };
+    let right = format!("{hint} │ {} · {} · ? help", app.layout.name, app.theme.name);
     let right_w = (right.chars().count() as u16).min(area.width);
     let left = Rect::new(area.x, area.y, area.width - right_w, area.height);
     let right_area = Rect::new(left.right(), area.y, right_w, area.height);
@@ -53,4 +75,20 @@ pub fn render(f: &mut Frame, area: Rect, app: &App, now: DateTime<Utc>) {
         Paragraph::new(Span::styled(right, style::muted(t))),
         right_area,
     );
+}
+
+/// The keys that matter in the focused panel, one short line.
+pub fn hints(app: &App) -> &'static str {
+    use crate::tui::layout::PanelKind as P;
+    match app.focus {
+        P::Checklist => "Enter evidence · Space tick · / filter · z zoom",
+        P::Summary => "Enter open section · z zoom",
+        P::Roles => "a ACK this role · z zoom",
+        P::Alerts => "/ filter · z zoom",
+        P::Metrics => "↑↓ guard · z zoom",
+        P::Kill => "K K halts · Esc disarms",
+        P::Ramp | P::Countdown | P::Next => "] next stage · [ back · g decide",
+        P::Journal => "z zoom",
+        P::Banner | P::Status => ": commands",
+    }
 }

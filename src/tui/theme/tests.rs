@@ -145,3 +145,94 @@ fn unknown_names_and_paths_are_refused() {
     let msg = ThemeError::Unknown("drak".into()).to_string();
     assert!(msg.contains("did you mean \"dark\"?"), "{msg}");
 }
+
+/// xterm's default RGB for the 16 named colours (what most terminals ship).
+fn rgb(c: Color) -> Option<(u8, u8, u8)> {
+    Some(match c {
+        Color::Black => (0, 0, 0),
+        Color::Red => (0xcd, 0, 0),
+        Color::Green => (0, 0xcd, 0),
+        Color::Yellow => (0xcd, 0xcd, 0),
+        Color::Blue => (0, 0, 0xee),
+        Color::Magenta => (0xcd, 0, 0xcd),
+        Color::Cyan => (0, 0xcd, 0xcd),
+        Color::Gray => (0xe5, 0xe5, 0xe5),
+        Color::DarkGray => (0x7f, 0x7f, 0x7f),
+        Color::LightRed => (0xff, 0, 0),
+        Color::LightGreen => (0, 0xff, 0),
+        Color::LightYellow => (0xff, 0xff, 0),
+        Color::LightBlue => (0x5c, 0x5c, 0xff),
+        Color::LightMagenta => (0xff, 0, 0xff),
+        Color::LightCyan => (0, 0xff, 0xff),
+        Color::White => (0xff, 0xff, 0xff),
+        Color::Rgb(r, g, b) => (r, g, b),
+        _ => return None,
+    })
+}
+
+/// WCAG 2 relative luminance.
+fn luminance((r, g, b): (u8, u8, u8)) -> f64 {
+    let lin = |c: u8| {
+        let c = f64::from(c) / 255.0;
+        if c <= 0.03928 {
+            c / 12.92
+        } else {
+            ((c + 0.055) / 1.055).powf(2.4)
+        }
+    };
+    0.2126 * lin(r) + 0.7152 * lin(g) + 0.0722 * lin(b)
+}
+
+fn contrast(a: (u8, u8, u8), b: (u8, u8, u8)) -> f64 {
+    let (la, lb) = (luminance(a), luminance(b));
+    (la.max(lb) + 0.05) / (la.min(lb) + 0.05)
+}
+
+#[test]
+fn contrast_math_matches_wcag() {
+    assert!((contrast((0, 0, 0), (255, 255, 255)) - 21.0).abs() < 0.01);
+    assert!((contrast((0x77, 0x77, 0x77), (255, 255, 255)) - 4.48).abs() < 0.01);
+}
+
+#[test]
+fn body_text_is_the_terminals_own_and_text_colours_keep_4_5_to_1() {
+    for name in Theme::builtin_names() {
+        let t = Theme::load_with(name, None, false).expect(name);
+        // Body text on the terminal's own background: Reset both, or both
+        // set (a theme that paints its own background, e.g. high-contrast).
+        assert_eq!(
+            t.text == Color::Reset,
+            t.background == Color::Reset,
+            "{name}: body text and background must both be the terminal's, or both set"
+        );
+        // With Reset, the terminal's background the theme is made for.
+        let bg = match (t.background, *name) {
+            (Color::Reset, "light") => (255, 255, 255),
+            (Color::Reset, _) => (0, 0, 0),
+            (c, _) => rgb(c).expect("a known background"),
+        };
+        let text_like = [
+            ("pass", t.pass),
+            ("warn", t.warn),
+            ("fail", t.fail),
+            ("unknown", t.unknown),
+            ("accent", t.accent),
+            ("text", t.text),
+            ("muted", t.muted),
+            ("kill", t.kill),
+        ];
+        for (key, c) in text_like {
+            let Some(fg) = rgb(c) else { continue };
+            let ratio = contrast(fg, bg);
+            assert!(
+                ratio >= 4.5,
+                "{name}: {key} {c:?} on {bg:?} is {ratio:.2}:1"
+            );
+        }
+        let (sf, sb) = (rgb(t.selection_fg), rgb(t.selection_bg));
+        if let (Some(f), Some(b)) = (sf, sb) {
+            let ratio = contrast(f, b);
+            assert!(ratio >= 4.5, "{name}: selection {ratio:.2}:1");
+        }
+    }
+}
