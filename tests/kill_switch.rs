@@ -168,6 +168,26 @@ actions = [
     );
 }
 
+/// An action that fails at once gives the room KILL FAILED at once: the
+/// readback reads the world once for the report instead of waiting out its
+/// (here two-minute) timeout for a pass that cannot change the verdict.
+#[test]
+fn a_failed_action_does_not_wait_out_the_readback() {
+    let dir = tempfile::tempdir().unwrap();
+    let ks = r#"[kill_switch]
+actions = [{ kind = "command", run = ["sh", "-c", "echo no such rule >&2; exit 2"] }]
+verify = { source = "halted", pass = "exit_code == 0", timeout = "120s", every = "100ms" }
+"#;
+    let pb = support::playbook::write(dir.path(), &playbook(ks));
+    let out = liftoff(&["kill", pb.to_str().unwrap()]);
+    let t = text(&out);
+    assert_eq!(out.status.code(), Some(1), "{t}");
+    assert!(t.contains("exited with 2: no such rule"), "{t}");
+    assert!(t.contains("read once"), "one read, not a wait: {t}");
+    assert!(!t.contains("did not pass within"), "{t}");
+    assert_eq!(kinds(dir.path()), ["kill_fired", "kill_failed"]);
+}
+
 #[test]
 fn no_kill_switch_is_bad_input() {
     let dir = tempfile::tempdir().unwrap();

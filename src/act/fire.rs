@@ -3,7 +3,7 @@
 //! readback. Serves the kill switch, rollback targets and ramp stages.
 
 use super::action::{self, ActionResult, Fill};
-use super::readback::{await_pass, ReadbackResult};
+use super::readback::{await_pass, read_once, ReadbackResult};
 use super::ActContext;
 use crate::expr::bind::Extra;
 use crate::playbook::{Action, CompiledReadback};
@@ -70,8 +70,9 @@ impl Dispatched {
         self.dispatched
     }
 
-    /// Waits for every action, then for the readback (run even when an action
-    /// failed, so both are reported).
+    /// Waits for every action, then for the readback. When an action failed
+    /// the verdict is FAILED already: the readback reads once (so the report
+    /// says where the world stands) instead of waiting out its timeout.
     pub async fn finish(
         self,
         ctx: &ActContext,
@@ -88,7 +89,9 @@ impl Dispatched {
             }));
         }
         let actions_done = self.pressed.elapsed();
+        let an_action_failed = actions.iter().any(|a| a.outcome.is_err());
         let readback = match readback {
+            Some(rb) if an_action_failed => read_once(&ctx.poll, &ctx.pb, rb, extra).await,
             Some(rb) => await_pass(&ctx.poll, &ctx.pb, rb, extra).await,
             None => ReadbackResult::NotConfigured,
         };

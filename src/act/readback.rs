@@ -40,6 +40,35 @@ pub async fn await_pass(
     rb: &CompiledReadback,
     extra: &Extra,
 ) -> ReadbackResult {
+    read(ctx, pb, rb, extra, Reads::UntilPass).await
+}
+
+/// One fresh read, bounded by the readback's timeout. After an action has
+/// already failed the verdict is FAILED whatever the world says: the room
+/// needs that verdict now, not after the readback's whole timeout; this
+/// single read only tells them where the world stands.
+pub async fn read_once(
+    ctx: &PollContext,
+    pb: &LoadedPlaybook,
+    rb: &CompiledReadback,
+    extra: &Extra,
+) -> ReadbackResult {
+    read(ctx, pb, rb, extra, Reads::Once).await
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Reads {
+    UntilPass,
+    Once,
+}
+
+async fn read(
+    ctx: &PollContext,
+    pb: &LoadedPlaybook,
+    rb: &CompiledReadback,
+    extra: &Extra,
+    reads_wanted: Reads,
+) -> ReadbackResult {
     let started = Instant::now();
     let timeout = rb.spec.timeout().as_std();
     let deadline = started + timeout;
@@ -88,6 +117,12 @@ pub async fn await_pass(
                 )
             }
             Err(why) => last = why,
+        }
+        if reads_wanted == Reads::Once {
+            return ReadbackResult::Failed {
+                why: format!("readback on `{id}`, read once: {last}"),
+                reads,
+            };
         }
         let pause = rb
             .spec
