@@ -88,6 +88,7 @@ fn gate(pb: &LoadedPlaybook, statuses: &[(&str, Status)]) -> GateDecision {
                 query: None,
                 condition: "c".into(),
                 reason: format!("{} in test", status.word()),
+                culprits: Vec::new(),
             },
         })
         .collect();
@@ -282,6 +283,7 @@ fn countdown_and_decision_points_are_functions_of_now() {
             query: None,
             condition: "value < 0.4".into(),
             reason: "warn holds".into(),
+            culprits: Vec::new(),
         },
     }];
     let event = ramp::decision_point_event(

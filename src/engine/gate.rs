@@ -176,6 +176,7 @@ mod tests {
                 query: None,
                 condition: "true".into(),
                 reason: format!("{} because", status.word()),
+                culprits: Vec::new(),
             },
         }
     }

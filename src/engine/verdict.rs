@@ -2,6 +2,7 @@
 //! that is not a clear PASS/WARN/FAIL is UNKNOWN, and says why.
 
 use crate::expr::bind::{bind, Extra};
+use crate::expr::culprits::{Culprit, Hint};
 use crate::expr::{display, Expr, ExprError, Vars};
 use crate::playbook::CompiledCheck;
 use crate::source::{Observation, Payload};
@@ -52,6 +53,10 @@ pub struct Evidence {
     pub condition: String,
     /// One sentence: why PASS/WARN/FAIL/UNKNOWN.
     pub reason: String,
+    /// When the pass condition is false over a list (`items.all(...)`), the
+    /// elements that made it so, the first few (see `expr::culprits`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub culprits: Vec<Culprit>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -77,6 +82,7 @@ pub fn evaluate(
         query: spec.query.clone(),
         condition: check.pass.source().to_string(),
         reason: String::new(),
+        culprits: Vec::new(),
     };
     let unknown = |mut evidence: Evidence, reason: String| {
         evidence.reason = reason;
@@ -133,36 +139,49 @@ pub fn evaluate(
                 evidence,
             }
         }
-        Ok(false) => match &check.warn {
-            None => {
-                evidence.reason = "pass condition is false".into();
-                Verdict {
-                    check: spec.id.clone(),
-                    status: Status::Fail,
-                    evidence,
-                }
-            }
-            Some(warn) => match judge(warn) {
-                Err(reason) => unknown(evidence, reason),
-                Ok(true) => {
-                    evidence.condition = warn.source().to_string();
-                    evidence.reason = "pass condition is false; warn condition holds".into();
-                    Verdict {
-                        check: spec.id.clone(),
-                        status: Status::Warn,
-                        evidence,
-                    }
-                }
-                Ok(false) => {
-                    evidence.reason = "pass and warn conditions are both false".into();
+        Ok(false) => {
+            evidence.culprits = check.pass.culprits(&vars, &hint(payload));
+            match &check.warn {
+                None => {
+                    evidence.reason = "pass condition is false".into();
                     Verdict {
                         check: spec.id.clone(),
                         status: Status::Fail,
                         evidence,
                     }
                 }
-            },
+                Some(warn) => match judge(warn) {
+                    Err(reason) => unknown(evidence, reason),
+                    Ok(true) => {
+                        evidence.condition = warn.source().to_string();
+                        evidence.reason = "pass condition is false; warn condition holds".into();
+                        Verdict {
+                            check: spec.id.clone(),
+                            status: Status::Warn,
+                            evidence,
+                        }
+                    }
+                    Ok(false) => {
+                        evidence.reason = "pass and warn conditions are both false".into();
+                        Verdict {
+                            check: spec.id.clone(),
+                            status: Status::Fail,
+                            evidence,
+                        }
+                    }
+                },
+            }
+        }
+    }
+}
+
+/// What naming a culprit needs from the payload (a row's first column).
+fn hint(payload: &Payload) -> Hint {
+    match payload {
+        Payload::Rows { columns, .. } => Hint {
+            first_column: columns.first().cloned(),
         },
+        _ => Hint::default(),
     }
 }
 

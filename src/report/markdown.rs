@@ -22,6 +22,9 @@ pub fn render(r: &Report) -> String {
         let _ = writeln!(out, "|---|---|---|---|");
         for c in criteria {
             let mut evidence = c.evidence.reason.clone();
+            for culprit in &c.evidence.culprits {
+                evidence.push_str(&format!(" — culprit: {culprit}"));
+            }
             if let Some(rb) = c
                 .runbook
                 .as_ref()

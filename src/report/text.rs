@@ -34,6 +34,9 @@ pub fn render(r: &Report) -> String {
             );
             if c.status != Status::Pass {
                 let _ = writeln!(out, "      why: {}", c.evidence.reason);
+                for culprit in &c.evidence.culprits {
+                    let _ = writeln!(out, "      culprit: {culprit}");
+                }
                 let _ = writeln!(
                     out,
                     "      from: {}{}  condition: {}",

@@ -74,6 +74,19 @@ pub fn render(f: &mut Frame, area: Rect, app: &App, check: usize, now: DateTime<
         ev.map(|e| e.reason.clone())
             .unwrap_or_else(|| "not evaluated yet".into()),
     ));
+    // The first few elements that made a list condition false (a line each,
+    // at most three here; the report lists them all).
+    let culprits = ev.map(|e| e.culprits.as_slice()).unwrap_or_default();
+    for (i, culprit) in culprits.iter().take(3).enumerate() {
+        let more = match (i, culprits.len()) {
+            (2, n) if n > 3 => format!(" (+{} more)", n - 3),
+            _ => String::new(),
+        };
+        lines.push(field(
+            if i == 0 { "culprits" } else { "" },
+            format!("{culprit}{more}"),
+        ));
+    }
     let kind = match (spec.blocker, spec.required) {
         (true, _) => "blocker: a hard NO-GO while not PASS",
         (false, true) => "required: holds the gate while not PASS",
