@@ -89,6 +89,7 @@ fn gate(pb: &LoadedPlaybook, statuses: &[(&str, Status)]) -> GateDecision {
                 condition: "c".into(),
                 reason: format!("{} in test", status.word()),
                 culprits: Vec::new(),
+                stderr: None,
             },
         })
         .collect();
@@ -284,6 +285,7 @@ fn countdown_and_decision_points_are_functions_of_now() {
             condition: "value < 0.4".into(),
             reason: "warn holds".into(),
             culprits: Vec::new(),
+            stderr: None,
         },
     }];
     let event = ramp::decision_point_event(

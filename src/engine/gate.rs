@@ -177,6 +177,7 @@ mod tests {
                 condition: "true".into(),
                 reason: format!("{} because", status.word()),
                 culprits: Vec::new(),
+                stderr: None,
             },
         }
     }

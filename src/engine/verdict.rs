@@ -57,6 +57,10 @@ pub struct Evidence {
     /// elements that made it so, the first few (see `expr::culprits`).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub culprits: Vec<Culprit>,
+    /// A command that exited non-zero (or was killed): the end of its stderr,
+    /// capped and redacted (see `io::tail`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stderr: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -83,6 +87,7 @@ pub fn evaluate(
         condition: check.pass.source().to_string(),
         reason: String::new(),
         culprits: Vec::new(),
+        stderr: None,
     };
     let unknown = |mut evidence: Evidence, reason: String| {
         evidence.reason = reason;
@@ -127,6 +132,7 @@ pub fn evaluate(
         );
     }
     evidence.value = shown_value(check, payload, &vars);
+    evidence.stderr = stderr_tail(payload);
 
     let judge = |e: &Expr| judge(e, &vars);
     match judge(&check.pass) {
@@ -172,6 +178,17 @@ pub fn evaluate(
                 },
             }
         }
+    }
+}
+
+/// The end of a failed command's stderr; none for a command that exited 0
+/// or said nothing on stderr.
+fn stderr_tail(payload: &Payload) -> Option<String> {
+    match payload {
+        Payload::Command(c) if c.exit_code != Some(0) => {
+            Some(crate::io::tail::tail(&c.stderr)).filter(|t| !t.is_empty())
+        }
+        _ => None,
     }
 }
 

@@ -3,3 +3,4 @@
 
 pub mod fetch;
 pub mod process;
+pub mod tail;

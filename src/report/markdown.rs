@@ -25,6 +25,14 @@ pub fn render(r: &Report) -> String {
             for culprit in &c.evidence.culprits {
                 evidence.push_str(&format!(" — culprit: {culprit}"));
             }
+            if let Some(stderr) = &c.evidence.stderr {
+                // A table cell is one line: lines become <br>, code keeps spaces.
+                let lines: Vec<String> = stderr
+                    .lines()
+                    .map(|l| format!("`{}`", l.replace('`', "'")))
+                    .collect();
+                evidence.push_str(&format!(" — stderr:<br>{}", lines.join("<br>")));
+            }
             if let Some(rb) = c
                 .runbook
                 .as_ref()

@@ -37,6 +37,12 @@ pub fn render(r: &Report) -> String {
                 for culprit in &c.evidence.culprits {
                     let _ = writeln!(out, "      culprit: {culprit}");
                 }
+                if let Some(stderr) = &c.evidence.stderr {
+                    let _ = writeln!(out, "      stderr:");
+                    for line in stderr.lines() {
+                        let _ = writeln!(out, "        {line}");
+                    }
+                }
                 let _ = writeln!(
                     out,
                     "      from: {}{}  condition: {}",

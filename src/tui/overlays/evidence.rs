@@ -87,6 +87,13 @@ pub fn render(f: &mut Frame, area: Rect, app: &App, check: usize, now: DateTime<
             format!("{culprit}{more}"),
         ));
     }
+    // A failed command's last stderr lines (two here; reports keep ten).
+    if let Some(stderr) = ev.and_then(|e| e.stderr.as_deref()) {
+        let tail: Vec<&str> = stderr.lines().collect();
+        for (i, line) in tail[tail.len().saturating_sub(2)..].iter().enumerate() {
+            lines.push(field(if i == 0 { "stderr" } else { "" }, line.to_string()));
+        }
+    }
     let kind = match (spec.blocker, spec.required) {
         (true, _) => "blocker: a hard NO-GO while not PASS",
         (false, true) => "required: holds the gate while not PASS",
