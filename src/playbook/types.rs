@@ -268,7 +268,8 @@ pub struct Check {
     #[serde(default)]
     pub title: Option<String>,
     pub source: String,
-    /// prometheus: PromQL; scrape: a series selector; other kinds: unused.
+    /// prometheus: PromQL; scrape: a series selector; sql: SQL for a baseline;
+    /// other kinds: a CEL expression giving the number a baseline records.
     #[serde(default)]
     pub query: Option<String>,
     pub pass: String,
