@@ -55,7 +55,14 @@ pub fn from_json(v: &serde_json::Value) -> Value {
 pub fn rewrite(expr: &mut IdedExpr) {
     match &mut expr.expr {
         Node::Call(call) => {
-            if call.target.is_none() && call.args.len() == 2 {
+            // The parser's own accumulators (`@result + [x]` in map/filter,
+            // `@result + 1` in exists_one) keep CEL's operator, which appends
+            // to a list in place.
+            let accumulator = call
+                .args
+                .iter()
+                .any(|a| matches!(&a.expr, Node::Ident(n) if n.starts_with('@')));
+            if call.target.is_none() && call.args.len() == 2 && !accumulator {
                 if let Some((_, ours)) = ARITHMETIC.iter().find(|(op, _)| *op == call.func_name) {
                     call.func_name = (*ours).to_string();
                 }
