@@ -146,7 +146,7 @@ fn a_failing_action_fails_the_kill_even_when_the_readback_passes() {
         r#"[kill_switch]
 actions = [
   {{ kind = "command", run = ["sh", "-c", "echo HALTED > halted.flag"] }},
-  {{ kind = "command", run = ["sh", "-c", "echo nope >&2; exit 3"] }},
+  {{ kind = "command", run = ["sh", "-c", "echo nope >&2; echo 'at line 2' >&2; exit 3"] }},
   {{ kind = "kubernetes", namespace = "trading-floor", resource = "configmaps", name = "kill", patch = {{ data = {{ HALTED = "1" }} }}, kubeconfig = "no-such-kubeconfig" }},
 ]
 {FLAG_READBACK}
@@ -157,6 +157,14 @@ actions = [
     let t = text(&out);
     assert_eq!(out.status.code(), Some(1), "{t}");
     assert!(t.contains("exited with 3: nope"), "{t}");
+    let after = &t[t.find("exited with 3: nope").unwrap()..];
+    assert!(
+        after
+            .lines()
+            .nth(1)
+            .is_some_and(|l| l.trim() == "at line 2"),
+        "stderr keeps its newlines: {t}"
+    );
     assert!(
         t.contains("misconfigured: kubeconfig") && t.contains("no-such-kubeconfig"),
         "{t}"

@@ -301,3 +301,48 @@ async fn a_missing_folder_is_unknown_and_named() {
     let expected = format!("folder {} does not exist", folder.display());
     assert!(v.evidence.reason.contains(&expected), "{v:?}");
 }
+
+#[tokio::test]
+async fn a_failed_command_keeps_its_stderr_tail_in_the_evidence() {
+    let dir = tempfile::tempdir().unwrap();
+    let pb = playbook(
+        dir.path(),
+        r#"
+[source.migrate]
+kind = "command"
+run = ["sh", "-c", "for i in $(seq 1 14); do echo \"step $i\" >&2; done; echo 'cannot reach postgres://app:hunter2@db:5432/x' >&2; exit 2"]
+
+[source.fine]
+kind = "command"
+run = ["sh", "-c", "echo 'a warning' >&2; exit 0"]
+
+[[check]]
+id = "migrate"
+source = "migrate"
+pass = "exit_code == 0"
+
+[[check]]
+id = "fine"
+source = "fine"
+pass = "exit_code == 0"
+"#,
+    );
+    let all = verdicts(&pb).await;
+    let v = verdict(&all, "migrate");
+    assert_eq!(v.status, Status::Fail, "{v:?}");
+    let tail = v.evidence.stderr.as_deref().expect("a stderr tail");
+    let lines: Vec<&str> = tail.lines().collect();
+    assert_eq!(
+        lines.len(),
+        11,
+        "the elision mark and the last 10 lines: {tail}"
+    );
+    assert_eq!(lines[1], "step 6");
+    assert!(
+        lines[10].starts_with("cannot reach postgres://app:"),
+        "{tail}"
+    );
+    assert!(!tail.contains("hunter2"), "a password leaked: {tail}");
+    // A command that exited 0 has no stderr in its evidence.
+    assert_eq!(verdict(&all, "fine").evidence.stderr, None);
+}

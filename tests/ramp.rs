@@ -88,6 +88,8 @@ fn gate(pb: &LoadedPlaybook, statuses: &[(&str, Status)]) -> GateDecision {
                 query: None,
                 condition: "c".into(),
                 reason: format!("{} in test", status.word()),
+                culprits: Vec::new(),
+                stderr: None,
             },
         })
         .collect();
@@ -282,6 +284,8 @@ fn countdown_and_decision_points_are_functions_of_now() {
             query: None,
             condition: "value < 0.4".into(),
             reason: "warn holds".into(),
+            culprits: Vec::new(),
+            stderr: None,
         },
     }];
     let event = ramp::decision_point_event(

@@ -129,9 +129,10 @@ async fn command(a: &Action, fill: &Fill, base_dir: &Path) -> Result<String, Str
     let out = process::run(&spec).await.map_err(|e| e.to_string())?;
     match out.exit_code {
         Some(0) => Ok(format!("exit 0 in {}ms", out.took.as_millis())),
+        // The stderr tail keeps its newlines: a stack trace stays readable.
         Some(code) => Err(format!(
             "exited with {code}: {}",
-            snippet(&out.stderr, 300).trim()
+            crate::io::tail::tail(&String::from_utf8_lossy(&out.stderr))
         )),
         None => Err("killed by a signal".into()),
     }

@@ -1,12 +1,15 @@
 //! `kind = "kubernetes"` actions: a JSON merge patch of a named object (the
-//! kill switch's `EXECUTION_HALTED=1`, any resource's `patch` table) and a
-//! scale through the `scale` subresource (`replicas`, like `kubectl scale`).
+//! kill switch's `EXECUTION_HALTED=1`, any resource's `patch` table), a JSON
+//! patch (`json_patch`), either on the object or on its `status` subresource
+//! (`subresource = "status"`, as `kubectl argo rollouts abort` sets
+//! `status.abort`), and a scale through the `scale` subresource (`replicas`,
+//! like `kubectl scale`). Any resource the cluster serves, found by discovery.
 //! The same kube client code, kubeconfig lookup and error evidence as the
 //! kubernetes source; the proof that it took is the action's readback.
 
 use super::action::Fill;
 use crate::playbook::Action;
-use crate::source::kubernetes::{from_kube, Connection, Kind, Target};
+use crate::source::kubernetes::{discover, from_kube, Connection, Target};
 use crate::source::{PollContext, SourceError};
 use kube::api::{Patch, PatchParams};
 use serde_json::{json, Value};
@@ -21,24 +24,56 @@ pub async fn run(a: &Action, fill: &Fill, poll: &PollContext) -> Result<String, 
         .name
         .as_deref()
         .ok_or("a kubernetes action needs `name`")?;
-    let kind = Kind::lookup(resource).map_err(|e| e.to_string())?;
+    // A malformed name is refused before connecting.
+    discover::name(resource, a.api_version.as_deref()).map_err(|e| e.to_string())?;
     let target = Target::new(
         &poll.base_dir,
         a.kubeconfig.as_deref(),
         a.context.as_deref(),
     );
     let conn = poll.kube.get(&target).await.map_err(|e| e.to_string())?;
+    let kind = match discover::resolve(&conn, resource, a.api_version.as_deref()).await {
+        Ok(k) => k,
+        Err(e) => {
+            if matches!(e, SourceError::Connect(_)) {
+                poll.kube.forget(&target).await;
+            }
+            return Err(e.to_string());
+        }
+    };
     let namespace = a.namespace.as_deref().unwrap_or(&conn.default_namespace);
     let request = kube::core::Request::new(kind.collection_path(namespace));
+    let status = a.subresource.as_deref() == Some("status");
+    if status && !kind.status {
+        return Err(format!("{resource} has no status subresource"));
+    }
+    let on = if status { "the status of " } else { "" };
     let mut done = Vec::new();
-    if let Some(patch) = &a.patch {
-        let body = merge_patch(patch, fill)?;
-        let req = request
-            .patch(name, &PatchParams::default(), &Patch::Merge(&body))
-            .map_err(|e| e.to_string())?;
+    let patches = [
+        a.patch
+            .as_ref()
+            .map(|p| merge_patch(p, fill).map(Body::Merge)),
+        a.json_patch
+            .as_ref()
+            .map(|p| json_patch(p, fill).map(Body::Json)),
+    ];
+    for body in patches.into_iter().flatten() {
+        let body = body?;
+        let params = PatchParams::default();
+        let req = match (&body, status) {
+            (Body::Merge(b), false) => request.patch(name, &params, &Patch::Merge(b)),
+            (Body::Merge(b), true) => {
+                request.patch_subresource("status", name, &params, &Patch::Merge(b))
+            }
+            (Body::Json(b), false) => request.patch(name, &params, &Patch::Json::<()>(b.clone())),
+            (Body::Json(b), true) => {
+                request.patch_subresource("status", name, &params, &Patch::Json::<()>(b.clone()))
+            }
+        }
+        .map_err(|e| e.to_string())?;
         let obj = send(poll, &target, &conn, conn.client.request::<Value>(req)).await?;
         done.push(format!(
-            "patched {resource}/{name} in {namespace} (resourceVersion {})",
+            "patched {on}{resource}/{name} in {namespace} (resourceVersion {})",
             obj.pointer("/metadata/resourceVersion")
                 .and_then(Value::as_str)
                 .unwrap_or("?")
@@ -47,7 +82,7 @@ pub async fn run(a: &Action, fill: &Fill, poll: &PollContext) -> Result<String, 
     if let Some(replicas) = a.replicas {
         if !kind.scalable {
             return Err(format!(
-                "{resource} cannot be scaled: `replicas` applies to deployments, statefulsets and replicasets"
+                "{resource} cannot be scaled: it has no scale subresource (deployments, statefulsets, replicasets and e.g. rollouts.argoproj.io do)"
             ));
         }
         let body = json!({ "spec": { "replicas": replicas } });
@@ -64,7 +99,7 @@ pub async fn run(a: &Action, fill: &Fill, poll: &PollContext) -> Result<String, 
         ));
     }
     if done.is_empty() {
-        return Err("a kubernetes action needs `patch` or `replicas`".into());
+        return Err("a kubernetes action needs `patch`, `json_patch` or `replicas`".into());
     }
     Ok(done.join("; "))
 }
@@ -86,6 +121,22 @@ async fn send(
             Err(e.to_string())
         }
     }
+}
+
+enum Body {
+    Merge(Value),
+    Json(json_patch::Patch),
+}
+
+/// The playbook's `json_patch` list as an RFC 6902 patch, `{percent}`/`{stage}`
+/// filled in its strings.
+pub fn json_patch(ops: &toml::Value, fill: &Fill) -> Result<json_patch::Patch, String> {
+    let mut v = serde_json::to_value(ops).map_err(|e| format!("json_patch: {e}"))?;
+    fill_strings(&mut v, fill);
+    if !v.is_array() {
+        return Err("`json_patch` must be a list of { op, path, value }".into());
+    }
+    serde_json::from_value(v).map_err(|e| format!("`json_patch` is not a JSON patch: {e}"))
 }
 
 /// The playbook's `patch` table as JSON, `{percent}`/`{stage}` filled in its strings

@@ -52,6 +52,8 @@ pub enum BaselineError {
     Manual,
     #[error("could not measure: {0}")]
     Measure(String),
+    #[error("`{0}` is not a valid expression: {1}")]
+    BadExpression(String, String),
     #[error("the value is {0}, not a number: a baseline is a number")]
     NotANumber(String),
     #[error("not journaled: {0}")]
@@ -106,15 +108,26 @@ pub async fn measure(
     if spec.kind() == SourceKind::Manual {
         return Err(BaselineError::Manual);
     }
-    // A sql source's query is its own; any other kind reads the check's.
-    let (spec, bind_query, shown_query) = match (spec.kind(), &query) {
+    // prometheus/scrape read the check's query as PromQL/a selector and sql
+    // as its own SQL; every other kind reads it as a CEL expression over the
+    // source's variables, the number to record (`count`, `json.candidates`).
+    let kind = spec.kind();
+    let (spec, bind_query, shown_query, expression) = match (kind, &query) {
         (SourceKind::Sql, Some(q)) => {
             let mut s = spec.clone();
             s.query = Some(q.clone());
-            (s, None, Some(q.clone()))
+            (s, None, Some(q.clone()), None)
         }
-        (SourceKind::Sql, None) => (spec.clone(), None, spec.query.clone()),
-        _ => (spec.clone(), query.clone(), query.clone()),
+        (SourceKind::Sql, None) => (spec.clone(), None, spec.query.clone(), None),
+        (SourceKind::Prometheus | SourceKind::Scrape, _) => {
+            (spec.clone(), query.clone(), query.clone(), None)
+        }
+        (_, Some(q)) => {
+            let e = crate::expr::compile(q)
+                .map_err(|e| BaselineError::BadExpression(q.clone(), e.to_string()))?;
+            (spec.clone(), None, Some(q.clone()), Some(e))
+        }
+        (_, None) => (spec.clone(), None, None, None),
     };
     let queries: Vec<String> = bind_query.iter().cloned().collect();
     let obs = poll(ctx, &source, &spec, &queries).await;
@@ -124,16 +137,24 @@ pub async fn measure(
         .map_err(|e| BaselineError::Measure(format!("source `{source}` failed: {e}")))?;
     let vars = bind(payload, bind_query.as_deref(), obs.at, &Extra::default())
         .map_err(BaselineError::Measure)?;
-    let value = match vars.get("value") {
-        Some(cel::Value::Int(i)) => *i as f64,
-        Some(cel::Value::UInt(u)) => *u as f64,
-        Some(cel::Value::Float(f)) if f.is_finite() => *f,
-        Some(other) => return Err(BaselineError::NotANumber(display(other))),
-        None => {
-            return Err(BaselineError::Measure(format!(
-                "source `{source}` gave no value (no series or no rows)"
-            )))
-        }
+    let read = match &expression {
+        Some(e) => Some(
+            e.eval(&vars)
+                .map_err(|err| BaselineError::Measure(format!("`{}`: {err}", e.source())))?,
+        ),
+        None => vars.get("value").cloned().or_else(|| {
+            // A command or endpoint that prints one number (`240`).
+            vars.get("json")
+                .filter(|j| matches!(j, cel::Value::Int(_) | cel::Value::Float(_)))
+                .cloned()
+        }),
+    };
+    let value = match read {
+        Some(cel::Value::Int(i)) => i as f64,
+        Some(cel::Value::UInt(u)) => u as f64,
+        Some(cel::Value::Float(f)) if f.is_finite() => f,
+        Some(other) => return Err(BaselineError::NotANumber(display(&other))),
+        None => return Err(BaselineError::Measure(no_value(&source, kind))),
     };
     Ok(Measured {
         value,
@@ -142,6 +163,22 @@ pub async fn measure(
         check,
         observed_at: obs.at,
     })
+}
+
+/// Why a source gave no number, and what to write instead.
+fn no_value(source: &str, kind: SourceKind) -> String {
+    match kind {
+        SourceKind::Prometheus | SourceKind::Scrape => {
+            format!("source `{source}` gave no value (no series)")
+        }
+        SourceKind::Sql => format!("source `{source}` gave no value (no rows)"),
+        SourceKind::Command | SourceKind::Http => format!(
+            "source `{source}` gave no value: its output is not one number; say which number with a query expression, e.g. query = \"json.candidates\" (--query on the command line)"
+        ),
+        _ => format!(
+            "source `{source}` gives many values; say which number with a query expression, e.g. query = \"count\" (--query on the command line)"
+        ),
+    }
 }
 
 /// Measures and journals baseline `name`; `stage`: the stage being entered, if any.

@@ -1,6 +1,8 @@
 //! `liftoff baseline PLAYBOOK (--check ID | --source ID [--query Q]) [--name NAME]`:
 //! poll once and record the value as a named baseline in the journal.
 //! Exit 0 recorded, 1 could not measure (e.g. the source is down), 2 bad input.
+//! `--query` is PromQL (prometheus), a selector (scrape), SQL (sql), and on
+//! every other kind a CEL expression giving the number (`count`, `json.n`).
 
 use super::ack::unknown;
 use super::status::open_journal;

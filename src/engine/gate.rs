@@ -176,6 +176,8 @@ mod tests {
                 query: None,
                 condition: "true".into(),
                 reason: format!("{} because", status.word()),
+                culprits: Vec::new(),
+                stderr: None,
             },
         }
     }

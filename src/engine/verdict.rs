@@ -2,6 +2,7 @@
 //! that is not a clear PASS/WARN/FAIL is UNKNOWN, and says why.
 
 use crate::expr::bind::{bind, Extra};
+use crate::expr::culprits::{Culprit, Hint};
 use crate::expr::{display, Expr, ExprError, Vars};
 use crate::playbook::CompiledCheck;
 use crate::source::{Observation, Payload};
@@ -52,6 +53,14 @@ pub struct Evidence {
     pub condition: String,
     /// One sentence: why PASS/WARN/FAIL/UNKNOWN.
     pub reason: String,
+    /// When the pass condition is false over a list (`items.all(...)`), the
+    /// elements that made it so, the first few (see `expr::culprits`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub culprits: Vec<Culprit>,
+    /// A command that exited non-zero (or was killed): the end of its stderr,
+    /// capped and redacted (see `io::tail`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stderr: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -77,6 +86,8 @@ pub fn evaluate(
         query: spec.query.clone(),
         condition: check.pass.source().to_string(),
         reason: String::new(),
+        culprits: Vec::new(),
+        stderr: None,
     };
     let unknown = |mut evidence: Evidence, reason: String| {
         evidence.reason = reason;
@@ -121,6 +132,7 @@ pub fn evaluate(
         );
     }
     evidence.value = shown_value(check, payload, &vars);
+    evidence.stderr = stderr_tail(payload);
 
     let judge = |e: &Expr| judge(e, &vars);
     match judge(&check.pass) {
@@ -133,36 +145,60 @@ pub fn evaluate(
                 evidence,
             }
         }
-        Ok(false) => match &check.warn {
-            None => {
-                evidence.reason = "pass condition is false".into();
-                Verdict {
-                    check: spec.id.clone(),
-                    status: Status::Fail,
-                    evidence,
-                }
-            }
-            Some(warn) => match judge(warn) {
-                Err(reason) => unknown(evidence, reason),
-                Ok(true) => {
-                    evidence.condition = warn.source().to_string();
-                    evidence.reason = "pass condition is false; warn condition holds".into();
-                    Verdict {
-                        check: spec.id.clone(),
-                        status: Status::Warn,
-                        evidence,
-                    }
-                }
-                Ok(false) => {
-                    evidence.reason = "pass and warn conditions are both false".into();
+        Ok(false) => {
+            evidence.culprits = check.pass.culprits(&vars, &hint(payload));
+            match &check.warn {
+                None => {
+                    evidence.reason = "pass condition is false".into();
                     Verdict {
                         check: spec.id.clone(),
                         status: Status::Fail,
                         evidence,
                     }
                 }
-            },
+                Some(warn) => match judge(warn) {
+                    Err(reason) => unknown(evidence, reason),
+                    Ok(true) => {
+                        evidence.condition = warn.source().to_string();
+                        evidence.reason = "pass condition is false; warn condition holds".into();
+                        Verdict {
+                            check: spec.id.clone(),
+                            status: Status::Warn,
+                            evidence,
+                        }
+                    }
+                    Ok(false) => {
+                        evidence.reason = "pass and warn conditions are both false".into();
+                        Verdict {
+                            check: spec.id.clone(),
+                            status: Status::Fail,
+                            evidence,
+                        }
+                    }
+                },
+            }
+        }
+    }
+}
+
+/// The end of a failed command's stderr; none for a command that exited 0
+/// or said nothing on stderr.
+fn stderr_tail(payload: &Payload) -> Option<String> {
+    match payload {
+        Payload::Command(c) if c.exit_code != Some(0) => {
+            Some(crate::io::tail::tail(&c.stderr)).filter(|t| !t.is_empty())
+        }
+        _ => None,
+    }
+}
+
+/// What naming a culprit needs from the payload (a row's first column).
+fn hint(payload: &Payload) -> Hint {
+    match payload {
+        Payload::Rows { columns, .. } => Hint {
+            first_column: columns.first().cloned(),
         },
+        _ => Hint::default(),
     }
 }
 

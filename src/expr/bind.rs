@@ -191,11 +191,12 @@ fn file_value(f: &FileInfo, now: DateTime<Utc>) -> Value {
     ])
 }
 
-/// JSON as CEL sees it: objects -> maps, arrays -> lists, integers stay integers.
+/// JSON as CEL sees it: objects -> maps, arrays -> lists, whole numbers that
+/// fit an i64 -> int, other numbers -> double (see `numbers`).
 pub fn json(v: Option<&serde_json::Value>) -> Value {
     match v {
         None => Value::Null,
-        Some(v) => cel::to_value(v).unwrap_or(Value::Null),
+        Some(v) => super::numbers::from_json(v),
     }
 }
 

@@ -124,8 +124,9 @@ fn json(function: &str, v: &Value) -> Result<Json, ExecutionError> {
         .map_err(|e| ExecutionError::function_error(function, format!("{e:?}")))
 }
 
-fn to_cel(function: &str, v: &Json) -> Result<Value, ExecutionError> {
-    cel::to_value(v).map_err(|e| ExecutionError::function_error(function, e.to_string()))
+/// JSON back into CEL by the one number rule (see `numbers`).
+fn to_cel(_function: &str, v: &Json) -> Result<Value, ExecutionError> {
+    Ok(super::numbers::from_json(v))
 }
 
 /// The pod spec of a Pod, a pod template, a workload (Deployment, StatefulSet,

@@ -5,9 +5,11 @@
 //! against the variables an observation binds (see `bind`).
 
 pub mod bind;
+pub mod culprits;
 mod functions;
 mod kube_functions;
 pub mod limits;
+pub mod numbers;
 
 use cel::{Context, Program, Value};
 use std::collections::BTreeMap;
@@ -17,7 +19,9 @@ use std::sync::Arc;
 #[derive(Clone)]
 pub struct Expr {
     source: Arc<str>,
-    program: Arc<Program>,
+    /// The parsed tree as evaluated: the parser's, with arithmetic made to mix
+    /// ints and doubles (see `numbers`).
+    tree: Arc<cel::IdedExpr>,
     variables: Arc<[String]>,
     shape: limits::Shape,
 }
@@ -75,9 +79,11 @@ pub fn compile(source: &str) -> Result<Expr, ExprError> {
             )));
         }
     }
+    let mut tree = program.expression().clone();
+    numbers::rewrite(&mut tree);
     Ok(Expr {
         source: source.into(),
-        program: Arc::new(program),
+        tree: Arc::new(tree),
         variables: variables.into(),
         shape,
     })
@@ -107,12 +113,8 @@ impl Expr {
     }
 
     pub fn eval(&self, vars: &Vars) -> Result<Value, ExprError> {
-        let mut ctx = Context::default();
-        functions::register(&mut ctx);
-        for (name, value) in &vars.0 {
-            ctx.add_variable_from_value(name.clone(), value.clone());
-        }
-        on_cel_stack(self.shape, || self.program.execute(&ctx))
+        let ctx = context(vars);
+        on_cel_stack(self.shape, || Value::resolve(&self.tree, &ctx))
             .map_err(|e| ExprError::Eval(e.to_string()))
     }
 
@@ -122,6 +124,17 @@ impl Expr {
             other => Err(ExprError::NotBool(display(&other))),
         }
     }
+}
+
+/// A context with our functions and `vars` bound.
+fn context(vars: &Vars) -> Context<'static, 'static> {
+    let mut ctx = Context::default();
+    functions::register(&mut ctx);
+    numbers::register(&mut ctx);
+    for (name, value) in &vars.0 {
+        ctx.add_variable_from_value(name.clone(), value.clone());
+    }
+    ctx
 }
 
 /// A CEL value as a person reads it in evidence.

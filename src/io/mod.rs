@@ -6,3 +6,4 @@ pub mod fetch;
 pub mod file;
 pub mod process;
 pub mod tree;
+pub mod tail;

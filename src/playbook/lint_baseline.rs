@@ -1,6 +1,8 @@
 //! Baselines in a playbook: a stage's `record_baselines` must name a baseline
 //! some check or guard compares with; a condition that reads `baseline` must
-//! name which one; a manual source has no value to take a baseline of.
+//! name which one; a manual source has no value to take a baseline of; a
+//! source that gives many values (objects, files, alerts) needs a `query`
+//! expression saying which number is the baseline.
 
 use super::error::suggest;
 use super::types::*;
@@ -14,19 +16,16 @@ pub(super) fn baselines(f: &mut Findings, pb: &Playbook) {
         .filter_map(|c| c.baseline.as_deref())
         .chain(pb.guards.iter().filter_map(|g| g.baseline.as_deref()))
         .collect();
-    let manual = |source: &str| {
-        pb.sources
-            .get(source)
-            .is_some_and(|s| s.kind == Some(SourceKind::Manual))
-    };
+    let kind = |source: &str| pb.sources.get(source).and_then(|s| s.kind);
     for (i, c) in pb.checks.iter().enumerate() {
         let conditions = [("pass", Some(c.pass.as_str())), ("warn", c.warn.as_deref())];
         reads_baseline(f, &format!("check.{i}"), &c.baseline, &conditions);
-        if c.baseline.is_some() && manual(&c.source) {
-            f.at(
-                format!("check.{i}.baseline"),
-                "a manual item has no value to take a baseline of",
-                Some("remove `baseline`, or compare a check on a measured source".into()),
+        if c.baseline.is_some() {
+            takeable(
+                f,
+                &format!("check.{i}"),
+                kind(&c.source),
+                c.query.as_deref(),
             );
         }
     }
@@ -37,6 +36,14 @@ pub(super) fn baselines(f: &mut Findings, pb: &Playbook) {
             &g.baseline,
             &[("trip", Some(g.trip.as_str()))],
         );
+        if g.baseline.is_some() {
+            takeable(
+                f,
+                &format!("guard.{i}"),
+                kind(&g.source),
+                g.query.as_deref(),
+            );
+        }
     }
     let Some(ramp) = &pb.ramp else {
         return;
@@ -57,6 +64,43 @@ pub(super) fn baselines(f: &mut Findings, pb: &Playbook) {
                 format!("no check or guard names baseline \"{name}\""),
                 Some(hint),
             );
+        }
+    }
+}
+
+/// Whether a baseline can be taken from a source of `kind` with `query`
+/// (see `baseline::measure`): prometheus, scrape and sql give `value`; a
+/// command or http endpoint its output when that is one number, or the
+/// `query` expression; other kinds only the `query` expression.
+fn takeable(f: &mut Findings, path: &str, kind: Option<SourceKind>, query: Option<&str>) {
+    let Some(kind) = kind else { return };
+    match (kind, query) {
+        (SourceKind::Manual, _) => f.at(
+            format!("{path}.baseline"),
+            "a manual item has no value to take a baseline of",
+            Some("remove `baseline`, or compare a check on a measured source".into()),
+        ),
+        (SourceKind::Prometheus | SourceKind::Scrape | SourceKind::Sql, _) => {}
+        (SourceKind::Command | SourceKind::Http, None) => {}
+        (_, None) => f.at(
+            format!("{path}.baseline"),
+            format!(
+                "a source of kind {} gives many values, so the baseline needs a `query` expression saying which number to record",
+                kind.name()
+            ),
+            Some(match kind {
+                SourceKind::Artifacts => "add e.g. query = \"newest.json.score\" (or \"count\")".into(),
+                _ => "add e.g. query = \"count\"".into(),
+            }),
+        ),
+        (_, Some(q)) => {
+            if let Err(e) = crate::expr::compile(q) {
+                f.at(
+                    format!("{path}.query"),
+                    format!("the baseline's query expression does not compile: {e}"),
+                    Some("on this source kind `query` is a CEL expression giving a number, e.g. query = \"json.candidates\"".into()),
+                );
+            }
         }
     }
 }

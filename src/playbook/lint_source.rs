@@ -161,7 +161,7 @@ pub(super) fn source(f: &mut Findings, id: &str, s: &SourceSpec, roles: &[&str])
         }
     }
     if let Some(r) = &s.resource {
-        kube_resource(f, &format!("{path}.resource"), r);
+        kube_resource(f, &format!("{path}.resource"), r, s.api_version.as_deref());
     }
 }
 
@@ -194,6 +194,7 @@ fn set_keys(s: &SourceSpec) -> Vec<&'static str> {
     add("context", s.context.is_some());
     add("namespace", s.namespace.is_some());
     add("resource", s.resource.is_some());
+    add("api_version", s.api_version.is_some());
     add("selector", s.selector.is_some());
     add("field_selector", s.field_selector.is_some());
     add("name", s.name.is_some());
@@ -310,29 +311,25 @@ fn headers(f: &mut Findings, id: &str, path: &str, h: &BTreeMap<String, String>)
     }
 }
 
-const KUBE_RESOURCES: &[&str] = &[
-    "pods",
-    "deployments",
-    "statefulsets",
-    "daemonsets",
-    "replicasets",
-    "configmaps",
-    "services",
-    "endpointslices",
-    "events",
-    "nodes",
-    "secrets",
-];
-
-pub(super) fn kube_resource(f: &mut Findings, path: &str, r: &str) {
-    if !KUBE_RESOURCES.contains(&r) {
-        let hint = suggest(r, KUBE_RESOURCES.iter().copied())
-            .map(|s| format!("did you mean \"{s}\"?"))
-            .unwrap_or_else(|| format!("resources are: {}", KUBE_RESOURCES.join(", ")));
-        f.at(
-            path,
-            format!("unknown Kubernetes resource \"{r}\""),
-            Some(hint),
-        );
+/// A resource is a built-in plural (`pods`), a plural.group
+/// (`rollouts.argoproj.io`), or anything with `api_version` beside it; the
+/// cluster says at run time whether it serves it (discovery).
+pub(super) fn kube_resource(f: &mut Findings, path: &str, r: &str, api_version: Option<&str>) {
+    use crate::source::kubernetes::{discover, KINDS};
+    if let Err(e) = discover::name(r, api_version) {
+        let builtin: Vec<&str> = KINDS.iter().map(|k| k.plural).collect();
+        let hint = match suggest(r, builtin.iter().copied()) {
+            Some(s) if api_version.is_none() => format!("did you mean \"{s}\"?"),
+            _ => format!(
+                "built-in resources are: {}; name any other by plural.group, e.g. \"rollouts.argoproj.io\", or with api_version = \"argoproj.io/v1alpha1\" and resource = \"Rollout\"",
+                builtin.join(", ")
+            ),
+        };
+        let message = if api_version.is_some() {
+            e.to_string()
+        } else {
+            format!("unknown Kubernetes resource \"{r}\"")
+        };
+        f.at(path, message, Some(hint));
     }
 }

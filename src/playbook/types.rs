@@ -134,6 +134,7 @@ impl SourceKind {
                 "context",
                 "namespace",
                 "resource",
+                "api_version",
                 "selector",
                 "field_selector",
                 "name",
@@ -222,6 +223,10 @@ pub struct SourceSpec {
     pub namespace: Option<String>,
     #[serde(default)]
     pub resource: Option<String>,
+    /// With `resource`: pins the group/version (`argoproj.io/v1alpha1`), so
+    /// `resource` may be a kind (`Rollout`) or a plural (`rollouts`).
+    #[serde(default)]
+    pub api_version: Option<String>,
     #[serde(default)]
     pub selector: Option<String>,
     #[serde(default)]
@@ -272,7 +277,8 @@ pub struct Check {
     #[serde(default)]
     pub title: Option<String>,
     pub source: String,
-    /// prometheus: PromQL; scrape: a series selector; other kinds: unused.
+    /// prometheus: PromQL; scrape: a series selector; sql: SQL for a baseline;
+    /// other kinds: a CEL expression giving the number a baseline records.
     #[serde(default)]
     pub query: Option<String>,
     pub pass: String,
@@ -347,12 +353,22 @@ pub struct Action {
     pub namespace: Option<String>,
     #[serde(default)]
     pub resource: Option<String>,
+    /// As on a kubernetes source: pins group/version; `resource` may be a kind.
+    #[serde(default)]
+    pub api_version: Option<String>,
     #[serde(default)]
     pub name: Option<String>,
     #[serde(default)]
     pub patch: Option<toml::Value>,
     #[serde(default)]
     pub replicas: Option<i32>,
+    /// A JSON patch (RFC 6902): a list of `{ op, path, value }`.
+    #[serde(default)]
+    pub json_patch: Option<toml::Value>,
+    /// Where `patch`/`json_patch` go: the object (default) or its `status`
+    /// subresource (what a controller reads, e.g. Argo Rollouts' `status.abort`).
+    #[serde(default)]
+    pub subresource: Option<String>,
 }
 
 pub const DEFAULT_ACTION_TIMEOUT: Dur = Dur::secs(30);

@@ -393,15 +393,29 @@ fn action(f: &mut Findings, path: &str, a: &Action, _pb: &Playbook, _sources: &[
                     f.at(path, format!("a kubernetes action needs `{key}`"), None);
                 }
             }
-            if a.patch.is_none() && a.replicas.is_none() {
+            if a.patch.is_none() && a.replicas.is_none() && a.json_patch.is_none() {
                 f.at(
                     path,
-                    "a kubernetes action needs `patch` (a merge patch) or `replicas`",
+                    "a kubernetes action needs `patch` (a merge patch), `json_patch` or `replicas`",
                     Some("e.g. patch = { data = { EXECUTION_HALTED = \"1\" } }".into()),
                 );
             }
             if let Some(r) = &a.resource {
-                kube_resource(f, &format!("{path}.resource"), r);
+                kube_resource(f, &format!("{path}.resource"), r, a.api_version.as_deref());
+            }
+            if let Some(sub) = a.subresource.as_deref().filter(|s| *s != "status") {
+                f.at(
+                    format!("{path}.subresource"),
+                    format!("unknown subresource \"{sub}\""),
+                    Some("subresource = \"status\" patches what a controller reads (scale: use `replicas`)".into()),
+                );
+            }
+            if let Some(ops) = &a.json_patch {
+                if let Err(e) =
+                    crate::act::kubernetes::json_patch(ops, &crate::act::action::Fill::default())
+                {
+                    f.at(format!("{path}.json_patch"), e, Some("e.g. json_patch = [{ op = \"replace\", path = \"/spec/paused\", value = true }]".into()));
+                }
             }
         }
     }

@@ -22,6 +22,17 @@ pub fn render(r: &Report) -> String {
         let _ = writeln!(out, "|---|---|---|---|");
         for c in criteria {
             let mut evidence = c.evidence.reason.clone();
+            for culprit in &c.evidence.culprits {
+                evidence.push_str(&format!(" — culprit: {culprit}"));
+            }
+            if let Some(stderr) = &c.evidence.stderr {
+                // A table cell is one line: lines become <br>, code keeps spaces.
+                let lines: Vec<String> = stderr
+                    .lines()
+                    .map(|l| format!("`{}`", l.replace('`', "'")))
+                    .collect();
+                evidence.push_str(&format!(" — stderr:<br>{}", lines.join("<br>")));
+            }
             if let Some(rb) = c
                 .runbook
                 .as_ref()

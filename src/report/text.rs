@@ -34,6 +34,15 @@ pub fn render(r: &Report) -> String {
             );
             if c.status != Status::Pass {
                 let _ = writeln!(out, "      why: {}", c.evidence.reason);
+                for culprit in &c.evidence.culprits {
+                    let _ = writeln!(out, "      culprit: {culprit}");
+                }
+                if let Some(stderr) = &c.evidence.stderr {
+                    let _ = writeln!(out, "      stderr:");
+                    for line in stderr.lines() {
+                        let _ = writeln!(out, "        {line}");
+                    }
+                }
                 let _ = writeln!(
                     out,
                     "      from: {}{}  condition: {}",

@@ -8,12 +8,14 @@
 //! `SourceError::Connect` naming it. Both make the checks UNKNOWN.
 
 mod client;
+pub mod discover;
 mod error;
 mod redact;
 mod resource;
 pub mod watch;
 
 pub use client::{connect, Clients, Connection, Target};
+pub use discover::Resolved;
 pub use error::{from_kube, from_status};
 pub use resource::{Kind, KINDS};
 pub use watch::KubeWatch;
@@ -31,7 +33,10 @@ const PAGE: u32 = 500;
 #[derive(Debug, Clone)]
 pub struct Query {
     pub target: Target,
-    pub kind: &'static Kind,
+    /// As the playbook names it (`pods`, `rollouts.argoproj.io`, `Rollout`),
+    /// resolved against the cluster by `discover::resolve`.
+    pub resource: String,
+    pub api_version: Option<String>,
     /// None: the context's namespace.
     pub namespace: Option<String>,
     pub name: Option<String>,
@@ -48,8 +53,9 @@ impl Query {
             .resource
             .as_deref()
             .ok_or_else(|| SourceError::Config("a kubernetes source needs `resource`".into()))?;
-        let kind = Kind::lookup(resource)?;
-        if kind.is_secret() && spec.name.is_none() {
+        // Refuses a malformed name before connecting.
+        discover::name(resource, spec.api_version.as_deref())?;
+        if resource == "secrets" && spec.name.is_none() {
             return Err(SourceError::Config(
                 "secrets are read only one at a time: add name = \"the-secret\"".into(),
             ));
@@ -60,7 +66,8 @@ impl Query {
                 spec.kubeconfig.as_deref(),
                 spec.context.as_deref(),
             ),
-            kind,
+            resource: resource.to_string(),
+            api_version: spec.api_version.clone(),
             namespace: spec.namespace.clone(),
             name: spec.name.clone(),
             label_selector: spec.selector.clone(),
@@ -71,6 +78,11 @@ impl Query {
 
     fn namespace<'a>(&'a self, conn: &'a Connection) -> &'a str {
         self.namespace.as_deref().unwrap_or(&conn.default_namespace)
+    }
+
+    /// Where the resource lives on this cluster (discovery for custom ones).
+    pub async fn resolve(&self, conn: &Connection) -> Result<Resolved, SourceError> {
+        discover::resolve(conn, &self.resource, self.api_version.as_deref()).await
     }
 }
 
@@ -86,7 +98,13 @@ pub async fn poll(ctx: &PollContext, spec: &SourceSpec) -> Result<Payload, Sourc
 
 /// One GET (with `name`) or a paged LIST; secrets redacted.
 pub async fn read(conn: &Connection, q: &Query) -> Result<Vec<Value>, SourceError> {
-    let path = q.kind.collection_path(q.namespace(conn));
+    let kind = q.resolve(conn).await?;
+    if kind.is_secret() && q.name.is_none() {
+        return Err(SourceError::Config(
+            "secrets are read only one at a time: add name = \"the-secret\"".into(),
+        ));
+    }
+    let path = kind.collection_path(q.namespace(conn));
     let request = kube::core::Request::new(path);
     let mut items = match &q.name {
         Some(name) => {
@@ -100,11 +118,11 @@ pub async fn read(conn: &Connection, q: &Query) -> Result<Vec<Value>, SourceErro
                 Err(e) => return Err(from_kube(e, &conn.server)),
             }
         }
-        None => list(conn, q, &request).await?,
+        None => list(conn, q, &kind, &request).await?,
     };
     for item in &mut items {
-        fill_type(item, q.kind);
-        if q.kind.is_secret() {
+        fill_type(item, &kind);
+        if kind.is_secret() {
             redact::secret(item);
         }
     }
@@ -114,6 +132,7 @@ pub async fn read(conn: &Connection, q: &Query) -> Result<Vec<Value>, SourceErro
 async fn list(
     conn: &Connection,
     q: &Query,
+    kind: &Resolved,
     request: &kube::core::Request,
 ) -> Result<Vec<Value>, SourceError> {
     let mut items = Vec::new();
@@ -142,7 +161,7 @@ async fn list(
         let mut page: Value = serde_json::from_str(&text).map_err(|e| {
             SourceError::Parse(format!(
                 "the list of {} from {}: {e}",
-                q.kind.plural, conn.server
+                kind.plural, conn.server
             ))
         })?;
         match page.get_mut("items").map(Value::take) {
@@ -152,7 +171,7 @@ async fn list(
             _ => {
                 return Err(SourceError::Parse(format!(
                     "the list of {} from {} has no `items` array",
-                    q.kind.plural, conn.server
+                    kind.plural, conn.server
                 )))
             }
         }
@@ -198,10 +217,10 @@ pub fn origin(spec: &SourceSpec) -> String {
 
 /// A LIST's items carry no `kind`/`apiVersion` (the list does); add them, as
 /// `kubectl get -o json` does, so a condition can tell objects apart.
-fn fill_type(item: &mut Value, kind: &Kind) {
+fn fill_type(item: &mut Value, kind: &Resolved) {
     if let Value::Object(map) = item {
         map.entry("kind")
-            .or_insert_with(|| Value::String(kind.kind.into()));
+            .or_insert_with(|| Value::String(kind.kind.clone()));
         map.entry("apiVersion")
             .or_insert_with(|| Value::String(kind.api_version()));
     }
@@ -235,7 +254,10 @@ mod tests {
     #[test]
     fn list_items_get_their_kind() {
         let mut item = serde_json::json!({"metadata": {"name": "x"}});
-        fill_type(&mut item, Kind::lookup("deployments").unwrap());
+        fill_type(
+            &mut item,
+            &Resolved::of(Kind::lookup("deployments").unwrap()),
+        );
         assert_eq!(item["kind"], "Deployment");
         assert_eq!(item["apiVersion"], "apps/v1");
     }

@@ -1,6 +1,7 @@
-//! The resource kinds a playbook may name, and where each lives in the API.
-//! A fixed table (no discovery round trip): these are built-in kinds whose
-//! group, version and scope every conformant API server shares.
+//! Built-in resource kinds and where each lives in the API: a fixed table,
+//! the fast path (no discovery round trip) for kinds whose group, version and
+//! scope every conformant API server shares. Anything else (custom resources)
+//! is found by discovery (`discover`).
 
 use crate::source::SourceError;
 use kube::core::{ApiResource, GroupVersionKind};
@@ -55,6 +56,32 @@ pub const KINDS: &[Kind] = &[
     kind("events", "", "v1", "Event", true, false),
     kind("nodes", "", "v1", "Node", false, false),
     kind("secrets", "", "v1", "Secret", true, false),
+    kind("jobs", "batch", "v1", "Job", true, false),
+    kind("cronjobs", "batch", "v1", "CronJob", true, false),
+    kind(
+        "horizontalpodautoscalers",
+        "autoscaling",
+        "v2",
+        "HorizontalPodAutoscaler",
+        true,
+        false,
+    ),
+    kind(
+        "poddisruptionbudgets",
+        "policy",
+        "v1",
+        "PodDisruptionBudget",
+        true,
+        false,
+    ),
+    kind(
+        "ingresses",
+        "networking.k8s.io",
+        "v1",
+        "Ingress",
+        true,
+        false,
+    ),
 ];
 
 impl Kind {
@@ -62,7 +89,7 @@ impl Kind {
         KINDS.iter().find(|k| k.plural == resource).ok_or_else(|| {
             let names: Vec<&str> = KINDS.iter().map(|k| k.plural).collect();
             SourceError::Config(format!(
-                "unknown Kubernetes resource \"{resource}\"; resources are: {}",
+                "unknown Kubernetes resource \"{resource}\"; built-in resources are: {}; name any other by plural.group (\"rollouts.argoproj.io\") or with api_version",
                 names.join(", ")
             ))
         })

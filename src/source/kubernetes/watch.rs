@@ -61,8 +61,9 @@ impl KubeWatch {
     ) -> Result<KubeWatch, SourceError> {
         let q = Query::of(ctx, spec)?;
         let conn = ctx.kube.get(&q.target).await?;
-        let ar = q.kind.api_resource();
-        let api: Api<DynamicObject> = if q.kind.namespaced {
+        let kind = q.resolve(&conn).await?;
+        let ar = kind.api_resource();
+        let api: Api<DynamicObject> = if kind.namespaced {
             Api::namespaced_with(conn.client.clone(), q.namespace(&conn), &ar)
         } else {
             Api::all_with(conn.client.clone(), &ar)
@@ -95,7 +96,7 @@ impl KubeWatch {
         Ok(KubeWatch {
             id: id.to_string(),
             origin: crate::source::poll::origin(ctx, spec),
-            is_secret: q.kind.is_secret(),
+            is_secret: kind.is_secret(),
             store,
             health,
             changes,

@@ -74,6 +74,26 @@ pub fn render(f: &mut Frame, area: Rect, app: &App, check: usize, now: DateTime<
         ev.map(|e| e.reason.clone())
             .unwrap_or_else(|| "not evaluated yet".into()),
     ));
+    // The first few elements that made a list condition false (a line each,
+    // at most three here; the report lists them all).
+    let culprits = ev.map(|e| e.culprits.as_slice()).unwrap_or_default();
+    for (i, culprit) in culprits.iter().take(3).enumerate() {
+        let more = match (i, culprits.len()) {
+            (2, n) if n > 3 => format!(" (+{} more)", n - 3),
+            _ => String::new(),
+        };
+        lines.push(field(
+            if i == 0 { "culprits" } else { "" },
+            format!("{culprit}{more}"),
+        ));
+    }
+    // A failed command's last stderr lines (two here; reports keep ten).
+    if let Some(stderr) = ev.and_then(|e| e.stderr.as_deref()) {
+        let tail: Vec<&str> = stderr.lines().collect();
+        for (i, line) in tail[tail.len().saturating_sub(2)..].iter().enumerate() {
+            lines.push(field(if i == 0 { "stderr" } else { "" }, line.to_string()));
+        }
+    }
     let kind = match (spec.blocker, spec.required) {
         (true, _) => "blocker: a hard NO-GO while not PASS",
         (false, true) => "required: holds the gate while not PASS",
@@ -121,4 +141,55 @@ pub fn render(f: &mut Frame, area: Rect, app: &App, check: usize, now: DateTime<
             .wrap(Wrap { trim: false }),
         rect,
     );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::expr::culprits::Culprit;
+    use crate::tui::layout::Layout;
+    use crate::tui::theme::Theme;
+    use ratatui::backend::TestBackend;
+    use ratatui::Terminal;
+
+    #[test]
+    fn culprits_and_the_stderr_tail_are_shown() {
+        let now: DateTime<Utc> = "2026-11-21T12:00:00Z".parse().unwrap();
+        let pb =
+            crate::playbook::load(std::path::Path::new("tests/fixtures/cockpit.toml")).unwrap();
+        let mut app = App::new(
+            pb,
+            Theme::load("dark").unwrap(),
+            Layout::load("commander").unwrap(),
+            now,
+        );
+        let culprit = |element: &str| Culprit {
+            over: "items".into(),
+            element: Some(element.into()),
+            detail: Some("c.state.waiting.reason = \"CrashLoopBackOff\"".into()),
+        };
+        let v = &mut app.verdicts[0];
+        v.status = Status::Fail;
+        v.evidence.culprits = (1..=5).map(|i| culprit(&format!("prod/api-{i}"))).collect();
+        v.evidence.stderr = Some("line one\nline two\nconnection refused".into());
+        let mut term = Terminal::new(TestBackend::new(160, 50)).unwrap();
+        term.draw(|f| render(f, f.area(), &app, 0, now)).unwrap();
+        let screen: String = term
+            .backend()
+            .buffer()
+            .content()
+            .chunks(160)
+            .map(|row| row.iter().map(|c| c.symbol()).collect::<String>() + "\n")
+            .collect();
+        assert!(
+            screen.contains("culprits    items: prod/api-1 (c.state.waiting.reason"),
+            "{screen}"
+        );
+        assert!(screen.contains("items: prod/api-3"), "{screen}");
+        assert!(screen.contains("(+2 more)"), "{screen}");
+        assert!(!screen.contains("prod/api-4"), "{screen}");
+        assert!(screen.contains("stderr      line two"), "{screen}");
+        assert!(screen.contains("connection refused"), "{screen}");
+        assert!(!screen.contains("line one"), "two lines only: {screen}");
+    }
 }

@@ -408,10 +408,13 @@ impl Shared {
             .unwrap_or("");
         if !matches!(
             ctype,
-            "application/merge-patch+json" | "application/strategic-merge-patch+json"
+            "application/merge-patch+json"
+                | "application/strategic-merge-patch+json"
+                | "application/json-patch+json"
         ) {
-            return status(415, "UnsupportedMediaType", format!("the body of the request was in an unknown format - accepted media types include: application/merge-patch+json, application/strategic-merge-patch+json (got {ctype:?})"), None);
+            return status(415, "UnsupportedMediaType", format!("the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/strategic-merge-patch+json (got {ctype:?})"), None);
         }
+        let json_patch = ctype == "application/json-patch+json";
         let Ok(patch) = serde_json::from_slice::<Value>(body) else {
             return status(400, "BadRequest", "the patch is not JSON".into(), None);
         };
@@ -425,11 +428,34 @@ impl Shared {
         let Some(current) = store.objects.get(&key).cloned() else {
             return not_found(t.res, &name);
         };
+        // A JSON patch applies its operations; a merge patch merges.
+        let apply = |o: &mut Value| -> Result<(), String> {
+            if json_patch {
+                let ops: json_patch::Patch =
+                    serde_json::from_value(patch.clone()).map_err(|e| e.to_string())?;
+                json_patch::patch(o, &ops).map_err(|e| e.to_string())
+            } else {
+                merge(o, &patch);
+                Ok(())
+            }
+        };
         let updated = match t.subresource.as_deref() {
             None => {
                 let mut o = current;
-                merge(&mut o, &patch);
+                if let Err(e) = apply(&mut o) {
+                    return status(422, "Invalid", e, None);
+                }
                 o
+            }
+            // The status subresource changes only `status`, as the API server does.
+            Some("status") if t.res.has_status() => {
+                let mut o = current.clone();
+                if let Err(e) = apply(&mut o) {
+                    return status(422, "Invalid", e, None);
+                }
+                let mut kept = current;
+                kept["status"] = o["status"].clone();
+                kept
             }
             Some("scale") if t.res.scalable() => {
                 let mut scale = scale_of(&current);
@@ -454,7 +480,7 @@ impl Shared {
         store.objects.insert(key, updated.clone());
         self.record(&mut store, rv, "MODIFIED", t.res.plural, updated.clone());
         self.patches.fetch_add(1, Ordering::SeqCst);
-        if t.subresource.is_some() {
+        if t.subresource.as_deref() == Some("scale") {
             reply(200, &scale_of(&updated))
         } else {
             reply(200, &updated)

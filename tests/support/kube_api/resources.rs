@@ -32,6 +32,46 @@ const RESOURCES: &[Res] = &[
         true,
         &[],
     ),
+    res("jobs", "batch", "Job", true, &[]),
+    res(
+        "poddisruptionbudgets",
+        "policy",
+        "PodDisruptionBudget",
+        true,
+        &["pdb"],
+    ),
+    res("ingresses", "networking.k8s.io", "Ingress", true, &["ing"]),
+    Res {
+        version: "v2",
+        ..res(
+            "horizontalpodautoscalers",
+            "autoscaling",
+            "HorizontalPodAutoscaler",
+            true,
+            &["hpa"],
+        )
+    },
+    // Custom resources, as their CRDs install them (argo-rollouts, flagger).
+    Res {
+        version: "v1alpha1",
+        ..res("rollouts", "argoproj.io", "Rollout", true, &["ro"])
+    },
+    Res {
+        version: "v1beta1",
+        ..res("canaries", "flagger.app", "Canary", true, &["canary"])
+    },
+];
+
+/// Groups in the order `/apis` lists them.
+const GROUPS: &[&str] = &[
+    "apps",
+    "discovery.k8s.io",
+    "batch",
+    "policy",
+    "networking.k8s.io",
+    "autoscaling",
+    "argoproj.io",
+    "flagger.app",
 ];
 
 const fn res(
@@ -60,7 +100,17 @@ impl Res {
         }
     }
     pub fn scalable(&self) -> bool {
-        matches!(self.plural, "deployments" | "statefulsets" | "replicasets")
+        matches!(
+            self.plural,
+            "deployments" | "statefulsets" | "replicasets" | "rollouts"
+        )
+    }
+    /// Whether `/status` is served (what controllers read and write).
+    pub fn has_status(&self) -> bool {
+        !matches!(
+            self.plural,
+            "configmaps" | "secrets" | "events" | "endpointslices"
+        )
     }
 }
 
@@ -79,10 +129,11 @@ pub(super) struct Target {
 pub(super) fn parse_path(path: &str) -> Option<Target> {
     let parts: Vec<&str> = path.trim_matches('/').split('/').collect();
     let (group, rest) = match parts.as_slice() {
-        ["api", "v1", rest @ ..] => ("", rest),
-        ["apis", g, "v1", rest @ ..] => (*g, rest),
+        ["api", "v1", rest @ ..] => (("", "v1"), rest),
+        ["apis", g, v, rest @ ..] => ((*g, *v), rest),
         _ => return None,
     };
+    let (group, version) = group;
     let (namespace, rest) = match rest {
         ["namespaces", ns, more @ ..] if !more.is_empty() => (Some(ns.to_string()), more),
         _ => (None, rest),
@@ -95,7 +146,7 @@ pub(super) fn parse_path(path: &str) -> Option<Target> {
     };
     let res = RESOURCES
         .iter()
-        .find(|r| r.plural == plural && r.group == group)?;
+        .find(|r| r.plural == plural && r.group == group && r.version == version)?;
     Some(Target {
         res,
         namespace,
@@ -104,8 +155,14 @@ pub(super) fn parse_path(path: &str) -> Option<Target> {
     })
 }
 
-/// `/version`, `/api`, `/apis`, `/api/v1`, `/apis/<group>/v1`; None for other paths.
+/// `/version`, `/api`, `/apis`, `/api/v1`, `/apis/<group>/<version>`; None for other paths.
 pub(super) fn discovery(path: &str, port: u16) -> Option<Value> {
+    let version_of = |group: &str| {
+        RESOURCES
+            .iter()
+            .find(|r| r.group == group)
+            .map_or("v1", |r| r.version)
+    };
     let resources = |group: &str| -> Value {
         let list: Vec<Value> = RESOURCES
                 .iter()
@@ -119,19 +176,24 @@ pub(super) fn discovery(path: &str, port: u16) -> Option<Value> {
                         "name": format!("{}/scale", r.plural), "singularName": "", "namespaced": true,
                         "group": "autoscaling", "version": "v1", "kind": "Scale", "verbs": ["get", "patch"]
                     }));
-                    std::iter::once(main).chain(scale)
+                    let status = r.has_status().then(|| json!({
+                        "name": format!("{}/status", r.plural), "singularName": "", "namespaced": r.namespaced,
+                        "kind": r.kind, "verbs": ["get", "patch", "update"]
+                    }));
+                    std::iter::once(main).chain(scale).chain(status)
                 })
                 .collect();
         let gv = if group.is_empty() {
             "v1".to_string()
         } else {
-            format!("{group}/v1")
+            format!("{group}/{}", version_of(group))
         };
         json!({"kind": "APIResourceList", "apiVersion": "v1", "groupVersion": gv, "resources": list})
     };
     let group = |name: &str| {
-        json!({"name": name, "versions": [{"groupVersion": format!("{name}/v1"), "version": "v1"}],
-                   "preferredVersion": {"groupVersion": format!("{name}/v1"), "version": "v1"}})
+        let v = version_of(name);
+        json!({"name": name, "versions": [{"groupVersion": format!("{name}/{v}"), "version": v}],
+                   "preferredVersion": {"groupVersion": format!("{name}/{v}"), "version": v}})
     };
     Some(match path.trim_end_matches('/') {
         "/version" => {
@@ -142,11 +204,16 @@ pub(super) fn discovery(path: &str, port: u16) -> Option<Value> {
         "/api" => json!({"kind": "APIVersions", "versions": ["v1"],
                              "serverAddressByClientCIDRs": [{"clientCIDR": "0.0.0.0/0", "serverAddress": format!("127.0.0.1:{}", port)}]}),
         "/apis" => {
-            json!({"kind": "APIGroupList", "apiVersion": "v1", "groups": [group("apps"), group("discovery.k8s.io")]})
+            let groups: Vec<Value> = GROUPS.iter().map(|g| group(g)).collect();
+            json!({"kind": "APIGroupList", "apiVersion": "v1", "groups": groups})
         }
         "/api/v1" => resources(""),
-        "/apis/apps/v1" => resources("apps"),
-        "/apis/discovery.k8s.io/v1" => resources("discovery.k8s.io"),
-        _ => return None,
+        other => {
+            let (g, v) = other.strip_prefix("/apis/")?.split_once('/')?;
+            if !GROUPS.contains(&g) || v != version_of(g) {
+                return None;
+            }
+            resources(g)
+        }
     })
 }
