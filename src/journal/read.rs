@@ -1,9 +1,13 @@
 //! Reading journal bytes: complete lines become events, bad lines become
 //! warnings (a reader never stops at a torn or edited line).
 
+use super::chain::{Chain, ChainState, Head};
 use super::error::JournalWarning;
 use super::event::Stored;
+use super::follow::Followed;
+use super::key::JournalKey;
 use super::line::{decode, LineError};
+use chrono::{DateTime, Utc};
 use serde::Serialize;
 
 /// Where a reader stopped: the byte offset after the last complete line and
@@ -15,6 +19,9 @@ pub struct Cursor {
     /// etcd: the store revision the read saw (a follower watches from the next
     /// one); 0 for the file journal, or to follow from the start.
     pub revision: i64,
+    /// Where the hash chain stood: a follower goes on checking from here.
+    #[serde(skip)]
+    pub chain: ChainState,
 }
 
 /// Everything in a journal, as one reader saw it.
@@ -26,7 +33,8 @@ pub struct ReadAll {
     pub cursor: Cursor,
 }
 
-/// One complete line: its number and what it holds.
+/// One complete line: its number and what it holds (its own hash only; the
+/// chain is checked by `Chain`).
 pub(crate) fn parse_line(bytes: &[u8], line: usize) -> Result<Stored, JournalWarning> {
     let warn = |why: String| JournalWarning { line, why };
     let text = std::str::from_utf8(bytes)
@@ -34,39 +42,57 @@ pub(crate) fn parse_line(bytes: &[u8], line: usize) -> Result<Stored, JournalWar
     decode(text).map_err(|e| warn(e.to_string()))
 }
 
-/// Parses the complete lines at the start of `bytes`, in order (a trailing
-/// piece with no newline is left: it may be a line being written). Returns the
-/// lines and how many bytes they took.
+/// Walks the complete lines at the start of `bytes` along `chain`, in order
+/// (a trailing piece with no newline is left: it may be a line being
+/// written). Returns what they hold and how many bytes and lines they took.
 pub(crate) fn parse_complete(
     bytes: &[u8],
     first_line: usize,
-) -> (Vec<Result<Stored, JournalWarning>>, usize) {
+    chain: &mut Chain<'_>,
+) -> (Vec<Followed>, usize, usize) {
     let mut consumed = 0;
+    let mut lines = 0;
     let mut out = Vec::new();
-    while let Some(nl) = bytes[consumed..].iter().position(|b| *b == b'\n') {
-        out.push(parse_line(
-            &bytes[consumed..consumed + nl],
-            first_line + out.len(),
-        ));
-        consumed += nl + 1;
+    for raw in bytes.split_inclusive(|b| *b == b'\n') {
+        let Some(raw) = raw.strip_suffix(b"\n") else {
+            break;
+        };
+        chain.read(raw, first_line + lines, &mut out);
+        consumed += raw.len() + 1;
+        lines += 1;
     }
-    (out, consumed)
+    (out, consumed, lines)
 }
 
 /// Parses a whole journal read at once (under a shared lock, so no writer is
-/// mid-line): a trailing piece without a newline is a torn line.
+/// mid-line): a trailing piece without a newline is a torn line. Only lines
+/// on the chain are events; the others are warnings.
 pub(crate) fn parse_all(bytes: &[u8]) -> ReadAll {
-    let mut out = ReadAll::default();
-    let (lines, consumed) = parse_complete(bytes, 1);
+    parse_all_with(bytes, None, Utc::now())
+}
+
+/// As `parse_all`, checking MACs with `key` and times against `now`.
+pub(crate) fn parse_all_with(
+    bytes: &[u8],
+    key: Option<&JournalKey>,
+    now: DateTime<Utc>,
+) -> ReadAll {
+    let mut chain = Chain::new(ChainState::default(), key, now);
+    let (items, consumed, lines) = parse_complete(bytes, 1, &mut chain);
+    let mut out = ReadAll {
+        events: Vec::with_capacity(items.len()),
+        ..ReadAll::default()
+    };
     out.cursor = Cursor {
         offset: consumed as u64,
-        lines: lines.len(),
+        lines,
         revision: 0,
+        chain: chain.state,
     };
-    for line in lines {
-        match line {
-            Ok(e) => out.events.push(e),
-            Err(w) => out.warnings.push(w),
+    for item in items {
+        match item {
+            Followed::Event(e) => out.events.push(e),
+            Followed::Warning(w) => out.warnings.push(w),
         }
     }
     if consumed < bytes.len() {
@@ -76,6 +102,13 @@ pub(crate) fn parse_all(bytes: &[u8]) -> ReadAll {
         });
     }
     out
+}
+
+impl ReadAll {
+    /// The journal's head as this reader saw it (the last line on the chain).
+    pub fn head(&self) -> Option<Head> {
+        self.cursor.chain.head()
+    }
 }
 
 #[cfg(test)]
