@@ -27,11 +27,6 @@ pub(crate) fn open_journal(pb: &LoadedPlaybook) -> Result<(SharedJournal, ReadAl
     Ok((journal, read))
 }
 
-/// The release state folded from the playbook's journal (warnings included).
-pub(crate) fn journal_state(pb: &LoadedPlaybook) -> Result<ReleaseState, JournalError> {
-    Ok(ReleaseState::from_read(&journal::open(pb)?.read_all()?))
-}
-
 #[derive(Serialize)]
 struct Status<'a> {
     release: &'a str,

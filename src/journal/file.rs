@@ -299,6 +299,12 @@ impl Journal for FileJournal {
             }
         }
         let mut read = parse_all_with(&self.read_bytes()?, self.key.key(), Utc::now());
+        if let KeySetting::Missing { from, why } = &self.key {
+            read.warnings.push(JournalWarning {
+                line: 0,
+                why: format!("the journal is keyed but its key from {from} is not available ({why}): MACs not checked, so edited or forged lines would count"),
+            });
+        }
         let waiting = self.spool.pending();
         if waiting > 0 {
             read.warnings.push(JournalWarning {

@@ -47,8 +47,9 @@ async fn run(journal: SharedJournal, tx: mpsc::Sender<AppEvent>) {
             (ReleaseState::default(), Cursor::default())
         }
     };
-    if let Some(notice) = warnings_notice(&state.warnings) {
-        if tx.send(notice).await.is_err() {
+    let mut skipped = Skipped::default();
+    for event in skipped.add(&state.warnings) {
+        if tx.send(event).await.is_err() {
             return;
         }
     }
@@ -75,11 +76,37 @@ async fn run(journal: SharedJournal, tx: mpsc::Sender<AppEvent>) {
         if tx.send(state.clone().into()).await.is_err() {
             return;
         }
-        if let Some(notice) = warnings_notice(&warnings) {
-            if tx.send(notice).await.is_err() {
+        for event in skipped.add(&warnings) {
+            if tx.send(event).await.is_err() {
                 return;
             }
         }
+    }
+}
+
+/// The reader's warnings so far: a notice for each batch, and a lasting
+/// "journal lines" condition on the status line (a line the fold did not
+/// count — off the chain, edited, torn — stays a fact about this journal).
+#[derive(Default)]
+struct Skipped {
+    count: usize,
+}
+
+impl Skipped {
+    fn add(&mut self, warnings: &[String]) -> Vec<AppEvent> {
+        let Some(notice) = warnings_notice(warnings) else {
+            return Vec::new();
+        };
+        self.count += warnings.len();
+        let last = warnings.last().cloned().unwrap_or_default();
+        let condition = AppEvent::Condition {
+            topic: "journal lines",
+            text: Some(format!(
+                "JOURNAL: {} line(s) not counted (see `liftoff audit verify`); last: {last}",
+                self.count
+            )),
+        };
+        vec![notice, condition]
     }
 }
 
