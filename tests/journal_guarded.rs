@@ -439,3 +439,118 @@ fn a_keyed_chain_detects_forged_appends_and_re_chaining() {
     let caught = liftoff_env(&["audit", "verify", pb.to_str().unwrap()], &key);
     assert_eq!(caught.status.code(), Some(1), "{}", text(&caught));
 }
+
+// ---- a disk that fills up ----
+
+/// A small tmpfs mounted for one test, unmounted on drop.
+struct SmallDisk {
+    at: PathBuf,
+}
+
+impl SmallDisk {
+    /// None (with a message) where mounting is refused (not root, a container without the capability).
+    fn mount(at: PathBuf, size: &str) -> Option<SmallDisk> {
+        std::fs::create_dir_all(&at).unwrap();
+        let out = Command::new("mount")
+            .args(["-t", "tmpfs", "-o", &format!("size={size}"), "tmpfs"])
+            .arg(&at)
+            .output();
+        match out {
+            Ok(o) if o.status.success() => Some(SmallDisk { at }),
+            Ok(o) => {
+                println!(
+                    "SKIPPED: cannot mount a tmpfs here ({}): the disk-full case is not tested",
+                    String::from_utf8_lossy(&o.stderr).trim()
+                );
+                None
+            }
+            Err(e) => {
+                println!("SKIPPED: no `mount` ({e}): the disk-full case is not tested");
+                None
+            }
+        }
+    }
+}
+
+impl Drop for SmallDisk {
+    fn drop(&mut self) {
+        let _ = Command::new("umount").arg(&self.at).status();
+    }
+}
+
+/// Fills the file system under `path` with one file, to the last byte.
+fn fill(path: &Path) {
+    use std::io::Write;
+    let mut f = std::fs::File::create(path).unwrap();
+    for chunk in [4096usize, 512, 64, 1] {
+        let buf = vec![b'x'; chunk];
+        while f.write_all(&buf).is_ok() {}
+    }
+}
+
+#[test]
+fn disk_full_the_kill_verdict_stands_the_record_is_spooled_and_no_half_line_stays() {
+    let dir = tempfile::tempdir().unwrap();
+    let Some(disk) = SmallDisk::mount(dir.path().join("small"), "64k") else {
+        return;
+    };
+    let journal = disk.at.join("journal.jsonl");
+    let pb = kill_playbook(dir.path(), &format!("journal = \"{}\"", journal.display()));
+    let pb = pb.to_str().unwrap();
+
+    // One line ending 96 bytes before a page boundary: the next line starts
+    // in that page's room and runs out of disk halfway.
+    let bare = |n: usize| {
+        let ev = NewEvent::new(
+            &Actor::here(Some("ana")),
+            &Event::Ack(Ack {
+                role: "captain".into(),
+                comment: Some("x".repeat(n)),
+                stage: None,
+            }),
+        );
+        encode(1, Utc::now(), &ev, GENESIS).1
+    };
+    let pad = 4000 - bare(0).len();
+    let first = bare(pad);
+    assert_eq!(first.len(), 4000);
+    std::fs::write(&journal, &first).unwrap();
+    let filler = disk.at.join("filler");
+    fill(&filler);
+
+    let (out, _) =
+        liftoff_within(&["kill", pb, "--as", "ana"], READBACK_TIMEOUT * 2).expect("kill hung");
+    let t = text(&out);
+    assert_eq!(out.status.code(), Some(0), "{t}");
+    assert!(t.contains("HALTED: verified by the readback"), "{t}");
+    assert!(
+        t.contains("journal.spool.jsonl") && t.contains("No space left"),
+        "{t}"
+    );
+    assert_eq!(
+        std::fs::metadata(&journal).unwrap().len(),
+        4000,
+        "a half-written line stayed in the journal"
+    );
+    let kept = std::fs::read_to_string(spool_path(dir.path())).unwrap();
+    assert_eq!(kept.lines().count(), 2, "{kept}");
+    let verify = liftoff(&["audit", "verify", pb]);
+    assert_eq!(verify.status.code(), Some(0), "{}", text(&verify));
+
+    // Space comes back: the next reader writes the records; all is intact.
+    std::fs::remove_file(&filler).unwrap();
+    let status = liftoff(&["status", pb]);
+    assert!(
+        text(&status).contains("kill:    HALTED"),
+        "{}",
+        text(&status)
+    );
+    let verify = liftoff(&["audit", "verify", pb]);
+    assert_eq!(verify.status.code(), Some(0), "{}", text(&verify));
+    assert!(
+        text(&verify).contains("intact: 3 lines"),
+        "{}",
+        text(&verify)
+    );
+    drop(disk);
+}
