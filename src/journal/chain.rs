@@ -103,6 +103,32 @@ pub enum Step {
     Off(String),
 }
 
+/// A line whose own hash is right (and its MAC, unchecked), or why not.
+pub type Decoded<'a> = Result<(Stored, Option<&'a str>), Undecoded>;
+
+/// A line that is not a valid event: why, and the hash and id it states (if
+/// its JSON parses), for the next line that may chain onto it.
+#[derive(Debug)]
+pub struct Undecoded {
+    why: String,
+    stated: Option<([u8; 32], u64)>,
+}
+
+/// The part of reading a line that needs no other line (JSON, own hash):
+/// independent per line, so a big read decodes on several threads.
+pub fn decode_line(raw: &[u8]) -> Decoded<'_> {
+    let text = std::str::from_utf8(raw).map_err(|_| Undecoded {
+        why: LineError::Torn("not UTF-8".into()).to_string(),
+        stated: None,
+    })?;
+    decode_with_mac(text).map_err(|e| Undecoded {
+        why: e.to_string(),
+        stated: serde_json::from_str::<Stored>(text)
+            .ok()
+            .and_then(|s| hash_bytes(&s.hash).map(|h| (h, s.id))),
+    })
+}
+
 /// Walks lines in order. `key`: check MACs (a keyed journal, read with its key).
 pub struct Chain<'k> {
     pub state: ChainState,
@@ -117,18 +143,19 @@ impl<'k> Chain<'k> {
 
     /// One complete line (without its newline).
     pub fn step(&mut self, raw: &[u8]) -> Step {
-        let text = match std::str::from_utf8(raw) {
-            Ok(t) => t,
-            Err(_) => return Step::Off(LineError::Torn("not UTF-8".into()).to_string()),
-        };
-        let (mut stored, mac) = match decode_with_mac(text) {
+        self.link(decode_line(raw))
+    }
+
+    /// One line decoded by `decode_line` (maybe on another thread): is it on the chain?
+    pub fn link(&mut self, decoded: Decoded<'_>) -> Step {
+        let (mut stored, mac) = match decoded {
             Ok(d) => d,
-            Err(e) => {
+            Err(Undecoded { why, stated }) => {
                 // An edited line still states its hash: the next may chain onto it.
-                if let Ok(stated) = serde_json::from_str::<Stored>(text) {
-                    self.state.alt = hash_bytes(&stated.hash).map(|h| (h, stated.id));
+                if stated.is_some() {
+                    self.state.alt = stated;
                 }
-                return Step::Off(e.to_string());
+                return Step::Off(why);
             }
         };
         let Some(hash) = hash_bytes(&stored.hash) else {
@@ -209,14 +236,23 @@ impl<'k> Chain<'k> {
         }
     }
 
-    /// Steps through one line, as a reader delivers it (`line`: its number).
-    pub fn read(&mut self, raw: &[u8], line: usize, out: &mut Vec<Followed>) {
-        match self.step(raw) {
+    /// Links one decoded line and hands what a reader delivers to `sink` (`line`: its number).
+    pub fn link_into(
+        &mut self,
+        decoded: Decoded<'_>,
+        line: usize,
+        sink: &mut impl FnMut(Followed),
+    ) {
+        match self.link(decoded) {
             Step::On { event, note } => {
-                out.extend(event.map(Followed::Event));
-                out.extend(note.map(|why| Followed::Warning(JournalWarning { line, why })));
+                if let Some(e) = event {
+                    sink(Followed::Event(e));
+                }
+                if let Some(why) = note {
+                    sink(Followed::Warning(JournalWarning { line, why }));
+                }
             }
-            Step::Off(why) => out.push(Followed::Warning(JournalWarning { line, why })),
+            Step::Off(why) => sink(Followed::Warning(JournalWarning { line, why })),
         }
     }
 }

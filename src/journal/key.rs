@@ -13,7 +13,8 @@ type HmacSha256 = Hmac<Sha256>;
 /// A key's bytes and where they came from (for messages).
 #[derive(Clone)]
 pub struct JournalKey {
-    bytes: Vec<u8>,
+    /// The HMAC state after the key (computed once; cloned per line).
+    keyed: Option<HmacSha256>,
     from: String,
 }
 
@@ -26,8 +27,10 @@ impl std::fmt::Debug for JournalKey {
 impl JournalKey {
     /// A key from raw bytes (`from` says where they came from).
     pub fn new(bytes: impl Into<Vec<u8>>, from: impl Into<String>) -> Self {
+        let bytes: Vec<u8> = bytes.into();
         JournalKey {
-            bytes: bytes.into(),
+            // HMAC takes a key of any length: never None in practice.
+            keyed: HmacSha256::new_from_slice(&bytes).ok(),
             from: from.into(),
         }
     }
@@ -37,9 +40,8 @@ impl JournalKey {
         &self.from
     }
 
-    /// HMAC takes a key of any length: this is never None in practice.
     fn hmac(&self, hash_hex: &[u8]) -> Option<HmacSha256> {
-        let mut m = HmacSha256::new_from_slice(&self.bytes).ok()?;
+        let mut m = self.keyed.clone()?;
         m.update(hash_hex);
         Some(m)
     }

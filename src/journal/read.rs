@@ -1,7 +1,7 @@
 //! Reading journal bytes: complete lines become events, bad lines become
 //! warnings (a reader never stops at a torn or edited line).
 
-use super::chain::{Chain, ChainState, Head};
+use super::chain::{decode_line, Chain, ChainState, Decoded, Head};
 use super::error::JournalWarning;
 use super::event::Stored;
 use super::follow::Followed;
@@ -35,6 +35,7 @@ pub struct ReadAll {
 
 /// One complete line: its number and what it holds (its own hash only; the
 /// chain is checked by `Chain`).
+#[cfg_attr(not(feature = "etcd"), allow(dead_code))]
 pub(crate) fn parse_line(bytes: &[u8], line: usize) -> Result<Stored, JournalWarning> {
     let warn = |why: String| JournalWarning { line, why };
     let text = std::str::from_utf8(bytes)
@@ -50,23 +51,66 @@ pub(crate) fn parse_complete(
     first_line: usize,
     chain: &mut Chain<'_>,
 ) -> (Vec<Followed>, usize, usize) {
-    let mut consumed = 0;
-    let mut lines = 0;
     let mut out = Vec::new();
+    let (consumed, lines) = walk(bytes, first_line, chain, |item| out.push(item));
+    (out, consumed, lines)
+}
+
+/// Below this many lines one thread decodes (threads cost more than they save).
+const PARALLEL_FROM: usize = 4096;
+
+/// `parse_complete`, handing each item to `sink` as the chain reaches it.
+/// Lines are decoded (JSON, own hash) on up to four threads, then linked
+/// into the chain in order on this one.
+fn walk(
+    bytes: &[u8],
+    first_line: usize,
+    chain: &mut Chain<'_>,
+    mut sink: impl FnMut(Followed),
+) -> (usize, usize) {
+    let mut raws: Vec<&[u8]> = Vec::with_capacity(bytes.len() / 256 + 1);
+    let mut consumed = 0;
     for raw in bytes.split_inclusive(|b| *b == b'\n') {
         let Some(raw) = raw.strip_suffix(b"\n") else {
             break;
         };
-        chain.read(raw, first_line + lines, &mut out);
         consumed += raw.len() + 1;
-        lines += 1;
+        raws.push(raw);
     }
-    (out, consumed, lines)
+    for (i, decoded) in decode_many(&raws).enumerate() {
+        chain.link_into(decoded, first_line + i, &mut sink);
+    }
+    (consumed, raws.len())
+}
+
+/// Each line decoded (JSON, own hash), in order: on up to four threads for a
+/// big read, since lines do not depend on each other until they are linked.
+pub(crate) fn decode_many<'a>(raws: &[&'a [u8]]) -> impl Iterator<Item = Decoded<'a>> {
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(4);
+    let parts: Vec<Vec<Decoded<'a>>> = if threads < 2 || raws.len() < PARALLEL_FROM {
+        vec![raws.iter().map(|r| decode_line(r)).collect()]
+    } else {
+        let per = raws.len().div_ceil(threads);
+        std::thread::scope(|scope| {
+            let handles: Vec<_> = raws
+                .chunks(per)
+                .map(|part| scope.spawn(move || part.iter().map(|r| decode_line(r)).collect()))
+                .collect();
+            handles
+                .into_iter()
+                .map(|h| h.join().unwrap_or_default())
+                .collect()
+        })
+    };
+    parts.into_iter().flatten()
 }
 
 /// Parses a whole journal read at once (under a shared lock, so no writer is
 /// mid-line): a trailing piece without a newline is a torn line. Only lines
 /// on the chain are events; the others are warnings.
+#[cfg_attr(not(feature = "etcd"), allow(dead_code))]
 pub(crate) fn parse_all(bytes: &[u8]) -> ReadAll {
     parse_all_with(bytes, None, Utc::now())
 }
@@ -78,23 +122,21 @@ pub(crate) fn parse_all_with(
     now: DateTime<Utc>,
 ) -> ReadAll {
     let mut chain = Chain::new(ChainState::default(), key, now);
-    let (items, consumed, lines) = parse_complete(bytes, 1, &mut chain);
+    let (mut events, mut warnings) = (Vec::with_capacity(bytes.len() / 256), Vec::new());
+    let (consumed, lines) = walk(bytes, 1, &mut chain, |item| match item {
+        Followed::Event(e) => events.push(e),
+        Followed::Warning(w) => warnings.push(w),
+    });
     let mut out = ReadAll {
-        events: Vec::with_capacity(items.len()),
-        ..ReadAll::default()
+        events,
+        warnings,
+        cursor: Cursor {
+            offset: consumed as u64,
+            lines,
+            revision: 0,
+            chain: chain.state,
+        },
     };
-    out.cursor = Cursor {
-        offset: consumed as u64,
-        lines,
-        revision: 0,
-        chain: chain.state,
-    };
-    for item in items {
-        match item {
-            Followed::Event(e) => out.events.push(e),
-            Followed::Warning(w) => out.warnings.push(w),
-        }
-    }
     if consumed < bytes.len() {
         out.warnings.push(JournalWarning {
             line: out.cursor.lines + 1,

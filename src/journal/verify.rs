@@ -4,6 +4,7 @@
 
 use super::chain::{Chain, ChainState, Head, Step};
 use super::key::KeySetting;
+use super::read::decode_many;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
@@ -96,36 +97,39 @@ pub fn verify_with(
     };
     let mut chain = Chain::new(ChainState::default(), key.key(), now);
     let mut found: Option<u64> = None;
-    let mut rest = bytes;
-    while !rest.is_empty() {
-        let (raw, next, complete) = match memchr_nl(rest) {
-            Some(nl) => (&rest[..nl], &rest[nl + 1..], true),
-            None => (rest, &rest[rest.len()..], false),
-        };
-        rest = next;
-        report.lines += 1;
-        let line = report.lines;
-        if !complete {
-            report.bad.push(BadLine {
-                line,
-                why: "the last line is incomplete (a writer died mid-write)".into(),
-            });
+    let mut raws: Vec<&[u8]> = Vec::with_capacity(bytes.len() / 256 + 1);
+    let mut consumed = 0;
+    for raw in bytes.split_inclusive(|b| *b == b'\n') {
+        let Some(raw) = raw.strip_suffix(b"\n") else {
             break;
-        }
-        match chain.step(raw) {
+        };
+        consumed += raw.len() + 1;
+        raws.push(raw);
+    }
+    for (i, decoded) in decode_many(&raws).enumerate() {
+        let line = i + 1;
+        match chain.link(decoded) {
             Step::On { note, .. } => {
                 report.valid += 1;
                 if let Some(why) = note {
                     report.notes.push(BadLine { line, why });
                 }
-                if let Some(h) = expect {
-                    if found.is_none() && chain.state.head().is_some_and(|c| c.hash == h.hash) {
-                        found = Some(chain.state.head().map_or(0, |c| c.line));
+                if let (Some(h), None) = (expect, found) {
+                    if let Some(c) = chain.state.head().filter(|c| c.hash == h.hash) {
+                        found = Some(c.line);
                     }
                 }
             }
             Step::Off(why) => report.bad.push(BadLine { line, why }),
         }
+    }
+    report.lines = raws.len();
+    if consumed < bytes.len() {
+        report.lines += 1;
+        report.bad.push(BadLine {
+            line: report.lines,
+            why: "the last line is incomplete (a writer died mid-write)".into(),
+        });
     }
     report.head_at = chain.state.head();
     report.head = report.head_at.as_ref().map(|h| h.hash.clone());
@@ -140,10 +144,6 @@ pub fn verify_with(
         },
     });
     report
-}
-
-fn memchr_nl(bytes: &[u8]) -> Option<usize> {
-    bytes.iter().position(|b| *b == b'\n')
 }
 
 #[cfg(test)]
