@@ -16,7 +16,7 @@ use super::error::JournalWarning;
 use super::event::Stored;
 use super::follow::Followed;
 use super::key::JournalKey;
-use super::line::{decode_with_mac, LineError};
+use super::line::{decode_as, Bare, ChainFields, LineError};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
@@ -92,11 +92,11 @@ impl ChainState {
 
 /// What one line is, on the chain or not.
 #[derive(Debug)]
-pub enum Step {
+pub enum Step<T = Stored> {
     /// On the chain; `note` says if its time was clamped (or the event is left
     /// out of the fold: `event` None, a first line dated far ahead).
     On {
-        event: Option<Stored>,
+        event: Option<T>,
         note: Option<String>,
     },
     /// Not on the chain: not counted.
@@ -104,7 +104,7 @@ pub enum Step {
 }
 
 /// A line whose own hash is right (and its MAC, unchecked), or why not.
-pub type Decoded<'a> = Result<(Stored, Option<&'a str>), Undecoded>;
+pub type Decoded<'a, T = Stored> = Result<(T, Option<&'a str>), Undecoded>;
 
 /// A line that is not a valid event: why, and the hash and id it states (if
 /// its JSON parses), for the next line that may chain onto it.
@@ -116,16 +116,19 @@ pub struct Undecoded {
 
 /// The part of reading a line that needs no other line (JSON, own hash):
 /// independent per line, so a big read decodes on several threads.
-pub fn decode_line(raw: &[u8]) -> Decoded<'_> {
+pub fn decode_line<'a, T>(raw: &'a [u8]) -> Decoded<'a, T>
+where
+    T: serde::Deserialize<'a> + ChainFields,
+{
     let text = std::str::from_utf8(raw).map_err(|_| Undecoded {
         why: LineError::Torn("not UTF-8".into()).to_string(),
         stated: None,
     })?;
-    decode_with_mac(text).map_err(|e| Undecoded {
+    decode_as::<T>(text).map_err(|e| Undecoded {
         why: e.to_string(),
-        stated: serde_json::from_str::<Stored>(text)
+        stated: serde_json::from_str::<Bare>(text)
             .ok()
-            .and_then(|s| hash_bytes(&s.hash).map(|h| (h, s.id))),
+            .and_then(|s| hash_bytes(s.hash).map(|h| (h, s.id))),
     })
 }
 
@@ -143,11 +146,11 @@ impl<'k> Chain<'k> {
 
     /// One complete line (without its newline).
     pub fn step(&mut self, raw: &[u8]) -> Step {
-        self.link(decode_line(raw))
+        self.link(decode_line::<Stored>(raw))
     }
 
     /// One line decoded by `decode_line` (maybe on another thread): is it on the chain?
-    pub fn link(&mut self, decoded: Decoded<'_>) -> Step {
+    pub fn link<T: ChainFields>(&mut self, decoded: Decoded<'_, T>) -> Step<T> {
         let (mut stored, mac) = match decoded {
             Ok(d) => d,
             Err(Undecoded { why, stated }) => {
@@ -158,56 +161,58 @@ impl<'k> Chain<'k> {
                 return Step::Off(why);
             }
         };
-        let Some(hash) = hash_bytes(&stored.hash) else {
+        let Some(hash) = hash_bytes(stored.hash()) else {
             return Step::Off("the hash is not 64 hex digits".into());
         };
-        let prev = hash_bytes(&stored.prev);
-        let after_head = prev == Some(self.state.head) && stored.id == self.state.last_id + 1;
+        let prev = hash_bytes(stored.prev());
+        let id = stored.id();
+        let after_head = prev == Some(self.state.head) && id == self.state.last_id + 1;
         let after_alt = self
             .state
             .alt
-            .is_some_and(|(h, id)| prev == Some(h) && stored.id == id + 1);
-        let off = if let Some(why) = self.mac_problem(&stored, mac) {
+            .is_some_and(|(h, alt_id)| prev == Some(h) && id == alt_id + 1);
+        let off = if let Some(why) = self.mac_problem(stored.hash(), mac) {
             Some(why)
         } else if prev != Some(self.state.head) && !after_alt {
             Some(format!(
                 "prev {} is not the hash of the last good line before it ({}): a line was removed, inserted or reordered; not counted",
-                short(&stored.prev),
+                short(stored.prev()),
                 short(&hex::encode(self.state.head))
             ))
         } else if !after_head && !after_alt {
             Some(format!(
-                "id {} does not follow id {}; not counted",
-                stored.id, self.state.last_id
+                "id {id} does not follow id {}; not counted",
+                self.state.last_id
             ))
         } else {
             None
         };
         if let Some(why) = off {
-            self.state.alt = Some((hash, stored.id));
+            self.state.alt = Some((hash, id));
             return Step::Off(why);
         }
         self.state.head = hash;
-        self.state.last_id = stored.id;
+        self.state.last_id = id;
         self.state.alt = None;
         let mut note = None;
         let mut event = None;
-        if stored.at > self.now + AHEAD {
+        let at = stored.at();
+        if at > self.now + AHEAD {
             match self.state.last_at {
                 Some(before) => {
                     note = Some(format!(
                         "dated {}, more than {} min after this host's clock: counted as of the event before it ({})",
-                        stored.at.to_rfc3339(),
+                        at.to_rfc3339(),
                         AHEAD.num_minutes(),
                         before.to_rfc3339()
                     ));
-                    stored.at = before;
+                    stored.set_at(before);
                     event = Some(stored);
                 }
                 None => {
                     note = Some(format!(
                         "dated {}, more than {} min after this host's clock, with no event before it: not counted",
-                        stored.at.to_rfc3339(),
+                        at.to_rfc3339(),
                         AHEAD.num_minutes()
                     ));
                 }
@@ -216,19 +221,20 @@ impl<'k> Chain<'k> {
             event = Some(stored);
         }
         if let Some(e) = &event {
-            self.state.last_at = Some(self.state.last_at.map_or(e.at, |t| t.max(e.at)));
+            let at = e.at();
+            self.state.last_at = Some(self.state.last_at.map_or(at, |t| t.max(at)));
         }
         Step::On { event, note }
     }
 
-    fn mac_problem(&self, stored: &Stored, mac: Option<&str>) -> Option<String> {
+    fn mac_problem(&self, hash: &str, mac: Option<&str>) -> Option<String> {
         let key = self.key?;
         match mac {
             None => Some(format!(
                 "no MAC, and the journal is keyed ({}): written without the key, or edited; not counted",
                 key.from()
             )),
-            Some(m) if !key.checks(stored.hash.as_bytes(), m) => Some(format!(
+            Some(m) if !key.checks(hash.as_bytes(), m) => Some(format!(
                 "the MAC does not match the key from {}: edited, re-chained or forged by someone without the key; not counted",
                 key.from()
             )),
@@ -239,7 +245,7 @@ impl<'k> Chain<'k> {
     /// Links one decoded line and hands what a reader delivers to `sink` (`line`: its number).
     pub fn link_into(
         &mut self,
-        decoded: Decoded<'_>,
+        decoded: Decoded<'_, Stored>,
         line: usize,
         sink: &mut impl FnMut(Followed),
     ) {
@@ -270,4 +276,110 @@ fn hash_bytes(hex_hash: &str) -> Option<[u8; 32]> {
 
 fn short(hash: &str) -> &str {
     &hash[..hash.len().min(12)]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::journal::event::{Actor, NewEvent};
+    use crate::journal::line::{encode, encode_keyed, GENESIS};
+    use crate::journal::read::parse_all_with;
+
+    fn ev(role: &str) -> NewEvent {
+        NewEvent {
+            actor: Actor::here(Some("t")),
+            kind: "ack".into(),
+            payload: serde_json::json!({ "role": role }),
+        }
+    }
+
+    fn chain(n: u64, at: DateTime<Utc>) -> (Vec<Vec<u8>>, Vec<Stored>) {
+        let mut prev = GENESIS.to_string();
+        (1..=n)
+            .map(|id| {
+                let (s, l) = encode(id, at, &ev("x"), &prev);
+                prev = s.hash.clone();
+                (l, s)
+            })
+            .unzip()
+    }
+
+    #[test]
+    fn a_line_with_its_own_hash_right_but_off_the_chain_is_not_counted() {
+        let now = Utc::now();
+        let (mut lines, events) = chain(2, now);
+        let (_, forged) = encode(3, now, &ev("captain"), &"ab".repeat(32));
+        lines.push(forged);
+        let read = parse_all_with(&lines.concat(), None, now);
+        assert_eq!(read.events, events);
+        assert_eq!(read.warnings.len(), 1);
+        assert_eq!(read.warnings[0].line, 3);
+        assert!(read.warnings[0].why.contains("not counted"));
+        assert_eq!(read.head().map(|h| h.line), Some(2));
+    }
+
+    #[test]
+    fn after_an_edited_last_line_a_writer_chaining_past_it_is_counted() {
+        let now = Utc::now();
+        let (mut lines, events) = chain(2, now);
+        lines[1] = String::from_utf8(lines[1].clone())
+            .unwrap()
+            .replace("\"x\"", "\"y\"")
+            .into_bytes();
+        // The writer's tail skips the edited line: it chains onto line 1.
+        let (c, l3) = encode(2, now, &ev("z"), &events[0].hash);
+        lines.push(l3);
+        let read = parse_all_with(&lines.concat(), None, now);
+        assert_eq!(read.events, vec![events[0].clone(), c]);
+        assert_eq!(read.warnings.len(), 1);
+        assert_eq!(read.warnings[0].line, 2);
+    }
+
+    #[test]
+    fn a_time_far_ahead_counts_as_the_event_before_it() {
+        let now = Utc::now();
+        let (h1, l1) = encode(1, now, &ev("a"), GENESIS);
+        let ahead = now + chrono::TimeDelta::days(365);
+        let (_, l2) = encode(2, ahead, &ev("b"), &h1.hash);
+        let read = parse_all_with(&[l1, l2].concat(), None, now);
+        assert_eq!(read.events.len(), 2);
+        assert_eq!(read.events[1].at, now);
+        assert!(read.warnings[0].why.contains("after this host's clock"));
+        // A first line far ahead has nothing to count as: left out, said.
+        let (_, only) = encode(1, ahead, &ev("a"), GENESIS);
+        let read = parse_all_with(&only, None, now);
+        assert!(read.events.is_empty());
+        assert_eq!(read.warnings.len(), 1);
+        // Writers: never after a far-future line, never before a near one.
+        assert_eq!(next_at(now, Some(ahead)), now);
+        let soon = now + chrono::TimeDelta::seconds(2);
+        assert_eq!(next_at(now, Some(soon)), soon);
+    }
+
+    #[test]
+    fn with_the_key_only_lines_with_a_good_mac_count() {
+        let now = Utc::now();
+        let key = JournalKey::new(b"k".to_vec(), "$K");
+        let (a, l1) = encode_keyed(1, now, &ev("a"), GENESIS, Some(&key));
+        let (_, forged) = encode(2, now, &ev("captain"), &a.hash);
+        let wrong = JournalKey::new(b"guess".to_vec(), "$K");
+        let (_, guessed) = encode_keyed(2, now, &ev("captain"), &a.hash, Some(&wrong));
+        for bad in [forged, guessed] {
+            let bytes = [l1.clone(), bad].concat();
+            let read = parse_all_with(&bytes, Some(&key), now);
+            assert_eq!(read.events, vec![a.clone()]);
+            assert!(read.warnings[0].why.contains("MAC"), "{:?}", read.warnings);
+            // Without the key the same bytes count: that is the unkeyed chain.
+            assert_eq!(parse_all_with(&bytes, None, now).events.len(), 2);
+        }
+    }
+
+    #[test]
+    fn a_head_reads_back_from_its_text() {
+        let h: Head = format!("{}@12", "AB".repeat(32)).parse().unwrap();
+        assert_eq!(h.line, 12);
+        assert_eq!(h.to_string(), format!("{}@12", "ab".repeat(32)));
+        assert!("abc@1".parse::<Head>().is_err());
+        assert!(format!("{}@x", "ab".repeat(32)).parse::<Head>().is_err());
+    }
 }

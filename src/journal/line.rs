@@ -88,6 +88,68 @@ const HASH_TAIL: usize = HASH_FIELD.len() + 64 + 1;
 /// `","mac":"` + 64 hex digits (after the hash's digits).
 const MAC_TAIL: usize = MAC_FIELD.len() + 64;
 
+/// What the chain needs of a decoded line: the whole event (`Stored`), or
+/// only its chain fields (`Bare`, for `verify`: no payload built).
+pub trait ChainFields {
+    fn id(&self) -> u64;
+    fn at(&self) -> DateTime<Utc>;
+    fn set_at(&mut self, at: DateTime<Utc>);
+    fn prev(&self) -> &str;
+    fn hash(&self) -> &str;
+}
+
+impl ChainFields for Stored {
+    fn id(&self) -> u64 {
+        self.id
+    }
+    fn at(&self) -> DateTime<Utc> {
+        self.at
+    }
+    fn set_at(&mut self, at: DateTime<Utc>) {
+        self.at = at;
+    }
+    fn prev(&self) -> &str {
+        &self.prev
+    }
+    fn hash(&self) -> &str {
+        &self.hash
+    }
+}
+
+/// A line's chain fields only, borrowed from the line (hex needs no escapes).
+#[derive(Debug, Clone, serde::Deserialize)]
+pub struct Bare<'a> {
+    pub id: u64,
+    pub at: DateTime<Utc>,
+    pub prev: &'a str,
+    pub hash: &'a str,
+    // Present, as in every event, but not built.
+    #[serde(rename = "actor")]
+    _actor: serde::de::IgnoredAny,
+    #[serde(rename = "kind")]
+    _kind: serde::de::IgnoredAny,
+    #[serde(rename = "payload")]
+    _payload: serde::de::IgnoredAny,
+}
+
+impl ChainFields for Bare<'_> {
+    fn id(&self) -> u64 {
+        self.id
+    }
+    fn at(&self) -> DateTime<Utc> {
+        self.at
+    }
+    fn set_at(&mut self, at: DateTime<Utc>) {
+        self.at = at;
+    }
+    fn prev(&self) -> &str {
+        self.prev
+    }
+    fn hash(&self) -> &str {
+        self.hash
+    }
+}
+
 /// Parses and checks one line (without its newline): its own hash only.
 pub fn decode(line: &str) -> Result<Stored, LineError> {
     decode_with_mac(line).map(|(stored, _)| stored)
@@ -96,6 +158,14 @@ pub fn decode(line: &str) -> Result<Stored, LineError> {
 /// As `decode`, with the line's MAC (hex) if it carries one (not checked here:
 /// that needs the key, see `chain`).
 pub fn decode_with_mac(line: &str) -> Result<(Stored, Option<&str>), LineError> {
+    decode_as(line)
+}
+
+/// As `decode_with_mac`, into `T` (the whole event or its chain fields).
+pub fn decode_as<'a, T>(line: &'a str) -> Result<(T, Option<&'a str>), LineError>
+where
+    T: serde::Deserialize<'a> + ChainFields,
+{
     let bytes = line.as_bytes();
     let Some(inner) = bytes.strip_suffix(b"}") else {
         return Err(torn_or_not_canonical(line));
@@ -116,8 +186,8 @@ pub fn decode_with_mac(line: &str) -> Result<(Stored, Option<&str>), LineError> 
         return Err(torn_or_not_canonical(line));
     };
     let stated = &line[head_len + HASH_FIELD.len()..inner.len() - 1];
-    let stored: Stored = serde_json::from_str(line).map_err(|e| LineError::Torn(e.to_string()))?;
-    if stored.hash != stated {
+    let stored: T = serde_json::from_str(line).map_err(|e| LineError::Torn(e.to_string()))?;
+    if stored.hash() != stated {
         // The JSON's hash is not the one at the end (a duplicate key?).
         return Err(LineError::NotCanonical);
     }
@@ -128,7 +198,7 @@ pub fn decode_with_mac(line: &str) -> Result<(Stored, Option<&str>), LineError> 
     let mut stated_bytes = [0u8; 32];
     if hex::decode_to_slice(stated, &mut stated_bytes).is_err() || stated_bytes[..] != actual[..] {
         return Err(LineError::HashMismatch {
-            stated: stored.hash,
+            stated: stored.hash().to_string(),
             actual: hex::encode(actual),
         });
     }
@@ -137,7 +207,7 @@ pub fn decode_with_mac(line: &str) -> Result<(Stored, Option<&str>), LineError> 
 
 /// A line without the canonical ending: torn if it is not even JSON.
 fn torn_or_not_canonical(line: &str) -> LineError {
-    match serde_json::from_str::<Stored>(line) {
+    match serde_json::from_str::<Bare>(line) {
         Err(e) => LineError::Torn(e.to_string()),
         Ok(_) => LineError::NotCanonical,
     }

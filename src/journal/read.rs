@@ -6,7 +6,7 @@ use super::error::JournalWarning;
 use super::event::Stored;
 use super::follow::Followed;
 use super::key::JournalKey;
-use super::line::{decode, LineError};
+use super::line::{decode, ChainFields, LineError};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
@@ -77,7 +77,7 @@ fn walk(
         consumed += raw.len() + 1;
         raws.push(raw);
     }
-    for (i, decoded) in decode_many(&raws).enumerate() {
+    for (i, decoded) in decode_many::<Stored>(&raws).enumerate() {
         chain.link_into(decoded, first_line + i, &mut sink);
     }
     (consumed, raws.len())
@@ -85,18 +85,21 @@ fn walk(
 
 /// Each line decoded (JSON, own hash), in order: on up to four threads for a
 /// big read, since lines do not depend on each other until they are linked.
-pub(crate) fn decode_many<'a>(raws: &[&'a [u8]]) -> impl Iterator<Item = Decoded<'a>> {
+pub(crate) fn decode_many<'a, T>(raws: &[&'a [u8]]) -> impl Iterator<Item = Decoded<'a, T>>
+where
+    T: serde::Deserialize<'a> + ChainFields + Send,
+{
     let threads = std::thread::available_parallelism()
         .map_or(1, |n| n.get())
         .min(4);
-    let parts: Vec<Vec<Decoded<'a>>> = if threads < 2 || raws.len() < PARALLEL_FROM {
-        vec![raws.iter().map(|r| decode_line(r)).collect()]
+    let parts: Vec<Vec<Decoded<'a, T>>> = if threads < 2 || raws.len() < PARALLEL_FROM {
+        vec![raws.iter().map(|r| decode_line::<T>(r)).collect()]
     } else {
         let per = raws.len().div_ceil(threads);
         std::thread::scope(|scope| {
             let handles: Vec<_> = raws
                 .chunks(per)
-                .map(|part| scope.spawn(move || part.iter().map(|r| decode_line(r)).collect()))
+                .map(|part| scope.spawn(move || part.iter().map(|r| decode_line::<T>(r)).collect()))
                 .collect();
             handles
                 .into_iter()

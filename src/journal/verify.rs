@@ -4,6 +4,7 @@
 
 use super::chain::{Chain, ChainState, Head, Step};
 use super::key::KeySetting;
+use super::line::Bare;
 use super::read::decode_many;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
@@ -106,7 +107,8 @@ pub fn verify_with(
         consumed += raw.len() + 1;
         raws.push(raw);
     }
-    for (i, decoded) in decode_many(&raws).enumerate() {
+    // Only the chain fields: verify builds no payloads.
+    for (i, decoded) in decode_many::<Bare>(&raws).enumerate() {
         let line = i + 1;
         match chain.link(decoded) {
             Step::On { note, .. } => {
