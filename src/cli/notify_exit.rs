@@ -40,6 +40,10 @@ pub(crate) async fn tell(ctx: &ActContext, since: DateTime<Utc>, ours: Vec<Store
             attempts: 0,
             why,
         });
-        let _ = journal::record(&ctx.journal, &ctx.actor, &event).await;
+        // Bounded like the kill switch's own records: a locked journal must
+        // not keep this command from exiting.
+        let _ =
+            journal::append_or_keep_async(&ctx.journal, journal::NewEvent::new(&ctx.actor, &event))
+                .await;
     }
 }
