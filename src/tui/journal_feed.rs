@@ -223,4 +223,45 @@ mod tests {
         }
         assert!(warnings_notice(&[]).is_none());
     }
+
+    #[tokio::test]
+    async fn a_line_off_the_chain_is_a_lasting_journal_condition_and_not_counted() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("journal.jsonl");
+        let file = FileJournal::new(&path);
+        file.append(ack("oncall")).unwrap();
+        // Its own hash is right; its prev is not the line before it.
+        let (_, forged) =
+            crate::journal::line::encode(2, chrono::Utc::now(), &ack("captain"), &"ab".repeat(32));
+        std::fs::OpenOptions::new()
+            .append(true)
+            .open(&path)
+            .unwrap()
+            .write_all(&forged)
+            .unwrap();
+        let journal: SharedJournal = Arc::new(file);
+        let (tx, mut rx) = mpsc::channel(64);
+        let cancel = CancellationToken::new();
+        let task = spawn(journal, tx, cancel.clone());
+        let (mut condition, mut state) = (None, None);
+        while condition.is_none() || state.is_none() {
+            let ev = tokio::time::timeout(Duration::from_secs(10), rx.recv())
+                .await
+                .expect("an event within 10 s")
+                .expect("channel open");
+            match ev {
+                AppEvent::Condition { topic, text } if topic == "journal lines" => condition = text,
+                AppEvent::ReleaseChanged(s) => state = Some(*s),
+                _ => {}
+            }
+        }
+        let condition = condition.unwrap();
+        assert!(condition.contains("journal line 2 skipped"), "{condition}");
+        assert!(condition.contains("not counted"), "{condition}");
+        let state = state.unwrap();
+        assert_eq!(state.events, 1);
+        assert!(state.acks.iter().all(|a| a.role != "captain"));
+        cancel.cancel();
+        task.await.unwrap();
+    }
 }
