@@ -250,7 +250,10 @@ mod tests {
                 .expect("an event within 10 s")
                 .expect("channel open");
             match ev {
-                AppEvent::Condition { topic, text } if topic == "journal lines" => condition = text,
+                AppEvent::Condition {
+                    topic: "journal lines",
+                    text,
+                } => condition = text,
                 AppEvent::ReleaseChanged(s) => state = Some(*s),
                 _ => {}
             }
