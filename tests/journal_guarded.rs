@@ -554,3 +554,41 @@ fn disk_full_the_kill_verdict_stands_the_record_is_spooled_and_no_half_line_stay
     );
     drop(disk);
 }
+
+#[test]
+fn a_kill_by_a_process_without_the_key_is_spooled_counted_by_status_and_written_by_one_with_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let pb = kill_playbook(dir.path(), &format!("journal_hmac_key_env = \"{KEY_ENV}\""));
+    let pb = pb.to_str().unwrap();
+    let (out, _) = liftoff_within(&["kill", pb], READBACK_TIMEOUT * 2).expect("kill hung");
+    let t = text(&out);
+    assert_eq!(out.status.code(), Some(0), "{t}");
+    assert!(
+        t.contains("HALTED: verified") && t.contains("journal.spool.jsonl"),
+        "{t}"
+    );
+    assert!(journal_kinds(dir.path()).is_empty());
+    // Nobody here can write them: status still counts them.
+    let status = liftoff(&["status", pb]);
+    assert!(
+        text(&status).contains("kill:    HALTED"),
+        "{}",
+        text(&status)
+    );
+    // A process with the key writes them (keyed, marked delayed).
+    let key = [(KEY_ENV, "correct horse battery staple")];
+    let status = liftoff_env(&["status", pb], &key);
+    assert!(
+        text(&status).contains("kill:    HALTED"),
+        "{}",
+        text(&status)
+    );
+    assert_eq!(journal_kinds(dir.path()), ["kill_fired", "kill_verified"]);
+    let verify = liftoff_env(&["audit", "verify", pb], &key);
+    assert_eq!(verify.status.code(), Some(0), "{}", text(&verify));
+    assert!(
+        text(&verify).contains("every line's MAC checked"),
+        "{}",
+        text(&verify)
+    );
+}

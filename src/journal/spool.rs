@@ -10,7 +10,7 @@
 //! it has rewritten the file with what it could not write.
 
 use super::error::JournalError;
-use super::event::{Actor, NewEvent};
+use super::event::{Actor, NewEvent, Stored};
 use chrono::{DateTime, SubsecRound, Utc};
 use nix::errno::Errno;
 use nix::fcntl::{Flock, FlockArg};
@@ -122,6 +122,29 @@ impl Spool {
             .write_all(&line)
             .map_err(JournalError::io("write", path))?;
         locked.sync_data().map_err(JournalError::io("fsync", path))
+    }
+
+    /// The events waiting, oldest first, as a reader folds them (without a
+    /// place in the chain: id 0, no hashes; marked delayed, dated when kept).
+    /// For `status` when they could not be written yet (e.g. a read-only reader).
+    pub fn waiting(&self) -> Vec<Stored> {
+        let text = std::fs::read_to_string(&self.path).unwrap_or_default();
+        text.lines()
+            .filter_map(|l| serde_json::from_str::<Kept>(l).ok())
+            .map(|k| {
+                let at = k.kept_at;
+                let e = k.into_delayed();
+                Stored {
+                    id: 0,
+                    at,
+                    actor: e.actor,
+                    kind: e.kind,
+                    payload: e.payload,
+                    prev: String::new(),
+                    hash: String::new(),
+                }
+            })
+            .collect()
     }
 
     /// How many events wait (0 when there is no spool).
