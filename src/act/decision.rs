@@ -24,13 +24,16 @@ pub async fn record(
     let by = ctx.actor.name.clone();
     let rec_report = report.clone();
     let (j, nr) = (justification.clone(), next_review.clone());
+    let journal = ctx.journal.clone();
     let path = tokio::task::spawn_blocking(move || {
+        let journal_head = journal.read_all().ok().and_then(|r| r.head());
         let rec = record::DecisionRecord {
             report: &rec_report,
             kind: "decision",
             decision_maker: Some(&by),
             justification: j.as_deref(),
             next_review: nr.as_deref(),
+            journal_head,
         };
         record::write(&dir, &rec)
     })

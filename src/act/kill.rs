@@ -1,6 +1,8 @@
 //! The kill switch: every action at once, then the readback that proves the
 //! world halted. Works while every source is down: nothing here waits on a
-//! poll, and the journal is written after dispatch, on a blocking thread.
+//! poll, and the journal is written after dispatch, on a blocking thread,
+//! with a bound (`Journal::append_or_keep`: what the journal cannot take now
+//! waits in the local spool): the verdict never waits on the journal.
 
 use super::action::Fill;
 use super::fire::{dispatch, Fired, Timings, Verification};
@@ -8,7 +10,7 @@ use super::readback::ReadbackResult;
 use super::ActContext;
 use crate::expr::bind::Extra;
 use crate::journal::event::{Failed, Fired as FiredEvent, Verified};
-use crate::journal::{self, Appended, Event, NewEvent};
+use crate::journal::{self, Appended, Event, NewEvent, Stored};
 use crate::playbook::{Action, CompiledReadback};
 use crate::release::KillState;
 use chrono::Utc;
@@ -28,6 +30,9 @@ pub struct KillOutcome {
     /// Records the journal could not take (etcd away), kept in the local
     /// spool and written, marked delayed, when it answers again.
     pub journal_kept: Vec<String>,
+    /// The records the journal took, in order (what webhooks are told about).
+    #[serde(skip)]
+    pub journal_stored: Vec<Stored>,
 }
 
 impl KillOutcome {
@@ -112,7 +117,7 @@ pub(crate) async fn fire_target(
     let fired = dispatched.finish(ctx, readback, &Extra::default()).await;
     let mut notes = write_fired.await.unwrap_or_else(|e| JournalNotes {
         errors: vec![format!("the journal writer died: {e}")],
-        kept: Vec::new(),
+        ..JournalNotes::default()
     });
     let now = Utc::now();
     let (state, end) = match &fired.result {
@@ -150,6 +155,7 @@ pub(crate) async fn fire_target(
         fired,
         journal_errors: notes.errors,
         journal_kept: notes.kept,
+        journal_stored: notes.stored,
     }
 }
 
@@ -158,12 +164,13 @@ pub(crate) async fn fire_target(
 struct JournalNotes {
     errors: Vec<String>,
     kept: Vec<String>,
+    stored: Vec<Stored>,
 }
 
 impl JournalNotes {
     fn add(&mut self, event: &Event, result: Result<Appended, journal::JournalError>) {
         match result {
-            Ok(Appended::Stored(_)) => {}
+            Ok(Appended::Stored(s)) => self.stored.push(s),
             Ok(Appended::Kept { spool, why }) => self.kept.push(format!(
                 "{} kept in {} until the journal answers ({why})",
                 event.kind(),
@@ -194,5 +201,6 @@ pub(crate) fn not_configured(target: Option<String>, why: String) -> KillOutcome
         },
         journal_errors: Vec::new(),
         journal_kept: Vec::new(),
+        journal_stored: Vec::new(),
     }
 }

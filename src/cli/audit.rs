@@ -4,7 +4,8 @@
 //! backend, as the JSON-lines file the file journal would be.
 
 use super::{load_or_report, EXIT_BAD_INPUT, EXIT_NOGO, EXIT_OK};
-use crate::journal::{self, verify::verify_bytes};
+use crate::journal::verify::{verify_bytes, verify_with, HeadCheck, MacCheck};
+use crate::journal::{self, Head};
 use std::io::Write;
 use std::path::Path;
 
@@ -54,34 +55,66 @@ pub fn export(path: &Path, to: &Path) -> color_eyre::Result<u8> {
     Ok(EXIT_OK)
 }
 
-pub fn verify(path: &Path) -> color_eyre::Result<u8> {
+pub fn verify(path: &Path, expect: Option<&Head>) -> color_eyre::Result<u8> {
     let pb = match load_or_report(path) {
         Ok(pb) => pb,
         Err(code) => return Ok(code),
     };
-    let report = match journal::open(&pb).and_then(|j| Ok((j.describe(), j.verify()?))) {
-        Ok((place, r)) => {
+    let key = journal::key::load(&pb);
+    let report = match journal::open(&pb).and_then(|j| Ok((j.describe(), j.export_bytes()?))) {
+        Ok((place, bytes)) => {
             println!("journal: {place}");
-            r
+            verify_with(&bytes, &key, expect, chrono::Utc::now())
         }
         Err(e) => {
             eprintln!("liftoff: {e}");
             return Ok(EXIT_BAD_INPUT);
         }
     };
+    println!("{}", mac_line(&report.mac));
+    for n in &report.notes {
+        println!("note: line {}: {}", n.line, n.why);
+    }
+    let mut broken = false;
+    match &report.expected_head {
+        None => {}
+        Some(HeadCheck::Found) => {
+            if let Some(h) = expect {
+                println!("expected head {h} is on the chain");
+            }
+        }
+        Some(HeadCheck::Missing { expected }) => {
+            broken = true;
+            println!(
+                "CUT: no line on the chain has the expected head's hash ({expected}): the tail was cut or rewritten after it was recorded (the chain now ends at {})",
+                report
+                    .head_at
+                    .as_ref()
+                    .map_or("no line".to_string(), |h| h.to_string())
+            );
+        }
+        Some(HeadCheck::Moved { expected, id }) => {
+            broken = true;
+            println!(
+                "MOVED: the expected head ({expected}) is on the chain as event {id}, not {}: lines before it were removed or added",
+                expected.line
+            );
+        }
+    }
     match report.first_bad() {
-        None => {
+        None if !broken => {
             println!(
                 "intact: {} lines, hash chain unbroken{}",
                 report.lines,
                 report
-                    .head
-                    .as_deref()
-                    .map(|h| format!(" (head {})", &h[..h.len().min(16)]))
+                    .head_at
+                    .as_ref()
+                    .map(|h| format!(" (head {h})"))
                     .unwrap_or_default()
             );
             Ok(EXIT_OK)
         }
+        None => Ok(EXIT_NOGO),
         Some(first) => {
             println!("BROKEN at line {}: {}", first.line, first.why);
             for more in report.bad.iter().skip(1) {
@@ -95,5 +128,16 @@ pub fn verify(path: &Path) -> color_eyre::Result<u8> {
             );
             Ok(EXIT_NOGO)
         }
+    }
+}
+
+/// What the check could prove about who wrote the lines, said plainly.
+fn mac_line(mac: &MacCheck) -> String {
+    match mac {
+        MacCheck::NotKeyed => "unkeyed chain: proves lines were not torn or changed by accident; anyone who can write the file can rewrite it undetected (set journal_hmac_key_env for a keyed chain, see docs/journal.md)".into(),
+        MacCheck::Checked { from } => format!("keyed chain: every line's MAC checked with the key from {from}"),
+        MacCheck::KeyMissing { from, why } => format!(
+            "MACs NOT CHECKED: the journal is keyed but the key from {from} is not available ({why}); only the unkeyed chain was checked"
+        ),
     }
 }

@@ -4,7 +4,8 @@
 use super::{load_or_report, runtime, Format, EXIT_NOGO, EXIT_OK};
 use crate::engine::{self, AckStatus, Decision};
 use crate::expr::bind::Extra;
-use crate::release;
+use crate::journal;
+use crate::release::{self, ReleaseState};
 use crate::report::{self, record, Report};
 use crate::source::poll::{poll_all, PollContext};
 use color_eyre::eyre::WrapErr;
@@ -21,11 +22,18 @@ pub fn run(path: &Path, format: Format, out: Option<&Path>) -> color_eyre::Resul
     // ACKs, manual ticks and baselines come from the journal; an unreadable
     // journal leaves every role pending, every box unticked and every
     // baseline unrecorded (fail closed).
-    let state = super::status::journal_state(&pb);
-    if let Err(e) = &state {
+    let read = journal::open(&pb).and_then(|j| j.read_all());
+    if let Err(e) = &read {
         eprintln!("liftoff: {e}; counting no ACK, tick or baseline");
     }
-    let state = state.unwrap_or_default();
+    let journal_head = read.as_ref().ok().and_then(|r| r.head());
+    let state = read
+        .map(|r| ReleaseState::from_read(&r))
+        .unwrap_or_default();
+    // Lines the fold did not count (off the chain, edited, dated far ahead): said, with their line numbers.
+    for w in &state.warnings {
+        eprintln!("warning: {w}");
+    }
     release::overlay_manual(&pb, &state, &mut observations, now);
     let verdicts = engine::evaluate_all_with_baselines(
         &pb,
@@ -50,6 +58,7 @@ pub fn run(path: &Path, format: Format, out: Option<&Path>) -> color_eyre::Resul
             decision_maker: None,
             justification: None,
             next_review: None,
+            journal_head,
         };
         let written = record::write(dir, &rec)
             .wrap_err_with(|| format!("cannot write the decision record into {}", dir.display()))?;

@@ -64,7 +64,11 @@ pub fn run(path: &Path, name: Option<&str>, reason: Option<String>) -> color_eyr
         eprintln!("warning: not journaled: {e}");
     }
     for k in &outcome.journal_kept {
-        eprintln!("note: journal unreachable: {k}");
+        eprintln!("note: journal unavailable: {k}");
+    }
+    let place = ctx.journal.describe();
+    for s in &outcome.journal_stored {
+        eprintln!("journaled: {} as event {} in {place}", s.kind, s.id);
     }
     // The verdict (and so the exit code) is decided before anyone is told.
     let code = match &outcome.state {
@@ -83,6 +87,10 @@ pub fn run(path: &Path, name: Option<&str>, reason: Option<String>) -> color_eyr
     };
     use std::io::Write;
     let _ = std::io::stdout().flush();
-    rt.block_on(super::notify_exit::tell(&ctx, since));
+    rt.block_on(super::notify_exit::tell(
+        &ctx,
+        since,
+        outcome.journal_stored,
+    ));
     Ok(code)
 }

@@ -127,8 +127,15 @@ pub enum Command {
 
 #[derive(Subcommand, Debug)]
 pub enum AuditCommand {
-    /// Check the journal's hash chain. Exit 0 intact, 1 broken (names the first bad line).
-    Verify { playbook: PathBuf },
+    /// Check the journal's hash chain (and its MACs, for a keyed journal whose
+    /// key is available). Exit 0 intact, 1 broken (names the first bad line).
+    Verify {
+        playbook: PathBuf,
+        /// The head as recorded outside the journal (`journal_head` of a
+        /// `_go_nogo.json` or a webhook message): exit 1 if that line is gone.
+        #[arg(long, value_name = "HASH@LINE")]
+        expect_head: Option<crate::journal::Head>,
+    },
     /// Write the journal (file or etcd) as a JSON-lines file, byte for byte as
     /// stored. Exit 0 written, 2 bad input or journal unreachable.
     Export {
@@ -201,8 +208,12 @@ pub fn main() -> ExitCode {
         ),
         Some(Command::Status { playbook, format }) => status::run(&playbook, format),
         Some(Command::Audit {
-            command: AuditCommand::Verify { playbook },
-        }) => audit::verify(&playbook),
+            command:
+                AuditCommand::Verify {
+                    playbook,
+                    expect_head,
+                },
+        }) => audit::verify(&playbook, expect_head.as_ref()),
         Some(Command::Audit {
             command: AuditCommand::Export { playbook, to },
         }) => audit::export(&playbook, &to),

@@ -7,24 +7,13 @@ use crate::journal::event::NotifyFailed;
 use crate::journal::{self, Event, Stored};
 use crate::notify;
 use chrono::{DateTime, Utc};
-use std::sync::Arc;
 
-pub(crate) async fn tell(ctx: &ActContext, since: DateTime<Utc>) {
+/// `ours`: the events this command wrote (as the journal stored them; the
+/// journal is not read again: it may be locked, and the verdict is out).
+pub(crate) async fn tell(ctx: &ActContext, since: DateTime<Utc>, ours: Vec<Stored>) {
     if ctx.pb.playbook.notifications.is_empty() {
         return;
     }
-    let j = Arc::clone(&ctx.journal);
-    let read = match tokio::task::spawn_blocking(move || j.read_all()).await {
-        Ok(Ok(read)) => read,
-        Ok(Err(e)) => return eprintln!("notifications not sent: {e}"),
-        Err(e) => return eprintln!("notifications not sent: {e}"),
-    };
-    let (pid, host) = (std::process::id(), crate::report::host_name());
-    let ours: Vec<Stored> = read
-        .events
-        .into_iter()
-        .filter(|e| e.actor.pid == pid && e.actor.host == host && e.at >= since)
-        .collect();
     let within = notify::longest_timeout(&ctx.pb);
     let status =
         notify::send_and_wait(ctx.pb.clone(), ctx.journal.clone(), ours, since, within).await;
@@ -51,6 +40,10 @@ pub(crate) async fn tell(ctx: &ActContext, since: DateTime<Utc>) {
             attempts: 0,
             why,
         });
-        let _ = journal::record(&ctx.journal, &ctx.actor, &event).await;
+        // Bounded like the kill switch's own records: a locked journal must
+        // not keep this command from exiting.
+        let _ =
+            journal::append_or_keep_async(&ctx.journal, journal::NewEvent::new(&ctx.actor, &event))
+                .await;
     }
 }

@@ -27,11 +27,6 @@ pub(crate) fn open_journal(pb: &LoadedPlaybook) -> Result<(SharedJournal, ReadAl
     Ok((journal, read))
 }
 
-/// The release state folded from the playbook's journal (warnings included).
-pub(crate) fn journal_state(pb: &LoadedPlaybook) -> Result<ReleaseState, JournalError> {
-    Ok(ReleaseState::from_read(&journal::open(pb)?.read_all()?))
-}
-
 #[derive(Serialize)]
 struct Status<'a> {
     release: &'a str,
@@ -60,7 +55,14 @@ pub fn run(path: &Path, format: StatusFormat) -> color_eyre::Result<u8> {
         Ok(j) => j,
         Err(code) => return Ok(code),
     };
-    let state = ReleaseState::from_read(&read);
+    let mut state = ReleaseState::from_read(&read);
+    // Kill switch records still in the local spool (the journal could not
+    // take them, and this reader could not write them): they count, so a
+    // verified kill never shows as ARMED.
+    let spool = journal::spool::Spool::new(journal::file::spool_in(&pb.audit_dir()));
+    for kept in spool.waiting() {
+        state.apply(&kept);
+    }
     let now = Utc::now();
     let p = &pb.playbook;
     let next_stage = ramp::next_stage(p, &state).and_then(|i| {

@@ -5,38 +5,84 @@
 //! the hash chain, writes its whole line in one `write`, `fsync`s, and lets go.
 //! Readers take a shared lock, so they never see half a line from a live
 //! writer; a line torn by a writer that died is skipped and reported.
+//!
+//! The kill switch never waits on this file (`append_or_keep`): it waits for
+//! the lock at most `KILL_LOCK_WAIT`, and what it cannot write (lock held,
+//! disk full, a keyed journal without its key) goes to the local spool, to be
+//! written, marked delayed, by the next writer or reader that can. A failed
+//! write is cut back (`ftruncate`) so no half line stays behind.
 
+use super::chain::next_at;
 use super::error::JournalError;
 use super::event::{NewEvent, Stored};
 use super::follow::{self, Followed};
-use super::line::{encode, GENESIS};
-use super::read::{parse_all, Cursor, ReadAll};
+use super::key::KeySetting;
+use super::line::{encode_keyed, GENESIS};
+use super::read::{parse_all_with, Cursor, ReadAll};
+use super::spool::{self, Spool};
 use super::tail::last_valid;
-use super::verify::{verify_bytes, VerifyReport};
-use super::{Already, Journal};
+use super::verify::{verify_with, VerifyReport};
+use super::{Already, Appended, Journal, JournalWarning};
 use chrono::{SubsecRound, Utc};
 use nix::errno::Errno;
 use nix::fcntl::{Flock, FlockArg};
 use std::fs::{File, OpenOptions};
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
 use tokio::sync::mpsc;
 
 /// The file name under the playbook's `audit_dir`.
 pub const FILE_NAME: &str = "journal.jsonl";
 
+/// How long the kill switch's records wait for the journal's lock before
+/// going to the spool (writers hold it for one line and an fsync).
+pub const KILL_LOCK_WAIT: Duration = Duration::from_millis(500);
+
 #[derive(Debug, Clone)]
 pub struct FileJournal {
     path: PathBuf,
+    spool: Spool,
+    key: KeySetting,
 }
 
 impl FileJournal {
+    /// The journal at `path`, its spool beside it (`journal.spool.jsonl` for
+    /// `journal.jsonl`), unkeyed.
     pub fn new(path: impl Into<PathBuf>) -> Self {
-        FileJournal { path: path.into() }
+        let path = path.into();
+        let stem = path
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "journal".into());
+        let spool = Spool::new(path.with_file_name(format!("{stem}.spool.jsonl")));
+        FileJournal {
+            path,
+            spool,
+            key: KeySetting::None,
+        }
+    }
+
+    /// Keeps the kill switch's records at `path` when the journal cannot take
+    /// them (e.g. under `audit_dir` when the journal lives elsewhere).
+    pub fn with_spool(mut self, path: impl Into<PathBuf>) -> Self {
+        self.spool = Spool::new(path);
+        self
+    }
+
+    /// A keyed journal (`[release] journal_hmac_key_*`): lines carry MACs, and
+    /// readers count only lines whose MAC the key checks.
+    pub fn with_key(mut self, key: KeySetting) -> Self {
+        self.key = key;
+        self
     }
 
     pub fn path(&self) -> &Path {
         &self.path
+    }
+
+    pub fn spool(&self) -> &Spool {
+        &self.spool
     }
 
     /// All bytes of the journal, read under a shared lock (empty if it does not exist yet).
@@ -48,7 +94,7 @@ impl FileJournal {
         };
         let locked =
             lock(file, FlockArg::LockShared).map_err(JournalError::io("lock", &self.path))?;
-        let mut bytes = Vec::new();
+        let mut bytes = Vec::with_capacity(locked.metadata().map_or(0, |m| m.len() as usize));
         (&*locked)
             .read_to_end(&mut bytes)
             .map_err(JournalError::io("read", &self.path))?;
@@ -67,10 +113,32 @@ fn lock(mut file: File, how: FlockArg) -> std::io::Result<Flock<File>> {
     }
 }
 
+/// An exclusive `flock` taken within `wait`: tried without blocking, again
+/// every few milliseconds (a blocked `flock` cannot be given a deadline).
+/// None: another process held it the whole time.
+pub(crate) fn lock_within(mut file: File, wait: Duration) -> std::io::Result<Option<Flock<File>>> {
+    let deadline = Instant::now() + wait;
+    let mut pause = Duration::from_millis(1);
+    loop {
+        match Flock::lock(file, FlockArg::LockExclusiveNonblock) {
+            Ok(locked) => return Ok(Some(locked)),
+            Err((f, Errno::EWOULDBLOCK | Errno::EINTR)) => file = f,
+            Err((_, errno)) => return Err(std::io::Error::from(errno)),
+        }
+        let now = Instant::now();
+        if now >= deadline {
+            return Ok(None);
+        }
+        std::thread::sleep(pause.min(deadline - now));
+        pause = (pause * 2).min(Duration::from_millis(20));
+    }
+}
+
 impl FileJournal {
     /// The file opened for append under its exclusive lock: until the lock
-    /// is dropped no other writer (thread or process) appends.
-    fn lock_for_append(&self) -> Result<Flock<File>, JournalError> {
+    /// is dropped no other writer (thread or process) appends. `wait`: at
+    /// most this long (None: as long as it takes); Ok(None) when it missed.
+    fn lock_for_append(&self, wait: Option<Duration>) -> Result<Option<Flock<File>>, JournalError> {
         let path = &self.path;
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir).map_err(JournalError::io("create the folder of", path))?;
@@ -81,11 +149,29 @@ impl FileJournal {
             .create(true)
             .open(path)
             .map_err(JournalError::io("open", path))?;
-        lock(file, FlockArg::LockExclusive).map_err(JournalError::io("lock", path))
+        match wait {
+            None => lock(file, FlockArg::LockExclusive).map(Some),
+            Some(wait) => lock_within(file, wait),
+        }
+        .map_err(JournalError::io("lock", path))
+    }
+
+    /// The lock for an ordinary append: writes what the spool keeps first.
+    fn lock_and_flush(&self) -> Result<Flock<File>, JournalError> {
+        if let Some(why) = self.key.cannot_write() {
+            return Err(JournalError::Config(why));
+        }
+        let locked = self
+            .lock_for_append(None)?
+            .ok_or_else(|| JournalError::Task("the journal lock was not taken".into()))?;
+        // A failure shows in the append that follows (same file, same disk).
+        let _ = self.flush_locked(&locked);
+        Ok(locked)
     }
 
     /// Appends `event` through `locked` (from `lock_for_append`), chained
-    /// onto the last valid event.
+    /// onto the last valid event. A write or fsync that fails is cut back to
+    /// the length before it: no half line stays in the journal.
     fn append_locked(
         &self,
         locked: &Flock<File>,
@@ -100,29 +186,64 @@ impl FileJournal {
             last_valid(locked, len).map_err(JournalError::io("read the tail of", path))?;
         let id = last.as_ref().map_or(1, |l| l.id + 1);
         let prev = last.as_ref().map_or(GENESIS, |l| l.hash.as_str());
-        // Time never runs backwards along the chain, even across hosts' clocks.
-        let now = Utc::now().trunc_subsecs(6);
-        let at = last.as_ref().map_or(now, |l| now.max(l.at));
-        let (stored, line) = encode(id, at, event, prev);
+        let at = next_at(Utc::now().trunc_subsecs(6), last.as_ref().map(|l| l.at));
+        let (stored, line) = encode_keyed(id, at, event, prev, self.key.key());
         let mut bytes = Vec::with_capacity(line.len() + 1);
         if !ends_with_newline {
             // A writer died mid-line: end its line so ours starts clean.
             bytes.push(b'\n');
         }
         bytes.extend_from_slice(&line);
-        (&**locked)
+        let written = (&**locked)
             .write_all(&bytes)
-            .map_err(JournalError::io("write", path))?;
-        locked
-            .sync_data()
-            .map_err(JournalError::io("fsync", path))?;
+            .map_err(JournalError::io("write", path))
+            .and_then(|_| locked.sync_data().map_err(JournalError::io("fsync", path)));
+        if let Err(e) = written {
+            // Disk full (or an I/O error) mid-line: take the piece back out.
+            let _ = locked.set_len(len);
+            let _ = locked.sync_data();
+            return Err(e);
+        }
         Ok(stored)
+    }
+
+    /// Writes what the spool keeps (oldest first, marked delayed) through
+    /// `locked`; stops at the first failure, the rest waits for next time.
+    fn flush_locked(&self, locked: &Flock<File>) -> Result<usize, JournalError> {
+        if self.spool.pending() == 0 {
+            return Ok(0);
+        }
+        let Some(batch) = self.spool.take()? else {
+            return Ok(0);
+        };
+        let mut written = 0;
+        let mut failed = None;
+        for kept in batch.events() {
+            match self.append_locked(locked, &kept.into_delayed()) {
+                Ok(_) => written += 1,
+                Err(e) => {
+                    failed = Some(e);
+                    break;
+                }
+            }
+        }
+        batch.finish(written)?;
+        failed.map_or(Ok(written), Err)
+    }
+
+    /// Keeps `event` in the spool because of `why`.
+    fn keep(&self, event: &NewEvent, why: String) -> Result<Appended, JournalError> {
+        self.spool.keep(event, None, &why)?;
+        Ok(Appended::Kept {
+            spool: self.spool.path().to_path_buf(),
+            why,
+        })
     }
 }
 
 impl Journal for FileJournal {
     fn append(&self, event: NewEvent) -> Result<Stored, JournalError> {
-        let locked = self.lock_for_append()?;
+        let locked = self.lock_and_flush()?;
         self.append_locked(&locked, &event)
     }
 
@@ -131,29 +252,83 @@ impl Journal for FileJournal {
         event: NewEvent,
         already: Already,
     ) -> Result<Option<Stored>, JournalError> {
-        let locked = self.lock_for_append()?;
+        let locked = self.lock_and_flush()?;
         // Read under the writers' lock: what `already` sees is still the
         // whole journal when the line goes in.
         let mut bytes = Vec::new();
         (&*locked)
             .read_to_end(&mut bytes)
             .map_err(JournalError::io("read", &self.path))?;
-        if already(&parse_all(&bytes)) {
+        if already(&parse_all_with(&bytes, self.key.key(), Utc::now())) {
             return Ok(None);
         }
         self.append_locked(&locked, &event).map(Some)
     }
 
+    /// The kill switch's records: never waits on the journal more than
+    /// `KILL_LOCK_WAIT`; what cannot be written now is kept in the spool.
+    fn append_or_keep(&self, event: NewEvent) -> Result<Appended, JournalError> {
+        if let Some(why) = self.key.cannot_write() {
+            return self.keep(&event, why);
+        }
+        let locked = match self.lock_for_append(Some(KILL_LOCK_WAIT)) {
+            Ok(Some(l)) => l,
+            Ok(None) => {
+                let why = format!(
+                    "the journal {} stayed locked by another process for {}ms",
+                    self.path.display(),
+                    KILL_LOCK_WAIT.as_millis()
+                );
+                return self.keep(&event, why);
+            }
+            Err(e) => return self.keep(&event, e.to_string()),
+        };
+        let _ = self.flush_locked(&locked);
+        match self.append_locked(&locked, &event) {
+            Ok(stored) => Ok(Appended::Stored(stored)),
+            Err(e) => self.keep(&event, e.to_string()),
+        }
+    }
+
     fn read_all(&self) -> Result<ReadAll, JournalError> {
-        Ok(parse_all(&self.read_bytes()?))
+        if self.spool.pending() > 0 && self.key.cannot_write().is_none() {
+            // Records kept while the journal was away come first (a
+            // read-only reader cannot write them: it says they wait).
+            if let Ok(Some(locked)) = self.lock_for_append(None) {
+                let _ = self.flush_locked(&locked);
+            }
+        }
+        let mut read = parse_all_with(&self.read_bytes()?, self.key.key(), Utc::now());
+        if let KeySetting::Missing { from, why } = &self.key {
+            read.warnings.push(JournalWarning {
+                line: 0,
+                why: format!("the journal is keyed but its key from {from} is not available ({why}): MACs not checked, so edited or forged lines would count"),
+            });
+        }
+        let waiting = self.spool.pending();
+        if waiting > 0 {
+            read.warnings.push(JournalWarning {
+                line: 0,
+                why: format!(
+                    "{waiting} kill switch record(s) wait in {} (not yet in the journal)",
+                    self.spool.path().display()
+                ),
+            });
+        }
+        Ok(read)
     }
 
     fn follow(&self, from: Cursor) -> Result<mpsc::Receiver<Followed>, JournalError> {
-        follow::follow_file(self.path.clone(), from)
+        follow::follow_file(self.path.clone(), from, self.key.key().cloned())
     }
 
     fn verify(&self) -> Result<VerifyReport, JournalError> {
-        Ok(verify_bytes(&self.read_bytes()?))
+        Ok(verify_with(
+            &self.read_bytes()?,
+            &self.key,
+            None,
+            Utc::now(),
+        ))
     }
 
     fn export_bytes(&self) -> Result<Vec<u8>, JournalError> {
@@ -161,8 +336,17 @@ impl Journal for FileJournal {
     }
 
     fn describe(&self) -> String {
-        self.path.display().to_string()
+        let kept = match self.spool.pending() {
+            0 => String::new(),
+            n => format!(" (+{n} kept in {})", self.spool.path().display()),
+        };
+        format!("{}{kept}", self.path.display())
     }
+}
+
+/// The spool under the playbook's `audit_dir` (`spool::FILE_NAME`).
+pub fn spool_in(audit_dir: &Path) -> PathBuf {
+    audit_dir.join(spool::FILE_NAME)
 }
 
 #[cfg(test)]

@@ -3,8 +3,10 @@
 //! covers file systems where change events do not arrive (NFS, some overlays).
 //! New events go, in file order, to a bounded tokio channel.
 
+use super::chain::Chain;
 use super::error::{JournalError, JournalWarning};
 use super::event::Stored;
+use super::key::JournalKey;
 use super::read::{parse_complete, Cursor};
 use crate::poller::watch::is_change;
 use notify::{RecursiveMode, Watcher};
@@ -29,7 +31,12 @@ const CHANNEL: usize = 1024;
 
 /// Starts following `path` from `from` (e.g. the cursor `read_all` returned).
 /// Must be called inside a tokio runtime. Following stops when the receiver is dropped.
-pub fn follow_file(path: PathBuf, from: Cursor) -> Result<mpsc::Receiver<Followed>, JournalError> {
+/// `key`: a keyed journal's key, to check MACs as `read_all` does.
+pub fn follow_file(
+    path: PathBuf,
+    from: Cursor,
+    key: Option<JournalKey>,
+) -> Result<mpsc::Receiver<Followed>, JournalError> {
     let (out, rx) = mpsc::channel(CHANNEL);
     let (wake_tx, wake_rx) = mpsc::channel::<()>(1);
     let dir = path
@@ -55,7 +62,7 @@ pub fn follow_file(path: PathBuf, from: Cursor) -> Result<mpsc::Receiver<Followe
     tokio::spawn(async move {
         // Owned by the task: dropping it (when following stops) stops watching.
         let _watcher = watcher.ok();
-        run(path, from, out, wake_rx, fallback).await;
+        run(path, from, key, out, wake_rx, fallback).await;
     });
     Ok(rx)
 }
@@ -77,12 +84,13 @@ fn wakes(res: &notify::Result<notify::Event>, name: Option<&std::ffi::OsStr>) ->
 async fn run(
     path: PathBuf,
     mut cursor: Cursor,
+    key: Option<JournalKey>,
     out: mpsc::Sender<Followed>,
     mut wake: mpsc::Receiver<()>,
     fallback: Duration,
 ) {
     loop {
-        for item in read_new(&path, &mut cursor).await {
+        for item in read_new(&path, &mut cursor, key.as_ref()).await {
             if out.send(item).await.is_err() {
                 return;
             }
@@ -96,7 +104,11 @@ async fn run(
 }
 
 /// Complete lines after `cursor`; a trailing piece waits for its newline.
-async fn read_new(path: &std::path::Path, cursor: &mut Cursor) -> Vec<Followed> {
+async fn read_new(
+    path: &std::path::Path,
+    cursor: &mut Cursor,
+    key: Option<&JournalKey>,
+) -> Vec<Followed> {
     let mut items = Vec::new();
     let Ok(mut file) = tokio::fs::File::open(path).await else {
         return items; // not created yet
@@ -126,13 +138,12 @@ async fn read_new(path: &std::path::Path, cursor: &mut Cursor) -> Vec<Followed> 
     if file.read_to_end(&mut bytes).await.is_err() {
         return items;
     }
-    let (lines, consumed) = parse_complete(&bytes, cursor.lines + 1);
+    let mut chain = Chain::new(cursor.chain, key, chrono::Utc::now());
+    let (found, consumed, lines) = parse_complete(&bytes, cursor.lines + 1, &mut chain);
     cursor.offset += consumed as u64;
-    cursor.lines += lines.len();
-    items.extend(lines.into_iter().map(|l| match l {
-        Ok(e) => Followed::Event(e),
-        Err(w) => Followed::Warning(w),
-    }));
+    cursor.lines += lines;
+    cursor.chain = chain.state;
+    items.extend(found);
     items
 }
 

@@ -6,6 +6,7 @@
 //! `audit_dir` is the default; `[release] journal = "etcd://..."` puts it on
 //! etcd, shared by machines (see `etcd`).
 
+pub mod chain;
 pub mod error;
 #[cfg(feature = "etcd")]
 pub mod etcd;
@@ -18,12 +19,14 @@ pub mod event;
 pub mod file;
 pub mod follow;
 pub mod health;
+pub mod key;
 pub mod line;
 pub mod read;
 pub mod spool;
 mod tail;
 pub mod verify;
 
+pub use chain::Head;
 pub use error::{JournalError, JournalWarning};
 #[cfg(feature = "etcd")]
 pub use etcd::{EtcdJournal, EtcdSettings};
@@ -95,8 +98,8 @@ pub trait Journal: Send + Sync + std::fmt::Debug {
     }
     /// For records that must survive the journal being away (the kill
     /// switch's): appends, or keeps the event locally when the journal cannot
-    /// take it. Only a journal that can go away (etcd) keeps; the file
-    /// journal appends or fails.
+    /// take it: etcd when it is away, the file when its lock stays held or
+    /// its disk is full (see each backend).
     fn append_or_keep(&self, event: NewEvent) -> Result<Appended, JournalError> {
         self.append(event).map(Appended::Stored)
     }
@@ -114,10 +117,17 @@ pub type Already = Box<dyn Fn(&ReadAll) -> bool + Send + Sync>;
 /// `<audit_dir>/journal.jsonl` (relative to the playbook's folder). Opening
 /// never dials etcd: the first call does.
 pub fn open(pb: &LoadedPlaybook) -> Result<SharedJournal, JournalError> {
+    // The file journal's spool lives under audit_dir, wherever the journal
+    // is (another disk may have room when the journal's is full).
+    let file_journal = |path: PathBuf| -> SharedJournal {
+        Arc::new(
+            FileJournal::new(path)
+                .with_spool(file::spool_in(&pb.audit_dir()))
+                .with_key(key::load(pb)),
+        )
+    };
     match pb.playbook.release.journal.as_deref() {
-        None => Ok(Arc::new(FileJournal::new(
-            pb.audit_dir().join(file::FILE_NAME),
-        ))),
+        None => Ok(file_journal(pb.audit_dir().join(file::FILE_NAME))),
         #[cfg(feature = "etcd")]
         Some(spec) if etcd::url::is_etcd(spec) => Ok(Arc::new(EtcdJournal::new(
             EtcdSettings::from_playbook(pb, spec)?,
@@ -125,10 +135,8 @@ pub fn open(pb: &LoadedPlaybook) -> Result<SharedJournal, JournalError> {
         #[cfg(not(feature = "etcd"))]
         Some(spec) if etcd::url::is_etcd(spec) => Err(JournalError::EtcdNotBuilt(spec.to_string())),
         Some(spec) => match spec.strip_prefix("file://") {
-            Some(path) => Ok(Arc::new(FileJournal::new(pb.resolve(path.as_ref())))),
-            None if !spec.contains("://") => {
-                Ok(Arc::new(FileJournal::new(pb.resolve(spec.as_ref()))))
-            }
+            Some(path) => Ok(file_journal(pb.resolve(path.as_ref()))),
+            None if !spec.contains("://") => Ok(file_journal(pb.resolve(spec.as_ref()))),
             None => Err(JournalError::Unsupported(spec.to_string())),
         },
     }

@@ -1,9 +1,13 @@
 //! Reading journal bytes: complete lines become events, bad lines become
 //! warnings (a reader never stops at a torn or edited line).
 
+use super::chain::{decode_line, Chain, ChainState, Decoded, Head};
 use super::error::JournalWarning;
 use super::event::Stored;
-use super::line::{decode, LineError};
+use super::follow::Followed;
+use super::key::JournalKey;
+use super::line::{decode, ChainFields, LineError};
+use chrono::{DateTime, Utc};
 use serde::Serialize;
 
 /// Where a reader stopped: the byte offset after the last complete line and
@@ -15,6 +19,9 @@ pub struct Cursor {
     /// etcd: the store revision the read saw (a follower watches from the next
     /// one); 0 for the file journal, or to follow from the start.
     pub revision: i64,
+    /// Where the hash chain stood: a follower goes on checking from here.
+    #[serde(skip)]
+    pub chain: ChainState,
 }
 
 /// Everything in a journal, as one reader saw it.
@@ -26,7 +33,9 @@ pub struct ReadAll {
     pub cursor: Cursor,
 }
 
-/// One complete line: its number and what it holds.
+/// One complete line: its number and what it holds (its own hash only; the
+/// chain is checked by `Chain`).
+#[cfg_attr(not(feature = "etcd"), allow(dead_code))]
 pub(crate) fn parse_line(bytes: &[u8], line: usize) -> Result<Stored, JournalWarning> {
     let warn = |why: String| JournalWarning { line, why };
     let text = std::str::from_utf8(bytes)
@@ -34,41 +43,103 @@ pub(crate) fn parse_line(bytes: &[u8], line: usize) -> Result<Stored, JournalWar
     decode(text).map_err(|e| warn(e.to_string()))
 }
 
-/// Parses the complete lines at the start of `bytes`, in order (a trailing
-/// piece with no newline is left: it may be a line being written). Returns the
-/// lines and how many bytes they took.
+/// Walks the complete lines at the start of `bytes` along `chain`, in order
+/// (a trailing piece with no newline is left: it may be a line being
+/// written). Returns what they hold and how many bytes and lines they took.
 pub(crate) fn parse_complete(
     bytes: &[u8],
     first_line: usize,
-) -> (Vec<Result<Stored, JournalWarning>>, usize) {
-    let mut consumed = 0;
+    chain: &mut Chain<'_>,
+) -> (Vec<Followed>, usize, usize) {
     let mut out = Vec::new();
-    while let Some(nl) = bytes[consumed..].iter().position(|b| *b == b'\n') {
-        out.push(parse_line(
-            &bytes[consumed..consumed + nl],
-            first_line + out.len(),
-        ));
-        consumed += nl + 1;
+    let (consumed, lines) = walk(bytes, first_line, chain, |item| out.push(item));
+    (out, consumed, lines)
+}
+
+/// Below this many lines one thread decodes (threads cost more than they save).
+const PARALLEL_FROM: usize = 4096;
+
+/// `parse_complete`, handing each item to `sink` as the chain reaches it.
+/// Lines are decoded (JSON, own hash) on up to four threads, then linked
+/// into the chain in order on this one.
+fn walk(
+    bytes: &[u8],
+    first_line: usize,
+    chain: &mut Chain<'_>,
+    mut sink: impl FnMut(Followed),
+) -> (usize, usize) {
+    let mut raws: Vec<&[u8]> = Vec::with_capacity(bytes.len() / 256 + 1);
+    let mut consumed = 0;
+    for raw in bytes.split_inclusive(|b| *b == b'\n') {
+        let Some(raw) = raw.strip_suffix(b"\n") else {
+            break;
+        };
+        consumed += raw.len() + 1;
+        raws.push(raw);
     }
-    (out, consumed)
+    for (i, decoded) in decode_many::<Stored>(&raws).enumerate() {
+        chain.link_into(decoded, first_line + i, &mut sink);
+    }
+    (consumed, raws.len())
+}
+
+/// Each line decoded (JSON, own hash), in order: on up to four threads for a
+/// big read, since lines do not depend on each other until they are linked.
+pub(crate) fn decode_many<'a, T>(raws: &[&'a [u8]]) -> impl Iterator<Item = Decoded<'a, T>>
+where
+    T: serde::Deserialize<'a> + ChainFields + Send,
+{
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(4);
+    let parts: Vec<Vec<Decoded<'a, T>>> = if threads < 2 || raws.len() < PARALLEL_FROM {
+        vec![raws.iter().map(|r| decode_line::<T>(r)).collect()]
+    } else {
+        let per = raws.len().div_ceil(threads);
+        std::thread::scope(|scope| {
+            let handles: Vec<_> = raws
+                .chunks(per)
+                .map(|part| scope.spawn(move || part.iter().map(|r| decode_line::<T>(r)).collect()))
+                .collect();
+            handles
+                .into_iter()
+                .map(|h| h.join().unwrap_or_default())
+                .collect()
+        })
+    };
+    parts.into_iter().flatten()
 }
 
 /// Parses a whole journal read at once (under a shared lock, so no writer is
-/// mid-line): a trailing piece without a newline is a torn line.
+/// mid-line): a trailing piece without a newline is a torn line. Only lines
+/// on the chain are events; the others are warnings.
+#[cfg_attr(not(feature = "etcd"), allow(dead_code))]
 pub(crate) fn parse_all(bytes: &[u8]) -> ReadAll {
-    let mut out = ReadAll::default();
-    let (lines, consumed) = parse_complete(bytes, 1);
-    out.cursor = Cursor {
-        offset: consumed as u64,
-        lines: lines.len(),
-        revision: 0,
+    parse_all_with(bytes, None, Utc::now())
+}
+
+/// As `parse_all`, checking MACs with `key` and times against `now`.
+pub(crate) fn parse_all_with(
+    bytes: &[u8],
+    key: Option<&JournalKey>,
+    now: DateTime<Utc>,
+) -> ReadAll {
+    let mut chain = Chain::new(ChainState::default(), key, now);
+    let (mut events, mut warnings) = (Vec::with_capacity(bytes.len() / 256), Vec::new());
+    let (consumed, lines) = walk(bytes, 1, &mut chain, |item| match item {
+        Followed::Event(e) => events.push(e),
+        Followed::Warning(w) => warnings.push(w),
+    });
+    let mut out = ReadAll {
+        events,
+        warnings,
+        cursor: Cursor {
+            offset: consumed as u64,
+            lines,
+            revision: 0,
+            chain: chain.state,
+        },
     };
-    for line in lines {
-        match line {
-            Ok(e) => out.events.push(e),
-            Err(w) => out.warnings.push(w),
-        }
-    }
     if consumed < bytes.len() {
         out.warnings.push(JournalWarning {
             line: out.cursor.lines + 1,
@@ -76,6 +147,13 @@ pub(crate) fn parse_all(bytes: &[u8]) -> ReadAll {
         });
     }
     out
+}
+
+impl ReadAll {
+    /// The journal's head as this reader saw it (the last line on the chain).
+    pub fn head(&self) -> Option<Head> {
+        self.cursor.chain.head()
+    }
 }
 
 #[cfg(test)]

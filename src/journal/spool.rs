@@ -1,5 +1,6 @@
-//! Records that must not be lost while a remote journal (etcd) is away: the
-//! kill switch fires and verifies without it, and what it did is kept in a
+//! Records that must not be lost while the journal is away (etcd down, the
+//! journal file locked by a stuck process or its disk full): the kill switch
+//! fires and verifies without it, and what it did is kept in a
 //! local JSON-lines file under `audit_dir` until the journal answers again.
 //! Flushed oldest first, each marked `"delayed": true` (with when and why it
 //! was kept) so the audit trail says it arrived late.
@@ -9,7 +10,7 @@
 //! it has rewritten the file with what it could not write.
 
 use super::error::JournalError;
-use super::event::{Actor, NewEvent};
+use super::event::{Actor, NewEvent, Stored};
 use chrono::{DateTime, SubsecRound, Utc};
 use nix::errno::Errno;
 use nix::fcntl::{Flock, FlockArg};
@@ -20,6 +21,9 @@ use std::path::{Path, PathBuf};
 
 /// The file name under the playbook's `audit_dir`.
 pub const FILE_NAME: &str = "journal.spool.jsonl";
+
+/// How long `keep` waits for the spool's lock (held for one line, or a flush).
+const KEEP_WAIT: std::time::Duration = std::time::Duration::from_secs(1);
 
 /// An event waiting for the journal.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -105,11 +109,42 @@ impl Spool {
             .create(true)
             .open(path)
             .map_err(JournalError::io("open", path))?;
-        let locked = lock(file, FlockArg::LockExclusive).map_err(JournalError::io("lock", path))?;
+        // Bounded: the kill switch keeps its records here and never waits long.
+        let locked = super::file::lock_within(file, KEEP_WAIT)
+            .map_err(JournalError::io("lock", path))?
+            .ok_or_else(|| {
+                JournalError::io("lock", path)(std::io::Error::new(
+                    std::io::ErrorKind::TimedOut,
+                    format!("held by another process for {}ms", KEEP_WAIT.as_millis()),
+                ))
+            })?;
         (&*locked)
             .write_all(&line)
             .map_err(JournalError::io("write", path))?;
         locked.sync_data().map_err(JournalError::io("fsync", path))
+    }
+
+    /// The events waiting, oldest first, as a reader folds them (without a
+    /// place in the chain: id 0, no hashes; marked delayed, dated when kept).
+    /// For `status` when they could not be written yet (e.g. a read-only reader).
+    pub fn waiting(&self) -> Vec<Stored> {
+        let text = std::fs::read_to_string(&self.path).unwrap_or_default();
+        text.lines()
+            .filter_map(|l| serde_json::from_str::<Kept>(l).ok())
+            .map(|k| {
+                let at = k.kept_at;
+                let e = k.into_delayed();
+                Stored {
+                    id: 0,
+                    at,
+                    actor: e.actor,
+                    kind: e.kind,
+                    payload: e.payload,
+                    prev: String::new(),
+                    hash: String::new(),
+                }
+            })
+            .collect()
     }
 
     /// How many events wait (0 when there is no spool).

@@ -2,7 +2,7 @@
 //! event, and the body each kind of webhook gets (Slack's `{"text": ...}`, or
 //! the journal event itself as JSON).
 
-use crate::journal::Stored;
+use crate::journal::{Head, Stored};
 use crate::playbook::{Notify, NotifyKind};
 use crate::release::event_summary;
 use serde_json::{json, Value};
@@ -50,10 +50,21 @@ pub fn text(release: &str, stored: &Stored) -> String {
         None => stored.actor.name.clone(),
     };
     format!(
-        "{mark}[{release}] {what} — {who} on {} at {}",
+        "{mark}[{release}] {what} — {who} on {} at {} (journal head {})",
         stored.actor.host,
-        stored.at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+        stored.at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        head(stored)
     )
+}
+
+/// The journal's head as this event left it (the event itself): kept outside
+/// the journal by whoever receives the message, it shows a cut tail later
+/// (`liftoff audit verify --expect-head HASH@LINE`).
+pub fn head(stored: &Stored) -> Head {
+    Head {
+        hash: stored.hash.clone(),
+        line: stored.id,
+    }
 }
 
 /// The request body for `kind`.
@@ -65,6 +76,10 @@ pub fn body(kind: NotifyKind, release: &str, stored: &Stored) -> Value {
             if let Value::Object(m) = &mut v {
                 m.insert("release".into(), Value::from(release));
                 m.insert("summary".into(), Value::from(text(release, stored)));
+                m.insert(
+                    "journal_head".into(),
+                    serde_json::to_value(head(stored)).unwrap_or(Value::Null),
+                );
             }
             v
         }
@@ -123,11 +138,17 @@ mod tests {
             "{text}"
         );
         assert!(text.contains("ana (captain)"), "{text}");
+        assert!(
+            text.ends_with(&format!("(journal head {}@7)", fired.hash)),
+            "{text}"
+        );
         let hook = body(NotifyKind::Webhook, "autopack", &fired);
         assert_eq!(hook["kind"], "kill_fired");
         assert_eq!(hook["id"], 7);
         assert_eq!(hook["release"], "autopack");
         assert_eq!(hook["payload"]["reason"], "pages firing");
         assert_eq!(hook["actor"]["name"], "ana");
+        assert_eq!(hook["journal_head"]["hash"], fired.hash.as_str());
+        assert_eq!(hook["journal_head"]["line"], 7);
     }
 }

@@ -8,6 +8,7 @@ use crate::journal::etcd::url::{is_etcd, EtcdTarget, UrlError, EXAMPLE};
 pub(super) fn journal(f: &mut Findings, r: &Release) {
     let spec = r.journal.as_deref().map(str::trim);
     let etcd = spec.is_some_and(is_etcd);
+    hmac_key(f, r, etcd);
     match spec {
         Some(s) if etcd => {
             if let Err(e) = EtcdTarget::parse(s) {
@@ -82,10 +83,7 @@ pub(super) fn journal(f: &mut Findings, r: &Release) {
         ("journal_password_env", &r.journal_password_env),
     ] {
         if let Some(v) = var {
-            let name_like = !v.is_empty()
-                && v.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
-                && !v.starts_with(|c: char| c.is_ascii_digit());
-            if !name_like {
+            if !is_env_name(v) {
                 f.at(
                     format!("release.{key}"),
                     format!("{key} is not an environment variable name (it must not be the value itself)"),
@@ -96,6 +94,45 @@ pub(super) fn journal(f: &mut Findings, r: &Release) {
             }
         }
     }
+}
+
+/// The keyed chain's key: by reference, one way, on the file journal.
+fn hmac_key(f: &mut Findings, r: &Release, etcd: bool) {
+    let (env, file) = (&r.journal_hmac_key_env, &r.journal_hmac_key_file);
+    if env.is_some() && file.is_some() {
+        f.at_key(
+            "release.journal_hmac_key_file",
+            "journal_hmac_key_env and journal_hmac_key_file are both set: the key comes from one place",
+            Some("keep one of them".into()),
+        );
+    }
+    if etcd && (env.is_some() || file.is_some()) {
+        let key = if env.is_some() {
+            "journal_hmac_key_env"
+        } else {
+            "journal_hmac_key_file"
+        };
+        f.at_key(
+            format!("release.{key}"),
+            format!("{key}: the keyed (HMAC) chain is only available for the file journal so far"),
+            Some("remove it, or keep the journal in a file (docs/journal.md)".into()),
+        );
+    }
+    if let Some(v) = env {
+        if !is_env_name(v) {
+            f.at(
+                "release.journal_hmac_key_env",
+                "journal_hmac_key_env is not an environment variable name (it must not be the key itself)",
+                Some("journal_hmac_key_env names the variable that holds the key (e.g. \"LIFTOFF_JOURNAL_KEY\"), never the key itself".into()),
+            );
+        }
+    }
+}
+
+fn is_env_name(v: &str) -> bool {
+    !v.is_empty()
+        && v.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+        && !v.starts_with(|c: char| c.is_ascii_digit())
 }
 
 fn pair(f: &mut Findings, a: bool, b: bool, ka: &str, kb: &str, why: &str) {

@@ -58,6 +58,12 @@ pub struct Release {
     /// etcd journal over TLS: the client certificate's private key (PEM).
     #[serde(default)]
     pub journal_key_file: Option<PathBuf>,
+    /// A keyed journal (HMAC-SHA256 chain): the environment variable holding the key.
+    #[serde(default)]
+    pub journal_hmac_key_env: Option<String>,
+    /// A keyed journal: a file holding the key (one of this or `journal_hmac_key_env`).
+    #[serde(default)]
+    pub journal_hmac_key_file: Option<PathBuf>,
     #[serde(default)]
     pub ack_valid_for: Option<Dur>,
     #[serde(default)]

@@ -1,6 +1,7 @@
 //! `<UTC timestamp>_go_nogo.json`: the decision record seed 000 asks for.
 
 use super::Report;
+use crate::journal::Head;
 use serde::Serialize;
 use std::path::{Path, PathBuf};
 
@@ -13,6 +14,10 @@ pub struct DecisionRecord<'a> {
     pub decision_maker: Option<&'a str>,
     pub justification: Option<&'a str>,
     pub next_review: Option<&'a str>,
+    /// The journal's head when the record was written (null: empty or
+    /// unreadable journal): kept outside the journal, it shows a cut tail
+    /// later (`liftoff audit verify --expect-head HASH@LINE`).
+    pub journal_head: Option<Head>,
 }
 
 /// Writes the record into `dir` (created if needed); returns its path.

@@ -47,8 +47,9 @@ async fn run(journal: SharedJournal, tx: mpsc::Sender<AppEvent>) {
             (ReleaseState::default(), Cursor::default())
         }
     };
-    if let Some(notice) = warnings_notice(&state.warnings) {
-        if tx.send(notice).await.is_err() {
+    let mut skipped = Skipped::default();
+    for event in skipped.add(&state.warnings) {
+        if tx.send(event).await.is_err() {
             return;
         }
     }
@@ -75,11 +76,37 @@ async fn run(journal: SharedJournal, tx: mpsc::Sender<AppEvent>) {
         if tx.send(state.clone().into()).await.is_err() {
             return;
         }
-        if let Some(notice) = warnings_notice(&warnings) {
-            if tx.send(notice).await.is_err() {
+        for event in skipped.add(&warnings) {
+            if tx.send(event).await.is_err() {
                 return;
             }
         }
+    }
+}
+
+/// The reader's warnings so far: a notice for each batch, and a lasting
+/// "journal lines" condition on the status line (a line the fold did not
+/// count — off the chain, edited, torn — stays a fact about this journal).
+#[derive(Default)]
+struct Skipped {
+    count: usize,
+}
+
+impl Skipped {
+    fn add(&mut self, warnings: &[String]) -> Vec<AppEvent> {
+        let Some(notice) = warnings_notice(warnings) else {
+            return Vec::new();
+        };
+        self.count += warnings.len();
+        let last = warnings.last().cloned().unwrap_or_default();
+        let condition = AppEvent::Condition {
+            topic: "journal lines",
+            text: Some(format!(
+                "JOURNAL: {} line(s) not counted (see `liftoff audit verify`); last: {last}",
+                self.count
+            )),
+        };
+        vec![notice, condition]
     }
 }
 
@@ -195,5 +222,49 @@ mod tests {
             other => panic!("{other:?}"),
         }
         assert!(warnings_notice(&[]).is_none());
+    }
+
+    #[tokio::test]
+    async fn a_line_off_the_chain_is_a_lasting_journal_condition_and_not_counted() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("journal.jsonl");
+        let file = FileJournal::new(&path);
+        file.append(ack("oncall")).unwrap();
+        // Its own hash is right; its prev is not the line before it.
+        let (_, forged) =
+            crate::journal::line::encode(2, chrono::Utc::now(), &ack("captain"), &"ab".repeat(32));
+        std::fs::OpenOptions::new()
+            .append(true)
+            .open(&path)
+            .unwrap()
+            .write_all(&forged)
+            .unwrap();
+        let journal: SharedJournal = Arc::new(file);
+        let (tx, mut rx) = mpsc::channel(64);
+        let cancel = CancellationToken::new();
+        let task = spawn(journal, tx, cancel.clone());
+        let (mut condition, mut state) = (None, None);
+        while condition.is_none() || state.is_none() {
+            let ev = tokio::time::timeout(Duration::from_secs(10), rx.recv())
+                .await
+                .expect("an event within 10 s")
+                .expect("channel open");
+            match ev {
+                AppEvent::Condition {
+                    topic: "journal lines",
+                    text,
+                } => condition = text,
+                AppEvent::ReleaseChanged(s) => state = Some(*s),
+                _ => {}
+            }
+        }
+        let condition = condition.unwrap();
+        assert!(condition.contains("journal line 2 skipped"), "{condition}");
+        assert!(condition.contains("not counted"), "{condition}");
+        let state = state.unwrap();
+        assert_eq!(state.events, 1);
+        assert!(state.acks.iter().all(|a| a.role != "captain"));
+        cancel.cancel();
+        task.await.unwrap();
     }
 }

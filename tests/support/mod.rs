@@ -11,6 +11,7 @@ pub mod etcd;
 pub mod exporter;
 pub mod file_exporter;
 pub mod journal_cli;
+pub mod journal_world;
 pub mod kube_api;
 pub mod metrics_server;
 pub mod net;

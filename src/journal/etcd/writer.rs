@@ -96,7 +96,7 @@ impl<'a> Writer<'a> {
         let prev = seen.head.as_ref().map_or(GENESIS, |h| h.hash.as_str());
         // Time never runs backwards along the chain, even across hosts' clocks.
         let now = Utc::now().trunc_subsecs(6);
-        let at = seen.head.as_ref().map_or(now, |h| now.max(h.at));
+        let at = crate::journal::chain::next_at(now, seen.head.as_ref().map(|h| h.at));
         let (stored, mut line) = encode(id, at, self.event, prev);
         line.pop(); // the newline: a value is one line
         let new_head = Head {
