@@ -292,6 +292,7 @@ mod tests {
             runbook: None,
             show: None,
             baseline: None,
+            waivable_by: Vec::new(),
         };
         CompiledCheck::compile(spec).unwrap()
     }
