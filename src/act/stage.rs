@@ -205,7 +205,7 @@ async fn record_override(
         from: state.stage.as_ref().map(|s| s.name.clone()),
         to: to.clone(),
         left_ms,
-        overridden: set_aside.iter().map(ToString::to_string).collect(),
+        overridden: set_aside.iter().map(ramp::Reason::as_overridden).collect(),
         justification,
     });
     journal::record(&ctx.journal, &ctx.actor, &event)

@@ -66,6 +66,20 @@ impl Reason {
     }
 }
 
+impl Reason {
+    /// How an overridden reason reads in the journal and the report (no advice).
+    pub fn as_overridden(&self) -> String {
+        match self {
+            Reason::HoldNotOver { stage, left, ends } => format!(
+                "the {stage} hold was cut short with {} left (it ended at {})",
+                human(*left),
+                ends.format("%H:%M:%S UTC")
+            ),
+            other => other.to_string(),
+        }
+    }
+}
+
 /// "1h 59m 3s": whole seconds, as people read a countdown.
 pub fn human(d: Duration) -> String {
     humantime::format_duration(Duration::from_secs(d.as_secs())).to_string()

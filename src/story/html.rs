@@ -121,7 +121,13 @@ pub fn html(s: &Story) -> String {
             );
             for (id, _) in &s.checks {
                 match snap.checks.get(id) {
-                    Some(seen) => o.push_str(&status_cell(&seen.status, &seen_text(seen))),
+                    Some(seen) => {
+                        let mut text = seen_text(seen);
+                        if let Some(w) = s.waived_at(id, snap.at) {
+                            text.push_str(&format!(" (WAIVED by {})", w.by));
+                        }
+                        o.push_str(&status_cell(&seen.status, &text))
+                    }
                     None => o.push_str("<td></td>"),
                 }
             }

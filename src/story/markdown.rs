@@ -114,9 +114,19 @@ pub fn markdown(s: &Story) -> String {
         if !d.evidence.is_empty() {
             out.push_str("\n| check | status | value | why |\n| --- | --- | --- | --- |\n");
             for (id, seen) in &d.evidence {
+                let waived = s
+                    .waived_at(id, d.at)
+                    .map(|w| {
+                        format!(
+                            " (WAIVED by {} until {} UTC)",
+                            w.by,
+                            w.until.format("%H:%M")
+                        )
+                    })
+                    .unwrap_or_default();
                 let _ = writeln!(
                     out,
-                    "| {id} | {} {} | {} | {} |",
+                    "| {id} | {} {}{waived} | {} | {} |",
                     symbol(&seen.status),
                     seen.status,
                     cell(seen.value.as_deref().unwrap_or("")),
@@ -180,7 +190,10 @@ pub fn markdown(s: &Story) -> String {
                 snap.gate
             );
             for (id, _) in &s.checks {
-                let v = snap.checks.get(id).map(seen_text).unwrap_or_default();
+                let mut v = snap.checks.get(id).map(seen_text).unwrap_or_default();
+                if let Some(w) = s.waived_at(id, snap.at) {
+                    v.push_str(&format!(" (WAIVED by {})", w.by));
+                }
                 let _ = write!(out, " {} |", cell(&v));
             }
             out.push('\n');

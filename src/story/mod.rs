@@ -263,6 +263,19 @@ impl Story {
         }
     }
 
+    /// The waiver that held `check` at `at`, if any.
+    pub fn waived_at(
+        &self,
+        check: &str,
+        at: DateTime<Utc>,
+    ) -> Option<&crate::release::WaiverRecord> {
+        self.end
+            .waivers
+            .iter()
+            .rev()
+            .find(|w| w.check == check && w.at <= at && at < w.until)
+    }
+
     /// A check's numeric values over time (snapshots whose value reads as a number).
     pub fn series(&self, check: &str) -> Vec<(DateTime<Utc>, f64, String)> {
         self.snapshots
