@@ -81,6 +81,10 @@ pub struct Seen {
     pub gate: GateDecision,
     /// `release::entry_ack_status` for the roles the stage names.
     pub acks: Vec<AckStatus>,
+    /// Every check's verdict (the stage's `requires`).
+    pub verdicts: Vec<crate::engine::Verdict>,
+    /// A justification that overrides the hold (journaled as an override).
+    pub override_hold: Option<String>,
 }
 
 impl Act {

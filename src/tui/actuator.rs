@@ -118,7 +118,14 @@ impl Wired {
         let ctx = self.ctx.clone();
         self.spawn(async move {
             let outcome = match (seen, back) {
-                (Some(s), _) => stage::advance(ctx, &s.state, &s.gate, &s.acks).await,
+                (Some(s), _) => {
+                    let standing = crate::ramp::Standing {
+                        gate: &s.gate,
+                        acks: &s.acks,
+                        verdicts: &s.verdicts,
+                    };
+                    stage::advance_at(ctx, &s.state, standing, Utc::now(), s.override_hold).await
+                }
                 (None, Some(state)) => stage::step_back(ctx, &state).await,
                 (None, None) => return Vec::new(),
             };

@@ -263,6 +263,8 @@ async fn the_ramp_refuses_on_no_go_and_enters_on_go_with_its_readback() {
             state: ReleaseState::default(),
             gate,
             acks: Vec::new(),
+            verdicts: Vec::new(),
+            override_hold: None,
         })
     };
     let refused = Act::EnterStage {

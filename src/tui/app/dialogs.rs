@@ -3,7 +3,7 @@
 //! What a dialog asks for leaves through `act`, like every other act.
 
 use super::{App, Overlay};
-use crate::playbook::SourceKind;
+use crate::act::rules;
 use crate::tui::act::Act;
 use crate::tui::layout::PanelKind;
 use crate::tui::overlays::ack_dialog::AckDialog;
@@ -115,28 +115,12 @@ impl App {
             );
         };
         let item = check.spec.source.clone();
-        let title = check.spec.title().to_string();
-        let spec = self.pb.playbook.sources.get(&item);
-        let Some(spec) = spec.filter(|s| s.kind() == SourceKind::Manual) else {
-            return self.say(
-                format!("{title} is not a manual item: it comes from source `{item}`"),
-                true,
-                now,
-            );
+        // The rule book decides, as for `liftoff tick` (same words).
+        let plan = match rules::may_tick(&self.pb.playbook, &self.release, &item, &self.user, now) {
+            Ok(plan) => plan,
+            Err(refused) => return self.say(refused.to_string(), true, now),
         };
-        let role = spec.role.clone();
-        if let Some(role) = &role {
-            if !self.holds_role(role, now) {
-                return self.say(
-                    format!(
-                        "{title} is ticked by the {role} role: {} holds no valid ACK as {role} (a)",
-                        self.user
-                    ),
-                    true,
-                    now,
-                );
-            }
-        }
+        let role = plan.role;
         let checked = !self.release.manual.get(&item).is_some_and(|m| m.checked);
         self.act(
             Act::Tick {
@@ -146,18 +130,5 @@ impl App {
             },
             now,
         );
-    }
-
-    /// Whether this terminal's user holds an unexpired ACK as `role` (any stage).
-    fn holds_role(&self, role: &str, now: DateTime<Utc>) -> bool {
-        let valid_for = self
-            .pb
-            .playbook
-            .release
-            .ack_valid_for
-            .map(|d| d.as_chrono());
-        self.release.acks.iter().any(|a| {
-            a.role == role && a.by == self.user && valid_for.is_none_or(|v| now - a.at <= v)
-        })
     }
 }

@@ -128,6 +128,8 @@ impl App {
                         state: self.release.clone(),
                         gate: self.gate.clone(),
                         acks: self.stage_acks(index, now),
+                        verdicts: self.verdicts.clone(),
+                        override_hold: None,
                     };
                     let seen = Box::new(seen);
                     self.act(Act::EnterStage { index, seen }, now);
@@ -177,10 +179,24 @@ impl App {
     }
 
     /// Why stage `index` may not be entered now (the gate, the stage's ACKs,
-    /// the kill switch, the order), or None when it may.
+    /// `requires`, the hold and its decision points, the kill switch, the
+    /// order: `ramp::can_enter_at`, as `liftoff stage` asks), or None when it may.
     pub fn enter_refusal(&self, index: usize, now: DateTime<Utc>) -> Option<Refusal> {
         let acks = self.stage_acks(index, now);
-        ramp::can_enter(&self.pb.playbook, index, &self.gate, &acks, &self.release).err()
+        let standing = ramp::Standing {
+            gate: &self.gate,
+            acks: &acks,
+            verdicts: &self.verdicts,
+        };
+        ramp::can_enter_at(
+            &self.pb.playbook,
+            index,
+            &standing,
+            &self.release,
+            now,
+            false,
+        )
+        .err()
     }
 
     fn open(&mut self) {

@@ -52,7 +52,7 @@ impl Dialog {
     /// What the dialog asks for, or why it cannot be done (the dialog stays).
     pub fn submit(&mut self, app: &App, now: DateTime<Utc>) -> Result<Then, String> {
         match self {
-            Dialog::Ack(d) => d.submit(app).map(Then::Act),
+            Dialog::Ack(d) => d.submit(app, now).map(Then::Act),
             Dialog::Decide(d) => d.submit(app, now).map(Then::Act),
             Dialog::Alarm(d) => d.submit(app).map(Then::Act),
             Dialog::Rollback(d) => d.submit(app).map(Then::Confirm),
