@@ -95,22 +95,44 @@ impl Wired {
     fn decide(&self, d: Decide) {
         let ctx = self.acting(Some(&d.maker), None);
         self.spawn(async move {
-            let word = d.report.decision.word();
             let at = d.report.generated_at;
-            vec![
-                match decision::record(ctx, d.report, Some(d.justification), d.next_review).await {
-                    Ok(r) => good(format!(
-                        "{word} decision recorded by {} ({} at {})",
-                        d.maker,
-                        r.record.file_name().map_or_else(
-                            || r.record.display().to_string(),
-                            |n| n.to_string_lossy().into_owned()
-                        ),
-                        super::style::clock(at)
-                    )),
-                    Err(e) => bad(format!("{word} decision NOT recorded: {e}")),
-                },
-            ]
+            let stage = d.stage.clone();
+            let (word, rec) = match d.plan {
+                Some(plan) => {
+                    let word = if plan.overridden {
+                        format!(
+                            "{} (OVERRIDE of {})",
+                            plan.outcome.word().to_uppercase(),
+                            plan.gate.word()
+                        )
+                    } else {
+                        plan.outcome.word().to_uppercase()
+                    };
+                    (
+                        word,
+                        decision::record_outcome(ctx, d.report, plan, d.next_review, stage).await,
+                    )
+                }
+                None => {
+                    let word = d.report.decision.word().to_string();
+                    (
+                        word,
+                        decision::record(ctx, d.report, Some(d.justification), d.next_review).await,
+                    )
+                }
+            };
+            vec![match rec {
+                Ok(r) => good(format!(
+                    "{word} decision recorded by {} ({} at {})",
+                    d.maker,
+                    r.record.file_name().map_or_else(
+                        || r.record.display().to_string(),
+                        |n| n.to_string_lossy().into_owned()
+                    ),
+                    super::style::clock(at)
+                )),
+                Err(e) => bad(format!("{word} decision NOT recorded: {e}")),
+            }]
         });
     }
 

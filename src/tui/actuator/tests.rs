@@ -238,6 +238,8 @@ async fn a_decision_writes_its_record_and_a_journal_event() {
         maker: "carol".into(),
         justification: "flag missing".into(),
         next_review: Some("2030-01-01T00:00:00Z".into()),
+        plan: None,
+        stage: None,
     };
     w.actuator.act(Act::Decide(Box::new(d))).unwrap();
     let (text, bad) = w.notice().await;
