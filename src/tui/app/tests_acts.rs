@@ -372,3 +372,37 @@ fn a_guard_compares_with_its_recorded_baseline() {
         acts(&rec)
     );
 }
+
+#[test]
+fn acks_used_up_by_the_stage_just_entered_are_not_shown_as_held() {
+    let (mut app, _rec) = recording();
+    let entered = now() - chrono::Duration::seconds(30);
+    let state = ReleaseState {
+        acks: vec![ack("oncall", "bob"), ack("captain", "alice")],
+        entries: vec![crate::release::StageEntry {
+            index: 1,
+            name: "10%".into(),
+            at: entered,
+            back: false,
+        }],
+        stage: Some(StageState {
+            index: 1,
+            name: "10%".into(),
+            percent: 10.0,
+            entered_at: entered,
+            decision_points_done: vec![],
+        }),
+        ..Default::default()
+    };
+    app.apply(state.into(), now());
+    // The gate at 10% still counts them (no NO-GO right after entering)...
+    assert!(app.acks.iter().all(|a| a.is_valid()), "{:?}", app.acks);
+    // ...but the Roles panel does not show them as held: the next step needs new ones.
+    let st = super::acks::role_status(&app, "captain", now());
+    assert!(!st.is_valid());
+    let why = st.missing.unwrap();
+    assert!(
+        why.contains("the last ACK (alice) was used to enter stage 10%"),
+        "{why}"
+    );
+}
