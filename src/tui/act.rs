@@ -43,6 +43,8 @@ pub enum Act {
         role: Option<String>,
         checked: bool,
     },
+    /// Waive a check for a time, as the rule book planned it (`w`).
+    Waive(Box<crate::act::rules::WaivePlan>),
     /// The commander answers the guard alarm.
     AnswerAlarm {
         guard: Option<String>,
@@ -108,6 +110,7 @@ impl Act {
             Act::Tick { item, checked, .. } => {
                 format!("{} {item}", if *checked { "tick" } else { "untick" })
             }
+            Act::Waive(p) => format!("waive {}", p.check),
             Act::AnswerAlarm { .. } => "answer the alarm".into(),
             Act::GuardTripped { guard, .. } => format!("guard {} tripped", guard.id),
             Act::DecisionPoint { stage, offset, .. } => format!(

@@ -203,6 +203,32 @@ impl Wired {
         });
     }
 
+    fn waive(&self, p: crate::act::rules::WaivePlan) {
+        let ctx = self.acting(Some(&p.by), Some(&p.role));
+        self.spawn(async move {
+            let event = Event::CheckWaived(crate::journal::event::Waiver {
+                check: p.check.clone(),
+                role: p.role.clone(),
+                justification: p.justification,
+                until: p.until,
+                status: None,
+            });
+            vec![
+                match journal::record(&ctx.journal, &ctx.actor, &event).await {
+                    Ok(s) => good(format!(
+                        "check {} WAIVED by {} ({}) until {} (event {})",
+                        p.check,
+                        p.by,
+                        p.role,
+                        p.until.format("%H:%M:%S UTC"),
+                        s.id
+                    )),
+                    Err(e) => bad(format!("waiver of {} NOT recorded: {e}", p.check)),
+                },
+            ]
+        });
+    }
+
     fn answer(&self, guard: Option<String>, comment: Option<String>) {
         let ctx = self.ctx.clone();
         self.spawn(async move {
@@ -307,6 +333,7 @@ impl Actuator for Wired {
                 checked,
             } => self.tick(item, role, checked),
             Act::AnswerAlarm { guard, comment } => self.answer(guard, comment),
+            Act::Waive(plan) => self.waive(*plan),
             Act::GuardTripped {
                 guard,
                 since,

@@ -41,6 +41,8 @@ pub enum Action {
     Toggle,
     /// `/`: search the runbook.
     Search,
+    /// `w`: waive the selected check for a time (its `waivable_by` roles).
+    Waive,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -164,6 +166,12 @@ pub const BINDINGS: &[Binding] = &[
         A::Toggle,
         G::Release,
         "tick / untick the selected manual item",
+    ),
+    bind(
+        &[ch('w')],
+        A::Waive,
+        G::Release,
+        "waive the selected check for a time (waivable_by)",
     ),
     bind(&[ch('y')], A::Confirm, G::Release, "yes, in a confirmation"),
     bind(&[key(KeyCode::Tab)], A::FocusNext, G::Move, "next panel"),

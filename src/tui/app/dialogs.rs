@@ -13,6 +13,7 @@ use crate::tui::overlays::dialog::{Dialog, Then};
 use crate::tui::overlays::form::Reply;
 use crate::tui::overlays::rollback_menu::RollbackMenu;
 use crate::tui::overlays::search::SearchDialog;
+use crate::tui::overlays::waive_dialog::WaiveDialog;
 use chrono::{DateTime, Utc};
 use crossterm::event::KeyEvent;
 
@@ -81,6 +82,18 @@ impl App {
             );
         }
         self.open_dialog(Dialog::Rollback(RollbackMenu::default()));
+    }
+
+    /// `w`: waive the selected check.
+    pub(crate) fn open_waive(&mut self, now: DateTime<Utc>) {
+        let check = (self.focus == PanelKind::Checklist)
+            .then(|| self.row(PanelKind::Checklist))
+            .filter(|i| *i < self.pb.checks.len());
+        let Some(i) = check else {
+            return self.say("w waives a check: select its checklist row", true, now);
+        };
+        let dialog = WaiveDialog::new(i, &self.user);
+        self.open_dialog(Dialog::Waive(dialog));
     }
 
     /// `/`: search the runbook.

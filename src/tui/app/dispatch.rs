@@ -115,6 +115,7 @@ impl App {
             Action::Rollback => self.open_rollbacks(now),
             Action::Toggle => self.toggle_manual(now),
             Action::Search => self.open_search(),
+            Action::Waive => self.open_waive(now),
         }
     }
 

@@ -406,3 +406,24 @@ fn acks_used_up_by_the_stage_just_entered_are_not_shown_as_held() {
         "{why}"
     );
 }
+
+#[test]
+fn w_waives_the_selected_check_with_the_rule_books_words() {
+    let (mut app, rec) = recording();
+    // A check without waivable_by: the dialog says why it will be refused, and Enter does nothing.
+    app.focus = PanelKind::Checklist;
+    press(&mut app, 'w');
+    assert!(matches!(app.dialog, Some(Dialog::Waive(_))));
+    typed(&mut app, "hotfix");
+    key(&mut app, KeyCode::Enter, now());
+    assert!(acts(&rec).is_empty());
+    let why = match &app.dialog {
+        Some(Dialog::Waive(d)) => d.error.clone().unwrap_or_default(),
+        other => panic!("{other:?}"),
+    };
+    assert!(why.starts_with("waiver refused: check"), "{why}");
+    assert!(
+        why.contains("cannot be waived: it names no waivable_by roles"),
+        "{why}"
+    );
+}

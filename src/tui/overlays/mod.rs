@@ -14,6 +14,7 @@ pub mod kill_modal;
 pub mod rollback_menu;
 pub mod search;
 pub mod too_small;
+pub mod waive_dialog;
 
 use super::app::{App, Overlay};
 use chrono::{DateTime, Utc};
