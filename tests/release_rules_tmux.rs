@@ -1,6 +1,7 @@
 //! One rule book (issue 16): the cockpit in tmux refuses what the CLI
 //! refuses, in the same words: a tick by someone without the item's role
-//! ACK, and `]` before the hold ends.
+//! ACK, and `]` before the hold ends; the hold's override asks a
+//! justification and is journaled, as `--override-hold` is.
 
 mod support;
 
@@ -134,7 +135,20 @@ fn the_cockpit_refuses_a_tick_and_an_early_stage_with_the_clis_words() {
     pane.keys(&["]"]);
     let screen = pane.wait_for("Cannot enter stage cohort");
     assert!(screen.contains("the pilot hold has 59m"), "{screen}");
-    pane.keys(&["Escape"]);
+    // Only the hold stands in the way: `y` asks the justification and overrides it.
+    assert!(screen.contains("y overrides the hold"), "{screen}");
+    pane.keys(&["y"]);
+    pane.wait_for("Override the hold");
+    pane.type_text("partner cohort waiting");
+    pane.keys(&["Enter"]);
+    pane.wait_for("at cohort 50% since");
+    let status = liftoff(dir.path(), &["status", pb_arg]);
+    let status = said(&status);
+    assert!(
+        status.contains("entered stage cohort: the pilot hold was cut short with 59m"),
+        "{status}"
+    );
+    assert!(status.contains("(partner cohort waiting)"), "{status}");
     pane.keys(&["q"]);
     pane.wait_for("Quit while the ramp runs?");
     pane.keys(&["y"]);

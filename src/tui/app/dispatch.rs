@@ -123,6 +123,13 @@ impl App {
         match question {
             Confirm::Quit => self.quit = true,
             Confirm::EnterStage(index) => match self.enter_refusal(index, now) {
+                // Only the hold stands in the way: `y` asks the override's justification.
+                Some(refusal) if refusal.reasons.iter().all(ramp::Reason::overridable) => {
+                    self.overlay = None;
+                    self.dialog = Some(crate::tui::overlays::dialog::Dialog::Override(
+                        crate::tui::overlays::override_dialog::OverrideDialog::new(index),
+                    ));
+                }
                 Some(refusal) => self.say(refusal.to_string(), true, now),
                 None => {
                     let seen = Seen {
@@ -167,7 +174,11 @@ impl App {
     }
 
     /// `release::entry_ack_status` for the roles stage `index` names.
-    fn stage_acks(&self, index: usize, now: DateTime<Utc>) -> Vec<crate::engine::AckStatus> {
+    pub(crate) fn stage_acks(
+        &self,
+        index: usize,
+        now: DateTime<Utc>,
+    ) -> Vec<crate::engine::AckStatus> {
         let roles = self
             .pb
             .playbook

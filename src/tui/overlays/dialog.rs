@@ -5,6 +5,7 @@ use super::ack_dialog::AckDialog;
 use super::alarm_dialog::AlarmDialog;
 use super::decide_dialog::DecideDialog;
 use super::form::{pressed, Reply};
+use super::override_dialog::OverrideDialog;
 use super::rollback_menu::RollbackMenu;
 use super::search::{hits, SearchDialog};
 use super::waive_dialog::WaiveDialog;
@@ -23,6 +24,7 @@ pub enum Dialog {
     Rollback(RollbackMenu),
     Search(SearchDialog),
     Waive(WaiveDialog),
+    Override(OverrideDialog),
 }
 
 /// What a submitted dialog leads to.
@@ -48,6 +50,7 @@ impl Dialog {
                 let n = hits(app, d.query.value()).len();
                 d.key(key, n)
             }
+            Dialog::Override(d) => d.key(key),
             Dialog::Waive(d) => {
                 let roles = app
                     .pb
@@ -69,6 +72,7 @@ impl Dialog {
             Dialog::Rollback(d) => d.submit(app).map(Then::Confirm),
             Dialog::Search(d) => d.submit(app).map(Then::Evidence),
             Dialog::Waive(d) => d.submit(app, now).map(Then::Act),
+            Dialog::Override(d) => d.submit(app, now).map(Then::Act),
         }
     }
 
@@ -79,6 +83,7 @@ impl Dialog {
             Dialog::Decide(d) => d.error = Some(why),
             Dialog::Alarm(d) => d.error = Some(why),
             Dialog::Waive(d) => d.error = Some(why),
+            Dialog::Override(d) => d.error = Some(why),
             // Lists show nothing to correct: the status line says it.
             Dialog::Rollback(_) | Dialog::Search(_) => {}
         }
@@ -92,6 +97,7 @@ impl Dialog {
             Dialog::Rollback(d) => d.render(f, area, app),
             Dialog::Search(d) => d.render(f, area, app),
             Dialog::Waive(d) => d.render(f, area, app, now),
+            Dialog::Override(d) => d.render(f, area, app, now),
         }
     }
 }

@@ -11,6 +11,7 @@ pub mod evidence;
 pub mod form;
 pub mod help;
 pub mod kill_modal;
+pub mod override_dialog;
 pub mod rollback_menu;
 pub mod search;
 pub mod too_small;
