@@ -71,7 +71,7 @@ impl Reason {
     pub fn as_overridden(&self) -> String {
         match self {
             Reason::HoldNotOver { stage, left, ends } => format!(
-                "the {stage} hold was cut short with {} left (it ended at {})",
+                "the {stage} hold was cut short with {} left (it was to end at {})",
                 human(*left),
                 ends.format("%H:%M:%S UTC")
             ),

@@ -427,3 +427,34 @@ fn w_waives_the_selected_check_with_the_rule_books_words() {
         "{why}"
     );
 }
+
+#[test]
+fn the_decide_dialog_picks_an_outcome_and_says_when_it_overrides_the_gate() {
+    let (mut app, rec) = recording();
+    assert_eq!(app.gate.decision, Decision::NoGo);
+    press(&mut app, 'g');
+    typed(&mut app, "debrief: expand anyway");
+    // Tab to the outcome row (after the next review), then → twice: no-go -> expand.
+    for _ in 0..2 {
+        key(&mut app, KeyCode::Tab, now());
+    }
+    key(&mut app, KeyCode::Right, now());
+    let Some(Dialog::Decide(d)) = &app.dialog else {
+        panic!("the decide dialog")
+    };
+    assert_eq!(d.outcome(), crate::act::rules::Outcome::Expand);
+    key(&mut app, KeyCode::Enter, now());
+    match &acts(&rec)[..] {
+        [Act::Decide(d)] => {
+            let plan = d.plan.as_ref().unwrap();
+            assert!(plan.overridden);
+            assert!(
+                plan.says
+                    .starts_with("expand OVERRIDES the gate: it is NO-GO"),
+                "{}",
+                plan.says
+            );
+        }
+        other => panic!("{other:?}"),
+    }
+}
