@@ -250,6 +250,9 @@ fn a_two_stage_release_walked_headless_with_the_cockpits_rules() {
         status.contains("waiver coverage: WAIVED by erin (lead) until"),
         "{status}"
     );
+    // `liftoff check` counts the waiver too: GO (exit 0), coverage still FAIL in its evidence.
+    let check = expect(&w, 0, "check", &[]);
+    assert!(check.contains("DECISION: GO"), "{check}");
 
     // GO with the waiver: the decision supports it, then the stage is set and read back.
     let said = expect(
