@@ -136,6 +136,13 @@ impl World {
 
     async fn tick_manual_items(&self) {
         let pb = self.playbook.to_str().unwrap();
+        // Each item names a role: dana ticks as its ACKed holder.
+        for role in ["oncall", "captain"] {
+            let (code, out, err) = self
+                .liftoff(&["ack", pb, "--role", role, "--as", "dana"])
+                .await;
+            assert_eq!(code, 0, "ack {role}: {out}{err}");
+        }
         for item in ["logs_correlated", "rollback_plan"] {
             let (code, out, err) = self
                 .liftoff(&["tick", pb, "--item", item, "--as", "dana"])

@@ -71,7 +71,7 @@ async fn sees_other_processes_and_reports_torn_lines() {
         .unwrap()
         .write_all(b"{\"id\":2,\"at\":")
         .unwrap();
-    liftoff(&["tick", pb_arg, "--item", "plan", "--as", "bob"]);
+    liftoff(&["tick", pb_arg, "--item", "plan", "--as", "ana"]);
     let warning = next(&mut rx).await;
     assert!(
         matches!(&warning, Followed::Warning(w) if w.line == 2),
@@ -89,7 +89,7 @@ async fn sees_other_processes_and_reports_torn_lines() {
     assert_eq!(state.warnings.len(), 1);
     let plan = &state.manual["plan"];
     assert!(plan.checked);
-    assert_eq!(plan.by.as_deref(), Some("bob"));
+    assert_eq!(plan.by.as_deref(), Some("ana"));
     let liftoff::source::Payload::Manual(m) = liftoff::release::manual_payload(&state, "plan")
     else {
         panic!("a manual payload")

@@ -153,7 +153,7 @@ async fn seed_000_ramp_walked_in_the_cockpit() {
     let expected: Vec<&str> = [
         ["ack"; 3].as_slice(),
         &["manual_ticked"; 3],
-        &["decision", "stage_entered", "stage_entered"],
+        &["decision_outcome", "stage_entered", "stage_entered"],
         &["decision_point"; 3],
         &["guard_tripped", "kill_fired", "kill_verified"],
     ]
@@ -256,9 +256,11 @@ fn go_recorded(w: &World, pb: &LoadedPlaybook, pane: &Pane) {
     wait_screen(pane, "Record the decision: GO");
     pane.type_text("seed 000 walked: every GO criterion holds");
     pane.keys(&["Enter"]);
-    let decision = await_events(pb, "decision", 1).remove(0);
+    let decision = await_events(pb, "decision_outcome", 1).remove(0);
     assert_eq!(decision.actor.name, "alice");
-    assert_eq!(decision.payload["decision"], "GO");
+    assert_eq!(decision.payload["outcome"], "go");
+    assert_eq!(decision.payload["gate"], "GO");
+    assert_eq!(decision.payload["overridden"], false);
     assert_eq!(
         decision.payload["justification"],
         "seed 000 walked: every GO criterion holds"

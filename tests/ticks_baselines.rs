@@ -37,6 +37,20 @@ async fn ticks_from_two_processes_appear_in_both() {
     let cursor = j.read_all().unwrap().cursor;
     let mut rx = j.follow(cursor).unwrap();
 
+    // An item that names a role is ticked by that role's holder: refused
+    // (exit 2, nothing written) until the person holds the ACK.
+    let refused = world.liftoff("tick", &["--item", "provider_keys", "--as", "mallory"]);
+    assert_eq!(refused.status.code(), Some(2), "{}", text(&refused));
+    assert!(
+        text(&refused).contains("holds no valid ACK as oncall"),
+        "{}",
+        text(&refused)
+    );
+    for (role, by) in [("oncall", "bob"), ("captain", "ana")] {
+        let out = world.liftoff("ack", &["--role", role, "--as", by]);
+        assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    }
+
     // Two people tick at the same moment, from two processes.
     let (a, b) = std::thread::scope(|s| {
         let a = s.spawn(|| world.liftoff("tick", &["--item", "provider_keys", "--as", "bob"]));

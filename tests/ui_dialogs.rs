@@ -60,7 +60,8 @@ fn ack_dialog_picks_the_first_missing_role_and_prefills_the_user() {
         assert!(s.contains(want), "lacks {want}:\n{s}");
     }
     insta::assert_snapshot!("dialog_ack", s);
-    // alice holds captain: with distinct_roles her oncall ACK would not count.
+    // alice holds captain: with distinct_roles her oncall ACK is refused, in
+    // the rule book's words (those `liftoff ack` prints).
     key(&mut a, KeyCode::Tab);
     for _ in 0..4 {
         key(&mut a, KeyCode::Backspace);
@@ -68,7 +69,7 @@ fn ack_dialog_picks_the_first_missing_role_and_prefills_the_user() {
     typed(&mut a, "alice");
     let s = screen(&a);
     assert!(
-        s.contains("this ACK would not count: alice already ACKed as captain"),
+        s.contains("! ACK refused: alice already ACKed as captain"),
         "{s}"
     );
 }

@@ -15,6 +15,7 @@ pub mod kill;
 pub mod kubernetes;
 pub mod readback;
 pub mod rollback;
+pub mod rules;
 pub mod stage;
 
 use crate::journal::{Actor, SharedJournal};

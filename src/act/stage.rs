@@ -9,10 +9,13 @@ use super::readback::ReadbackResult;
 use super::ActContext;
 use crate::engine::{AckStatus, GateDecision};
 use crate::expr::bind::Extra;
+use crate::journal::event::HoldOverridden;
 use crate::journal::event::{StageEntered, StageFailed};
 use crate::journal::{self, Event, Stored};
-use crate::ramp::{self, Refusal};
+use crate::playbook::CompiledReadback;
+use crate::ramp::{self, Refusal, Standing};
 use crate::release::ReleaseState;
+use chrono::{DateTime, Utc};
 use serde::Serialize;
 
 #[derive(Debug, Clone, Serialize)]
@@ -29,8 +32,21 @@ pub struct StageOutcome {
     pub baselines: Vec<crate::baseline::StageBaseline>,
 }
 
-/// Sets stage `index` and proves it. `back`: stepping back rather than forward.
+/// Sets stage `index` and proves it (`back`: stepping back from the stage
+/// after it). See `enter_from`.
 pub async fn enter(ctx: ActContext, index: usize, back: bool) -> Result<StageOutcome, Refusal> {
+    enter_from(ctx, index, back, back.then_some(index + 1)).await
+}
+
+/// Sets stage `index` and proves it. `from`: the stage being left when
+/// stepping back (its `undo` runs, else the `set` of stage `index`); None
+/// going forward (stage `index`'s own `set`, else the ramp's).
+pub async fn enter_from(
+    ctx: ActContext,
+    index: usize,
+    back: bool,
+    from: Option<usize>,
+) -> Result<StageOutcome, Refusal> {
     let pb = ctx.pb.clone();
     let refuse = |reason| Refusal {
         stage: None,
@@ -54,15 +70,23 @@ pub async fn enter(ctx: ActContext, index: usize, back: bool) -> Result<StageOut
         stage: Some(stage.name.clone()),
         baseline: None,
     };
-    let set = ramp::set_action(ramp, stage);
-    let fired = fire(
-        &ctx,
-        std::slice::from_ref(set),
-        pb.ramp_readback.as_ref(),
-        &fill,
-        &extra,
-    )
-    .await;
+    let action = if back {
+        let leaving = from.and_then(|i| ramp.stages.get(i));
+        ramp::undo_action(ramp, leaving, stage)
+    } else {
+        ramp::set_action(ramp, stage)
+    };
+    // The stage's own readback (validated at load), else the ramp's.
+    let own = match &stage.readback {
+        Some(rb) => Some(CompiledReadback::compile(rb).map_err(|e| {
+            refuse(ramp::Reason::KillFailed {
+                why: format!("stage {} readback does not compile: {e}", stage.name),
+            })
+        })?),
+        None => None,
+    };
+    let readback = own.as_ref().or(pb.ramp_readback.as_ref());
+    let fired = fire(&ctx, std::slice::from_ref(action), readback, &fill, &extra).await;
     let (entered, event) = match &fired.result {
         Verification::Verified { took } => (
             true,
@@ -106,13 +130,16 @@ pub async fn enter(ctx: ActContext, index: usize, back: bool) -> Result<StageOut
     })
 }
 
-/// `]`: checks (pure) that the next stage may be entered, then enters it.
-/// `gate`: the current Go/No-Go; `acks`: `release::entry_ack_status` for the stage's roles.
-pub async fn advance(
+/// `]`: checks (pure, `ramp::can_enter_at`: order, gate, ACKs, `requires`,
+/// hold and decision points) that the next stage may be entered, then enters
+/// it. `override_hold`: a justification that sets the hold aside; the
+/// override is journaled (`hold_overridden`) before the stage's set runs.
+pub async fn advance_at(
     ctx: ActContext,
     state: &ReleaseState,
-    gate: &GateDecision,
-    acks: &[AckStatus],
+    standing: Standing<'_>,
+    now: DateTime<Utc>,
+    override_hold: Option<String>,
 ) -> Result<StageOutcome, Refusal> {
     let next = ramp::next_stage(&ctx.pb.playbook, state).ok_or_else(|| Refusal {
         stage: None,
@@ -121,12 +148,81 @@ pub async fn advance(
             next: None,
         }],
     })?;
-    ramp::can_enter(&ctx.pb.playbook, next, gate, acks, state)?;
-    enter(ctx, next, false).await
+    let set_aside = ramp::can_enter_at(
+        &ctx.pb.playbook,
+        next,
+        &standing,
+        state,
+        now,
+        override_hold.is_some(),
+    )?;
+    if let (Some(justification), false) = (override_hold, set_aside.is_empty()) {
+        record_override(&ctx, state, next, &set_aside, justification).await?;
+    }
+    enter_from(ctx, next, false, None).await
 }
 
-/// `[`: steps back to the previous stage (no GO or ACK needed: it is the safe direction).
+/// `advance_at` now, without an override and without verdicts (a stage that
+/// `requires` checks is then refused: not evaluated is UNKNOWN).
+pub async fn advance(
+    ctx: ActContext,
+    state: &ReleaseState,
+    gate: &GateDecision,
+    acks: &[AckStatus],
+) -> Result<StageOutcome, Refusal> {
+    let standing = Standing {
+        gate,
+        acks,
+        verdicts: &[],
+    };
+    advance_at(ctx, state, standing, Utc::now(), None).await
+}
+
+/// Journals a hold override; a journal that will not take it refuses the entry
+/// (an override nobody can read later must not happen).
+async fn record_override(
+    ctx: &ActContext,
+    state: &ReleaseState,
+    next: usize,
+    set_aside: &[ramp::Reason],
+    justification: String,
+) -> Result<(), Refusal> {
+    let to = ctx
+        .pb
+        .playbook
+        .ramp
+        .as_ref()
+        .and_then(|r| r.stages.get(next))
+        .map_or_else(|| format!("#{next}"), |s| s.name.clone());
+    let left_ms = set_aside
+        .iter()
+        .find_map(|r| match r {
+            ramp::Reason::HoldNotOver { left, .. } => Some(left.as_millis() as u64),
+            _ => None,
+        })
+        .unwrap_or(0);
+    let event = Event::HoldOverridden(HoldOverridden {
+        from: state.stage.as_ref().map(|s| s.name.clone()),
+        to: to.clone(),
+        left_ms,
+        overridden: set_aside.iter().map(ramp::Reason::as_overridden).collect(),
+        justification,
+    });
+    journal::record(&ctx.journal, &ctx.actor, &event)
+        .await
+        .map(|_| ())
+        .map_err(|e| Refusal {
+            stage: Some(to),
+            reasons: vec![ramp::Reason::KillFailed {
+                why: format!("the override could not be journaled: {e}"),
+            }],
+        })
+}
+
+/// `[`: steps back to the previous stage (no GO or ACK needed: it is the safe
+/// direction), running the current stage's `undo` (else the previous stage's `set`).
 pub async fn step_back(ctx: ActContext, state: &ReleaseState) -> Result<StageOutcome, Refusal> {
     let prev = ramp::can_step_back(&ctx.pb.playbook, state)?;
-    enter(ctx, prev, true).await
+    let from = state.stage.as_ref().map(|s| s.index);
+    enter_from(ctx, prev, true, from).await
 }

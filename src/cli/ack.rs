@@ -1,11 +1,13 @@
 //! `liftoff ack PLAYBOOK --role ROLE [--as NAME] [--comment TEXT]`: record an
-//! ACK in the journal; exit 0 recorded, 2 bad input.
+//! ACK in the journal, as the rule book (`act::rules::may_ack`) allows; exit 0
+//! recorded, 2 bad input or refused (nothing written).
 
 use super::{load_or_report, EXIT_BAD_INPUT, EXIT_OK};
+use crate::act::rules;
 use crate::journal::event::Ack;
 use crate::journal::{self, Actor, Event, NewEvent};
 use crate::playbook::suggest;
-use crate::release::{self, ReleaseState};
+use crate::release::ReleaseState;
 use std::path::Path;
 
 pub fn run(
@@ -34,12 +36,20 @@ pub fn run(
     for w in &read.warnings {
         eprintln!("warning: {w}");
     }
-    let mut state = ReleaseState::from_read(&read);
+    let state = ReleaseState::from_read(&read);
     let actor = Actor::here(name).with_role(Some(role));
+    // The rule book decides; a refused ACK writes nothing.
+    let plan = match rules::may_ack(&pb.playbook, &state, role, &actor.name, chrono::Utc::now()) {
+        Ok(plan) => plan,
+        Err(refused) => {
+            eprintln!("liftoff: {refused}");
+            return Ok(EXIT_BAD_INPUT);
+        }
+    };
     let event = Event::Ack(Ack {
         role: role.to_string(),
         comment,
-        stage: state.stage.as_ref().map(|s| s.name.clone()),
+        stage: plan.stage.clone(),
     });
     let stored = match journal.append(NewEvent::new(&actor, &event)) {
         Ok(s) => s,
@@ -48,31 +58,14 @@ pub fn run(
             return Ok(EXIT_BAD_INPUT);
         }
     };
-    let at_stage = match &state.stage {
-        Some(s) => format!(" at stage {}", s.name),
+    let at_stage = match &plan.stage {
+        Some(s) => format!(" at stage {s}"),
         None => " (before the ramp)".into(),
     };
     println!(
-        "ACK recorded: {role} by {}{at_stage} (journal event {})",
-        actor.name, stored.id
+        "ACK recorded: {role} by {}{at_stage} (journal event {}): {}",
+        actor.name, stored.id, plan.counts
     );
-    // Say so when the ACK will not count (e.g. the same person holds another role).
-    state.apply(&stored);
-    let all: Vec<String> = roles.iter().map(|r| r.to_string()).collect();
-    let statuses = release::ack_status(&pb.playbook, &state, &all, stored.at);
-    let mine = statuses.iter().find(|s| s.role == role);
-    if mine.and_then(|s| s.by.as_deref()) != Some(actor.name.as_str()) {
-        let why = mine
-            .and_then(|s| s.missing.clone())
-            .or_else(|| {
-                statuses
-                    .iter()
-                    .find(|s| s.role != role && s.by.as_deref() == Some(actor.name.as_str()))
-                    .map(|o| format!("{} already holds {} (distinct_roles)", actor.name, o.role))
-            })
-            .unwrap_or_else(|| "see `liftoff status`".into());
-        eprintln!("note: this ACK does not count: {why}");
-    }
     Ok(EXIT_OK)
 }
 

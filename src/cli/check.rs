@@ -45,6 +45,8 @@ pub fn run(path: &Path, format: Format, out: Option<&Path>) -> color_eyre::Resul
     let acks: Vec<AckStatus> =
         release::ack_status(&pb.playbook, &state, &pb.playbook.release.go_acks, now);
     let gate = engine::decide(&pb.checks, &verdicts, &acks, pb.playbook.release.allow_warn);
+    // A waived FAIL/UNKNOWN does not hold the gate back (until the waiver ends).
+    let gate = release::waivers::apply(&gate, &state, now);
     let report = Report::build(&pb, &verdicts, &gate, &acks, now);
     match format {
         Format::Text => print!("{}", report::text(&report)),

@@ -1,16 +1,21 @@
 //! The command line (SPEC "Command line"). Each subcommand lives in its own file.
 
 mod ack;
+mod assess;
 mod audit;
 mod baseline;
 mod check;
+mod decide;
 mod demo;
 mod kill;
 mod notify_exit;
+mod report;
 mod run;
+mod stage;
 mod status;
 mod tick;
 mod validate;
+mod waive;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
@@ -118,6 +123,75 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = StatusFormat::Text)]
         format: StatusFormat,
     },
+    /// Enter a ramp stage with the cockpit's rules (gate, ACKs, requires, hold).
+    /// Exit 0 entered and read back, 1 refused or not read back, 2 bad input.
+    #[command(group(clap::ArgGroup::new("move").required(true).args(["next", "back", "enter"])))]
+    Stage {
+        playbook: PathBuf,
+        /// Enter the next stage.
+        #[arg(long)]
+        next: bool,
+        /// Step back to the previous stage (runs the current stage's `undo`).
+        #[arg(long)]
+        back: bool,
+        /// Enter the stage with this name (the next one, or the previous one to step back).
+        #[arg(long, value_name = "NAME")]
+        enter: Option<String>,
+        /// Who moves the ramp (default: $USER).
+        #[arg(long = "as", value_name = "NAME")]
+        as_name: Option<String>,
+        /// Enter before the current stage's hold ends (journaled as an override).
+        #[arg(long, requires = "justification")]
+        override_hold: bool,
+        /// Why (required with --override-hold).
+        #[arg(long)]
+        justification: Option<String>,
+    },
+    /// Record a decision with an outcome (go, no-go, expand, mitigate, rollback)
+    /// and its `_go_nogo.json`; an outcome the gate does not support is an override.
+    /// Exit 0 recorded, 2 bad input or refused.
+    Decide {
+        playbook: PathBuf,
+        /// go, no-go, expand, mitigate or rollback.
+        #[arg(long)]
+        outcome: String,
+        #[arg(long)]
+        justification: String,
+        /// Who decides (default: $USER).
+        #[arg(long = "as", value_name = "NAME")]
+        as_name: Option<String>,
+        /// When the decision is reviewed next (e.g. for NO-GO), RFC 3339.
+        #[arg(long, value_name = "TIME")]
+        next_review: Option<String>,
+    },
+    /// Waive one check for a time (the check's `waivable_by` must name the role,
+    /// and the person must hold a valid ACK as it). Exit 0 recorded, 2 bad input or refused.
+    Waive {
+        playbook: PathBuf,
+        #[arg(long)]
+        check: String,
+        #[arg(long)]
+        role: String,
+        #[arg(long)]
+        justification: String,
+        /// How long the waiver lasts (default 1h), e.g. "2h".
+        #[arg(long = "for", value_name = "DURATION")]
+        for_: Option<String>,
+        /// Who waives (default: $USER).
+        #[arg(long = "as", value_name = "NAME")]
+        as_name: Option<String>,
+    },
+    /// The release's story from the journal: stages, ACKs, decisions with their
+    /// evidence, guard trips, kill switch, waivers, overrides, and the watched
+    /// metrics over time (charts in html). Exit 0 written, 2 bad input.
+    Report {
+        playbook: PathBuf,
+        #[arg(long, value_enum, default_value_t = ReportFormat::Md)]
+        format: ReportFormat,
+        /// Write here instead of stdout.
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+    },
     /// The audit journal.
     Audit {
         #[command(subcommand)]
@@ -150,6 +224,12 @@ pub enum AuditCommand {
 pub enum StatusFormat {
     Text,
     Json,
+}
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ReportFormat {
+    Md,
+    Html,
 }
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
@@ -207,6 +287,64 @@ pub fn main() -> ExitCode {
             },
         ),
         Some(Command::Status { playbook, format }) => status::run(&playbook, format),
+        Some(Command::Stage {
+            playbook,
+            next,
+            back,
+            enter,
+            as_name,
+            override_hold,
+            justification,
+        }) => stage::run(
+            &playbook,
+            stage::Args {
+                to: match (next, back, enter) {
+                    (_, true, _) => stage::Move::Back,
+                    (_, _, Some(name)) => stage::Move::Enter(name),
+                    _ => stage::Move::Next,
+                },
+                as_name: as_name.as_deref(),
+                override_hold,
+                justification,
+            },
+        ),
+        Some(Command::Decide {
+            playbook,
+            outcome,
+            justification,
+            as_name,
+            next_review,
+        }) => decide::run(
+            &playbook,
+            decide::Args {
+                outcome: &outcome,
+                justification: &justification,
+                as_name: as_name.as_deref(),
+                next_review,
+            },
+        ),
+        Some(Command::Waive {
+            playbook,
+            check,
+            role,
+            justification,
+            for_,
+            as_name,
+        }) => waive::run(
+            &playbook,
+            waive::Args {
+                check: &check,
+                role: &role,
+                justification: &justification,
+                for_: for_.as_deref(),
+                as_name: as_name.as_deref(),
+            },
+        ),
+        Some(Command::Report {
+            playbook,
+            format,
+            out,
+        }) => report::run(&playbook, format, out.as_deref()),
         Some(Command::Audit {
             command:
                 AuditCommand::Verify {

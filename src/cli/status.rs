@@ -35,6 +35,8 @@ struct Status<'a> {
     go_acks: Vec<AckStatus>,
     next_stage: Option<NextStage>,
     countdown: Option<Countdown>,
+    /// What the world was proven to be in, and the next allowed step.
+    whereabouts: Option<ramp::Whereabouts>,
     state: &'a ReleaseState,
 }
 
@@ -81,6 +83,7 @@ pub fn run(path: &Path, format: StatusFormat) -> color_eyre::Result<u8> {
         go_acks: release::ack_status(p, &state, &p.release.go_acks, now),
         next_stage,
         countdown: ramp::countdown(p, &state, now),
+        whereabouts: ramp::whereabouts(p, &state, now),
         state: &state,
     };
     match format {
@@ -154,6 +157,9 @@ fn text(s: &Status, now: DateTime<Utc>) -> String {
         }
         _ => out.push_str("stage:   not started\n"),
     }
+    if let Some(w) = &s.whereabouts {
+        out.push_str(&format!("world:   {}\nnext:    {}\n", w.proven, w.next));
+    }
     out.push_str(&format!("kill:    {}\n", kill_text(&st.kill, now)));
     for (id, k) in &st.rollbacks {
         out.push_str(&format!("rollback {id}: {}\n", kill_text(k, now)));
@@ -173,6 +179,26 @@ fn text(s: &Status, now: DateTime<Utc>) -> String {
                 .unwrap_or_default()
         )),
         None => out.push_str("decision: none recorded\n"),
+    }
+    if let Some(o) = st.last_outcome.as_ref().filter(|o| o.overridden) {
+        out.push_str(&format!(
+            "OVERRIDE: decision {} by {} while the gate was {}\n",
+            o.outcome.to_uppercase(),
+            o.by,
+            o.gate
+        ));
+    }
+    for w in crate::release::active_waivers(st, now) {
+        out.push_str(&format!("waiver {}: {}\n", w.check, w.describe()));
+    }
+    for o in &st.overrides {
+        out.push_str(&format!(
+            "override {} by {}: {} ({})\n",
+            o.at.format("%H:%M:%S"),
+            o.by,
+            o.what,
+            o.justification
+        ));
     }
     acks_text(&mut out, "ACKs for the Go decision:", &s.go_acks, now);
     if let Some(n) = &s.next_stage {

@@ -1,9 +1,11 @@
 //! `liftoff tick PLAYBOOK --item ID [--as NAME] [--untick]`: tick a manual
-//! item (the id of a `manual` source); exit 0 recorded, 2 bad input.
+//! item (the id of a `manual` source) as the rule book allows (an item that
+//! names a role needs that role's ACK); exit 0 recorded, 2 bad input or refused.
 
 use super::ack::unknown;
 use super::status::open_journal;
 use super::{load_or_report, EXIT_BAD_INPUT, EXIT_OK};
+use crate::act::rules;
 use crate::journal::event::Manual;
 use crate::journal::{Actor, Event, NewEvent};
 use crate::playbook::SourceKind;
@@ -34,11 +36,19 @@ pub fn run(path: &Path, item: &str, name: Option<&str>, untick: bool) -> color_e
             return Ok(EXIT_BAD_INPUT);
         }
     };
-    let (journal, _) = match open_journal(&pb) {
+    let (journal, read) = match open_journal(&pb) {
         Ok(j) => j,
         Err(code) => return Ok(code),
     };
     let actor = Actor::here(name).with_role(spec.role.as_deref());
+    // The rule book decides (the cockpit's Space asks the same); a refused tick writes nothing.
+    let state = crate::release::ReleaseState::from_read(&read);
+    if let Err(refused) =
+        rules::may_tick(&pb.playbook, &state, item, &actor.name, chrono::Utc::now())
+    {
+        eprintln!("liftoff: {refused}");
+        return Ok(EXIT_BAD_INPUT);
+    }
     let manual = Manual {
         item: item.to_string(),
         role: spec.role.clone(),

@@ -160,6 +160,7 @@ mod tests {
             runbook: None,
             show: None,
             baseline: None,
+            waivable_by: Vec::new(),
         })
         .unwrap()
     }

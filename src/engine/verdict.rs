@@ -328,6 +328,7 @@ mod tests {
             runbook: None,
             show: None,
             baseline: None,
+            waivable_by: Vec::new(),
         };
         CompiledCheck::compile(spec).unwrap()
     }

@@ -5,5 +5,5 @@
 pub mod fetch;
 pub mod file;
 pub mod process;
-pub mod tree;
 pub mod tail;
+pub mod tree;

@@ -266,6 +266,61 @@ pub struct NotifyFailed {
     pub why: String,
 }
 
+/// A decision with an outcome (`g`, `liftoff decide`): what was decided, what
+/// the gate said, and whether the outcome overrules it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DecisionOutcome {
+    /// `go`, `no-go`, `expand`, `mitigate` or `rollback`.
+    pub outcome: String,
+    /// The gate when it was decided: "GO" or "NO-GO".
+    pub gate: String,
+    /// The outcome is one the gate does not support (e.g. `go` while NO-GO).
+    #[serde(default)]
+    pub overridden: bool,
+    pub justification: String,
+    #[serde(default)]
+    pub next_review: Option<String>,
+    /// What held the gate (check or role ids with reasons).
+    #[serde(default)]
+    pub holds: Vec<String>,
+    /// The `_go_nogo.json` record written with it.
+    #[serde(default)]
+    pub record: Option<String>,
+    /// The ramp stage current when it was decided.
+    #[serde(default)]
+    pub stage: Option<String>,
+}
+
+/// A stage entered before its rules allowed (hold not over, decision points
+/// not recorded), on someone's word: written just before the stage's set runs.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct HoldOverridden {
+    /// The stage whose hold was cut short (None: before the ramp).
+    #[serde(default)]
+    pub from: Option<String>,
+    /// The stage entered.
+    pub to: String,
+    /// Time that was left in the hold, in milliseconds.
+    #[serde(default)]
+    pub left_ms: u64,
+    /// What the rules said, word for word.
+    pub overridden: Vec<String>,
+    pub justification: String,
+}
+
+/// One check waived for a time by a role holder (`liftoff waive`, `w`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Waiver {
+    pub check: String,
+    pub role: String,
+    pub justification: String,
+    /// The waiver ends by itself then.
+    pub until: DateTime<Utc>,
+    /// The check's status when it was waived (PASS, WARN, FAIL, UNKNOWN).
+    #[serde(default)]
+    pub status: Option<String>,
+}
+
 macro_rules! events {
     ($($variant:ident($ty:ty) = $kind:literal,)*) => {
         /// Every kind liftoff writes. Unknown kinds in a journal are kept as
@@ -321,6 +376,9 @@ events! {
     ManualUnticked(Manual) = "manual_unticked",
     BaselineRecorded(Baseline) = "baseline_recorded",
     NotifyFailed(NotifyFailed) = "notify_failed",
+    DecisionOutcome(DecisionOutcome) = "decision_outcome",
+    HoldOverridden(HoldOverridden) = "hold_overridden",
+    CheckWaived(Waiver) = "check_waived",
 }
 
 #[cfg(test)]

@@ -10,7 +10,8 @@ use serde_json::{json, Value};
 /// The `[[notify]] events` name a journal kind is sent under, if any.
 pub fn notify_event(kind: &str) -> Option<&'static str> {
     Some(match kind {
-        "decision" => "decision",
+        "decision" | "decision_outcome" => "decision",
+        "hold_overridden" | "check_waived" => "override",
         "stage_entered" => "stage_entered",
         "decision_point" => "decision_point",
         "guard_tripped" => "guard_tripped",
@@ -41,8 +42,10 @@ pub fn text(release: &str, stored: &Stored) -> String {
         "kill_verified" => ":octagonal_sign: ",
         "kill_failed" | "rollback_failed" => ":x: ",
         "guard_tripped" => ":warning: ",
-        "decision" if what.contains("NO-GO") => ":red_circle: ",
-        "decision" => ":large_green_circle: ",
+        "hold_overridden" | "check_waived" => ":warning: ",
+        "decision" | "decision_outcome" if what.contains("OVERRID") => ":warning: ",
+        "decision" | "decision_outcome" if what.contains("NO-GO") => ":red_circle: ",
+        "decision" | "decision_outcome" => ":large_green_circle: ",
         _ => "",
     };
     let who = match &stored.actor.role {

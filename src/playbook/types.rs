@@ -304,6 +304,10 @@ pub struct Check {
     /// Names a baseline recorded in the journal; the condition sees it as `baseline`.
     #[serde(default)]
     pub baseline: Option<String>,
+    /// Roles whose holders may waive this check for a time (`liftoff waive`);
+    /// empty: the check cannot be waived.
+    #[serde(default)]
+    pub waivable_by: Vec<String>,
 }
 
 impl Check {
@@ -436,6 +440,15 @@ pub struct Stage {
     /// Overrides the ramp's `set` for this stage (e.g. a different toggle set).
     #[serde(default)]
     pub set: Option<Action>,
+    /// Run when stepping back out of this stage (default: the previous stage's `set`).
+    #[serde(default)]
+    pub undo: Option<Action>,
+    /// Proves this stage's share was set (default: the ramp's `readback`).
+    #[serde(default)]
+    pub readback: Option<Readback>,
+    /// Checks that must PASS to enter this stage (besides the gate).
+    #[serde(default)]
+    pub requires: Vec<String>,
     #[serde(default)]
     pub description: Option<String>,
     /// Baselines (names a check or guard gives in `baseline`) recorded when the
@@ -525,6 +538,7 @@ pub const NOTIFY_EVENTS: &[&str] = &[
     "kill_verified",
     "kill_failed",
     "rollback",
+    "override",
 ];
 
 #[derive(Debug, Clone, Deserialize, Serialize)]

@@ -102,7 +102,11 @@ pub fn validate(pb: &Playbook) -> Vec<Finding> {
         if let Some(s) = &c.show {
             condition(&mut f, &format!("{path}.show"), s);
         }
+        for (j, role) in c.waivable_by.iter().enumerate() {
+            role_ref(&mut f, &format!("{path}.waivable_by.{j}"), role, &roles);
+        }
     }
+    let check_ids: Vec<&str> = pb.checks.iter().map(|c| c.id.as_str()).collect();
 
     if let Some(ramp) = &pb.ramp {
         action(&mut f, "ramp.set", &ramp.set, pb, &sources);
@@ -150,6 +154,15 @@ pub fn validate(pb: &Playbook) -> Vec<Finding> {
             }
             if let Some(set) = &st.set {
                 action(&mut f, &format!("{path}.set"), set, pb, &sources);
+            }
+            if let Some(undo) = &st.undo {
+                action(&mut f, &format!("{path}.undo"), undo, pb, &sources);
+            }
+            if let Some(rb) = &st.readback {
+                readback(&mut f, &format!("{path}.readback"), rb, pb, &sources);
+            }
+            for (j, id) in st.requires.iter().enumerate() {
+                check_ref(&mut f, &format!("{path}.requires.{j}"), id, &check_ids);
             }
         }
     }
@@ -277,6 +290,16 @@ pub(super) fn role_ref(f: &mut Findings, path: &str, role: &str, roles: &[&str])
             ),
         };
         f.at(path, format!("unknown role \"{role}\""), Some(hint));
+    }
+}
+
+fn check_ref(f: &mut Findings, path: &str, id: &str, checks: &[&str]) {
+    if !checks.contains(&id) {
+        let hint = match suggest(id, checks.iter().copied()) {
+            Some(s) => format!("did you mean \"{s}\"?"),
+            None => format!("name the id of a [[check]] (checks: {})", checks.join(", ")),
+        };
+        f.at(path, format!("unknown check \"{id}\""), Some(hint));
     }
 }
 

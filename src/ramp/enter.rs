@@ -1,10 +1,12 @@
 //! Whether the ramp may move, and if not, exactly what holds it.
 
-use crate::engine::{AckStatus, Decision, GateDecision, Hold};
-use crate::playbook::{Action, Playbook, Ramp, Stage};
+use crate::engine::{AckStatus, Decision, GateDecision, Hold, Status, Verdict};
+use crate::playbook::{Action, Playbook, Ramp, Readback, Stage};
 use crate::release::{KillState, ReleaseState};
+use chrono::{DateTime, Utc};
 use serde::Serialize;
 use std::fmt;
+use std::time::Duration;
 
 /// One thing that stops the ramp from moving.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -34,6 +36,53 @@ pub enum Reason {
     KillFailed {
         why: String,
     },
+    /// The current stage's hold is not over (overridable with a justification).
+    HoldNotOver {
+        stage: String,
+        left: Duration,
+        ends: DateTime<Utc>,
+    },
+    /// Decision points of the current stage fell due and were not recorded
+    /// (overridable with a justification).
+    PointsNotRecorded {
+        stage: String,
+        points: Vec<Duration>,
+    },
+    /// A check the stage `requires` is not PASS.
+    Requires {
+        check: String,
+        status: Option<Status>,
+        why: String,
+    },
+}
+
+impl Reason {
+    /// Whether `--override-hold` (or the cockpit's override) may set this reason aside.
+    pub fn overridable(&self) -> bool {
+        matches!(
+            self,
+            Reason::HoldNotOver { .. } | Reason::PointsNotRecorded { .. }
+        )
+    }
+}
+
+impl Reason {
+    /// How an overridden reason reads in the journal and the report (no advice).
+    pub fn as_overridden(&self) -> String {
+        match self {
+            Reason::HoldNotOver { stage, left, ends } => format!(
+                "the {stage} hold was cut short with {} left (it was to end at {})",
+                human(*left),
+                ends.format("%H:%M:%S UTC")
+            ),
+            other => other.to_string(),
+        }
+    }
+}
+
+/// "1h 59m 3s": whole seconds, as people read a countdown.
+pub fn human(d: Duration) -> String {
+    humantime::format_duration(Duration::from_secs(d.as_secs())).to_string()
 }
 
 impl fmt::Display for Reason {
@@ -63,6 +112,26 @@ impl fmt::Display for Reason {
                 f,
                 "the kill switch FAILED ({why}): the world is not proven halted; fire it again or step back"
             ),
+            Reason::HoldNotOver { stage, left, ends } => write!(
+                f,
+                "the {stage} hold has {} left (it ends at {}); an override needs a justification",
+                human(*left),
+                ends.format("%H:%M:%S UTC")
+            ),
+            Reason::PointsNotRecorded { stage, points } => {
+                let list: Vec<String> = points.iter().map(|p| format!("T+{}", human(*p))).collect();
+                write!(
+                    f,
+                    "decision point{} {} of stage {stage} fell due and {} not recorded",
+                    if points.len() == 1 { "" } else { "s" },
+                    list.join(", "),
+                    if points.len() == 1 { "was" } else { "were" }
+                )
+            }
+            Reason::Requires { check, status, why } => match status {
+                Some(s) => write!(f, "the stage requires {check} to PASS (it is {}: {why})", s.word()),
+                None => write!(f, "the stage requires {check} to PASS ({why})"),
+            },
         }
     }
 }
@@ -182,6 +251,117 @@ pub fn can_enter(
             stage: Some(stage.name.clone()),
             reasons,
         })
+    }
+}
+
+/// The readback that proves `stage` (its own, else the ramp's).
+pub fn readback_for<'a>(ramp: &'a Ramp, stage: &'a Stage) -> Option<&'a Readback> {
+    stage.readback.as_ref().or(ramp.readback.as_ref())
+}
+
+/// The action that takes the ramp back from stage `from` to stage `to`: the
+/// `undo` of the stage being left, else the `set` of the stage stepped back to
+/// (never the current stage's `set` again).
+pub fn undo_action<'a>(ramp: &'a Ramp, from: Option<&'a Stage>, to: &'a Stage) -> &'a Action {
+    from.and_then(|s| s.undo.as_ref())
+        .unwrap_or_else(|| set_action(ramp, to))
+}
+
+/// What holds the ramp in its current stage at `now`: the hold not over, and
+/// decision points that fell due without being recorded. Both can be overridden.
+pub fn hold_reasons(pb: &Playbook, state: &ReleaseState, now: DateTime<Utc>) -> Vec<Reason> {
+    let Some(c) = super::countdown(pb, state, now) else {
+        return Vec::new();
+    };
+    let mut reasons = Vec::new();
+    if let (Some(left), Some(st)) = (c.hold_left.filter(|l| !l.is_zero()), &state.stage) {
+        let ends = st.entered_at
+            + chrono::Duration::from_std(c.hold.unwrap_or_default()).unwrap_or_default();
+        reasons.push(Reason::HoldNotOver {
+            stage: c.stage.clone(),
+            left,
+            ends,
+        });
+    }
+    if !c.due.is_empty() {
+        reasons.push(Reason::PointsNotRecorded {
+            stage: c.stage.clone(),
+            points: c.due.clone(),
+        });
+    }
+    reasons
+}
+
+/// The checks stage `stage` requires that are not PASS (a check without a verdict is UNKNOWN).
+pub fn requires_reasons(stage: &Stage, verdicts: &[Verdict]) -> Vec<Reason> {
+    stage
+        .requires
+        .iter()
+        .filter_map(|id| match verdicts.iter().find(|v| v.check == *id) {
+            Some(v) if v.status == Status::Pass => None,
+            Some(v) => Some(Reason::Requires {
+                check: id.clone(),
+                status: Some(v.status),
+                why: v.evidence.reason.clone(),
+            }),
+            None => Some(Reason::Requires {
+                check: id.clone(),
+                status: Some(Status::Unknown),
+                why: "not evaluated".into(),
+            }),
+        })
+        .collect()
+}
+
+/// How the release stands when a stage entry is asked: the gate, the ACKs of
+/// the stage's roles (`release::entry_ack_status`) and every check's verdict.
+#[derive(Debug, Clone, Copy)]
+pub struct Standing<'a> {
+    pub gate: &'a GateDecision,
+    pub acks: &'a [AckStatus],
+    pub verdicts: &'a [Verdict],
+}
+
+/// Every rule for entering stage `index` at `now`: `can_enter`'s (order, gate,
+/// ACKs, kill switch), the stage's `requires`, and the current stage's hold and
+/// decision points. With `override_hold`, the hold reasons are set aside and
+/// returned (to be journaled as an override); every other reason still refuses.
+pub fn can_enter_at(
+    pb: &Playbook,
+    index: usize,
+    standing: &Standing<'_>,
+    state: &ReleaseState,
+    now: DateTime<Utc>,
+    override_hold: bool,
+) -> Result<Vec<Reason>, Refusal> {
+    let (gate, acks, verdicts) = (standing.gate, standing.acks, standing.verdicts);
+    let mut refusal = match can_enter(pb, index, gate, acks, state) {
+        Ok(()) => Refusal {
+            stage: None,
+            reasons: Vec::new(),
+        },
+        Err(r) => r,
+    };
+    if refusal
+        .reasons
+        .iter()
+        .any(|r| matches!(r, Reason::NoRamp | Reason::NoSuchStage { .. }))
+    {
+        return Err(refusal);
+    }
+    let Some(stage) = pb.ramp.as_ref().and_then(|r| r.stages.get(index)) else {
+        return Err(refusal);
+    };
+    refusal.stage = Some(stage.name.clone());
+    refusal.reasons.extend(requires_reasons(stage, verdicts));
+    let held = hold_reasons(pb, state, now);
+    if !override_hold {
+        refusal.reasons.extend(held.iter().cloned());
+    }
+    if refusal.reasons.is_empty() {
+        Ok(held)
+    } else {
+        Err(refusal)
     }
 }
 

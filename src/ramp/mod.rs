@@ -5,10 +5,13 @@
 
 mod countdown;
 mod enter;
+mod recovery;
 
 pub use countdown::{
     countdown, decision_point_event, due_decision_points, stage_spec, Countdown, NextPoint,
 };
 pub use enter::{
-    can_enter, can_step_back, next_stage, previous_stage, set_action, Reason, Refusal,
+    can_enter, can_enter_at, can_step_back, hold_reasons, human, next_stage, previous_stage,
+    readback_for, requires_reasons, set_action, undo_action, Reason, Refusal, Standing,
 };
+pub use recovery::{whereabouts, Whereabouts};

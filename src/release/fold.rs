@@ -4,8 +4,8 @@
 
 use super::summary::{actor_label, summary};
 use super::{
-    AckRecord, BaselineRecord, DecisionSummary, JournalLine, KillState, ReleaseState, StageEntry,
-    StageState,
+    AckRecord, BaselineRecord, DecisionSummary, JournalLine, KillState, OutcomeSummary,
+    OverrideRecord, ReleaseState, StageEntry, StageState, WaiverRecord,
 };
 use crate::journal::{Event, Followed, JournalWarning, ReadAll, Stored};
 use crate::source::ManualState;
@@ -18,6 +18,8 @@ pub const RECENT: usize = 200;
 pub const MAX_ACKS: usize = 512;
 /// Reader warnings kept.
 pub const MAX_WARNINGS: usize = 50;
+/// Overrides and waivers kept (the oldest go first).
+pub const MAX_OVERRIDES: usize = 200;
 
 impl ReleaseState {
     /// Folds events in journal order.
@@ -170,7 +172,9 @@ impl ReleaseState {
             Event::KillVerified(v) if self.kill_applies(&v.target, e) => {
                 *self.kill_slot(v.target) = halted(happened(e), v.took_ms);
                 // The world is halted: a ramp starts again from its first stage.
-                self.stage = None;
+                if let Some(st) = self.stage.take() {
+                    self.halted_from = Some(st);
+                }
             }
             Event::KillFailed(f) if self.kill_applies(&f.target, e) => {
                 *self.kill_slot(f.target) = failed(happened(e), f.why)
@@ -212,6 +216,62 @@ impl ReleaseState {
                 self.notify_failures += 1;
                 self.last_notify_failure = Some(format!("{}: {}", n.target, n.why));
             }
+            Event::DecisionOutcome(d) => {
+                if d.overridden {
+                    self.push_override(OverrideRecord {
+                        at,
+                        by: by.clone(),
+                        what: format!(
+                            "decision {} recorded while the gate was {}",
+                            d.outcome.to_uppercase(),
+                            d.gate
+                        ),
+                        justification: d.justification.clone(),
+                    });
+                }
+                self.last_decision = Some(DecisionSummary {
+                    decision: d.outcome.to_uppercase(),
+                    by: by.clone(),
+                    at,
+                    justification: Some(d.justification.clone()),
+                    next_review: d.next_review,
+                });
+                self.last_outcome = Some(OutcomeSummary {
+                    outcome: d.outcome,
+                    gate: d.gate,
+                    overridden: d.overridden,
+                    by: by.clone(),
+                    at,
+                    justification: d.justification,
+                    stage: d.stage,
+                });
+            }
+            Event::HoldOverridden(h) => self.push_override(OverrideRecord {
+                at,
+                by: by.clone(),
+                what: format!("entered stage {}: {}", h.to, h.overridden.join("; ")),
+                justification: h.justification,
+            }),
+            Event::CheckWaived(w) => {
+                self.waivers.push(WaiverRecord {
+                    check: w.check,
+                    role: w.role,
+                    by: by.clone(),
+                    at,
+                    until: w.until,
+                    justification: w.justification,
+                });
+                if self.waivers.len() > MAX_OVERRIDES {
+                    self.waivers.remove(0);
+                }
+            }
+        }
+    }
+
+    fn push_override(&mut self, o: OverrideRecord) {
+        self.overrides.push(o);
+        if self.overrides.len() > MAX_OVERRIDES {
+            self.overrides.remove(0);
         }
     }
 

@@ -11,11 +11,13 @@ mod manual;
 mod summary;
 #[cfg(test)]
 mod tests;
+pub mod waivers;
 
 pub use acks::{ack_status, entry_ack_status};
 pub use fold::{MAX_ACKS, MAX_WARNINGS, RECENT};
 pub use manual::{manual_observation, manual_payload, overlay_manual};
 pub use summary::summary as event_summary;
+pub use waivers::{active_waivers, WaiverRecord};
 
 use crate::source::ManualState;
 use chrono::{DateTime, Utc};
@@ -53,6 +55,15 @@ pub struct ReleaseState {
     pub rollbacks: BTreeMap<String, KillState>,
     /// Journal lines the reader skipped (torn, edited), newest last, bounded.
     pub warnings: Vec<String>,
+    /// The last decision recorded with an outcome (`g`, `liftoff decide`).
+    pub last_outcome: Option<OutcomeSummary>,
+    /// Waivers in journal order (expired ones included: `active_waivers` picks by `now`).
+    pub waivers: Vec<WaiverRecord>,
+    /// Overrides (holds cut short, outcomes against the gate), oldest first, bounded.
+    pub overrides: Vec<OverrideRecord>,
+    /// The stage the ramp was at when the kill switch was verified HALTED:
+    /// after a kill the world is what the kill's readback proved, not this stage.
+    pub halted_from: Option<StageState>,
     /// The id of the last event folded (0: none).
     pub last_id: u64,
     /// How many events were folded.
@@ -111,6 +122,28 @@ pub struct DecisionSummary {
     pub at: DateTime<Utc>,
     pub justification: Option<String>,
     pub next_review: Option<String>,
+}
+
+/// A decision with an outcome, as the journal recorded it last.
+#[derive(Debug, Clone, Serialize)]
+pub struct OutcomeSummary {
+    pub outcome: String,
+    pub gate: String,
+    pub overridden: bool,
+    pub by: String,
+    pub at: DateTime<Utc>,
+    pub justification: String,
+    pub stage: Option<String>,
+}
+
+/// Something done against the rules on someone's word (shown in the cockpit and the report).
+#[derive(Debug, Clone, Serialize)]
+pub struct OverrideRecord {
+    pub at: DateTime<Utc>,
+    pub by: String,
+    /// What was overridden, in a sentence.
+    pub what: String,
+    pub justification: String,
 }
 
 /// A baseline as the journal recorded it last.

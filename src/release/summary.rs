@@ -103,6 +103,31 @@ pub fn summary(e: &Event) -> String {
             };
             format!("baseline {} = {}{from}", b.name, format_number(b.value))
         }
+        Event::DecisionOutcome(d) => {
+            let overridden = if d.overridden {
+                format!(" OVERRIDING the gate ({})", d.gate)
+            } else {
+                String::new()
+            };
+            format!(
+                "decision {}{overridden}: {}",
+                d.outcome.to_uppercase(),
+                d.justification
+            )
+        }
+        Event::HoldOverridden(h) => format!(
+            "OVERRIDE: entering stage {} ({}): {}",
+            h.to,
+            h.overridden.join("; "),
+            h.justification
+        ),
+        Event::CheckWaived(w) => format!(
+            "check {} WAIVED ({}) until {}: {}",
+            w.check,
+            w.role,
+            w.until.format("%Y-%m-%d %H:%M UTC"),
+            w.justification
+        ),
         Event::NotifyFailed(n) => format!(
             "notification to {} failed after {} attempt{}{}: {}",
             n.target,

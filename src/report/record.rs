@@ -22,8 +22,17 @@ pub struct DecisionRecord<'a> {
 
 /// Writes the record into `dir` (created if needed); returns its path.
 pub fn write(dir: &Path, record: &DecisionRecord<'_>) -> std::io::Result<PathBuf> {
+    write_any(dir, record.report.generated_at, record)
+}
+
+/// Writes any record (e.g. a decision with an outcome) as `<at>_go_nogo.json`.
+pub fn write_any(
+    dir: &Path,
+    at: chrono::DateTime<chrono::Utc>,
+    record: &impl Serialize,
+) -> std::io::Result<PathBuf> {
     std::fs::create_dir_all(dir)?;
-    let stamp = record.report.generated_at.format("%Y%m%dT%H%M%S%.3fZ");
+    let stamp = at.format("%Y%m%dT%H%M%S%.3fZ");
     let path = dir.join(format!("{stamp}_go_nogo.json"));
     let json = serde_json::to_vec_pretty(record).map_err(std::io::Error::other)?;
     // Write then rename: a reader never sees half a record.

@@ -43,6 +43,8 @@ pub enum Act {
         role: Option<String>,
         checked: bool,
     },
+    /// Waive a check for a time, as the rule book planned it (`w`).
+    Waive(Box<crate::act::rules::WaivePlan>),
     /// The commander answers the guard alarm.
     AnswerAlarm {
         guard: Option<String>,
@@ -72,6 +74,11 @@ pub struct Decide {
     pub justification: String,
     /// Required for NO-GO (RFC 3339).
     pub next_review: Option<String>,
+    /// The outcome as the rule book planned it (`act::rules::may_decide`);
+    /// None records the gate's verdict only (the older `decision` event).
+    pub plan: Option<crate::act::rules::DecidePlan>,
+    /// The ramp stage current when it was decided.
+    pub stage: Option<String>,
 }
 
 /// What the cockpit saw when `]` was confirmed: `act::stage::advance` checks it again.
@@ -81,6 +88,10 @@ pub struct Seen {
     pub gate: GateDecision,
     /// `release::entry_ack_status` for the roles the stage names.
     pub acks: Vec<AckStatus>,
+    /// Every check's verdict (the stage's `requires`).
+    pub verdicts: Vec<crate::engine::Verdict>,
+    /// A justification that overrides the hold (journaled as an override).
+    pub override_hold: Option<String>,
 }
 
 impl Act {
@@ -89,13 +100,17 @@ impl Act {
         match self {
             Act::FireKill => "kill switch".into(),
             Act::Ack { role, .. } => format!("ACK for {role}"),
-            Act::Decide(d) => format!("{} decision", d.report.decision.word()),
+            Act::Decide(d) => match &d.plan {
+                Some(p) => format!("{} decision", p.outcome.word()),
+                None => format!("{} decision", d.report.decision.word()),
+            },
             Act::EnterStage { index, .. } => format!("enter stage #{index}"),
             Act::StepBack { index, .. } => format!("step back to stage #{index}"),
             Act::Rollback { target } => format!("rollback {target}"),
             Act::Tick { item, checked, .. } => {
                 format!("{} {item}", if *checked { "tick" } else { "untick" })
             }
+            Act::Waive(p) => format!("waive {}", p.check),
             Act::AnswerAlarm { .. } => "answer the alarm".into(),
             Act::GuardTripped { guard, .. } => format!("guard {} tripped", guard.id),
             Act::DecisionPoint { stage, offset, .. } => format!(

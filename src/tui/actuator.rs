@@ -95,22 +95,44 @@ impl Wired {
     fn decide(&self, d: Decide) {
         let ctx = self.acting(Some(&d.maker), None);
         self.spawn(async move {
-            let word = d.report.decision.word();
             let at = d.report.generated_at;
-            vec![
-                match decision::record(ctx, d.report, Some(d.justification), d.next_review).await {
-                    Ok(r) => good(format!(
-                        "{word} decision recorded by {} ({} at {})",
-                        d.maker,
-                        r.record.file_name().map_or_else(
-                            || r.record.display().to_string(),
-                            |n| n.to_string_lossy().into_owned()
-                        ),
-                        super::style::clock(at)
-                    )),
-                    Err(e) => bad(format!("{word} decision NOT recorded: {e}")),
-                },
-            ]
+            let stage = d.stage.clone();
+            let (word, rec) = match d.plan {
+                Some(plan) => {
+                    let word = if plan.overridden {
+                        format!(
+                            "{} (OVERRIDE of {})",
+                            plan.outcome.word().to_uppercase(),
+                            plan.gate.word()
+                        )
+                    } else {
+                        plan.outcome.word().to_uppercase()
+                    };
+                    (
+                        word,
+                        decision::record_outcome(ctx, d.report, plan, d.next_review, stage).await,
+                    )
+                }
+                None => {
+                    let word = d.report.decision.word().to_string();
+                    (
+                        word,
+                        decision::record(ctx, d.report, Some(d.justification), d.next_review).await,
+                    )
+                }
+            };
+            vec![match rec {
+                Ok(r) => good(format!(
+                    "{word} decision recorded by {} ({} at {})",
+                    d.maker,
+                    r.record.file_name().map_or_else(
+                        || r.record.display().to_string(),
+                        |n| n.to_string_lossy().into_owned()
+                    ),
+                    super::style::clock(at)
+                )),
+                Err(e) => bad(format!("{word} decision NOT recorded: {e}")),
+            }]
         });
     }
 
@@ -118,7 +140,14 @@ impl Wired {
         let ctx = self.ctx.clone();
         self.spawn(async move {
             let outcome = match (seen, back) {
-                (Some(s), _) => stage::advance(ctx, &s.state, &s.gate, &s.acks).await,
+                (Some(s), _) => {
+                    let standing = crate::ramp::Standing {
+                        gate: &s.gate,
+                        acks: &s.acks,
+                        verdicts: &s.verdicts,
+                    };
+                    stage::advance_at(ctx, &s.state, standing, Utc::now(), s.override_hold).await
+                }
                 (None, Some(state)) => stage::step_back(ctx, &state).await,
                 (None, None) => return Vec::new(),
             };
@@ -169,6 +198,32 @@ impl Wired {
                 match journal::record(&ctx.journal, &ctx.actor, &event).await {
                     Ok(_) => good(format!("{item} {verb} by {}", ctx.actor.name)),
                     Err(e) => bad(format!("{item} NOT {verb}: {e}")),
+                },
+            ]
+        });
+    }
+
+    fn waive(&self, p: crate::act::rules::WaivePlan) {
+        let ctx = self.acting(Some(&p.by), Some(&p.role));
+        self.spawn(async move {
+            let event = Event::CheckWaived(crate::journal::event::Waiver {
+                check: p.check.clone(),
+                role: p.role.clone(),
+                justification: p.justification,
+                until: p.until,
+                status: None,
+            });
+            vec![
+                match journal::record(&ctx.journal, &ctx.actor, &event).await {
+                    Ok(s) => good(format!(
+                        "check {} WAIVED by {} ({}) until {} (event {})",
+                        p.check,
+                        p.by,
+                        p.role,
+                        p.until.format("%H:%M:%S UTC"),
+                        s.id
+                    )),
+                    Err(e) => bad(format!("waiver of {} NOT recorded: {e}", p.check)),
                 },
             ]
         });
@@ -278,6 +333,7 @@ impl Actuator for Wired {
                 checked,
             } => self.tick(item, role, checked),
             Act::AnswerAlarm { guard, comment } => self.answer(guard, comment),
+            Act::Waive(plan) => self.waive(*plan),
             Act::GuardTripped {
                 guard,
                 since,

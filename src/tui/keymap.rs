@@ -51,6 +51,8 @@ pub enum Action {
     Bottom,
     /// `z`: the focused panel fills the screen; again: back.
     Zoom,
+    /// `w`: waive the selected check for a time (its `waivable_by` roles).
+    Waive,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -174,6 +176,12 @@ pub const BINDINGS: &[Binding] = &[
         A::Toggle,
         G::Release,
         "tick / untick the selected manual item",
+    ),
+    bind(
+        &[ch('w')],
+        A::Waive,
+        G::Release,
+        "waive the selected check for a time (waivable_by)",
     ),
     bind(
         &[ch('y')],

@@ -7,6 +7,7 @@
 
 pub mod alertmanager;
 pub mod autopack;
+pub mod chromium;
 pub mod etcd;
 pub mod exporter;
 pub mod file_exporter;

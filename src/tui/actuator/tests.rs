@@ -238,6 +238,8 @@ async fn a_decision_writes_its_record_and_a_journal_event() {
         maker: "carol".into(),
         justification: "flag missing".into(),
         next_review: Some("2030-01-01T00:00:00Z".into()),
+        plan: None,
+        stage: None,
     };
     w.actuator.act(Act::Decide(Box::new(d))).unwrap();
     let (text, bad) = w.notice().await;
@@ -263,6 +265,8 @@ async fn the_ramp_refuses_on_no_go_and_enters_on_go_with_its_readback() {
             state: ReleaseState::default(),
             gate,
             acks: Vec::new(),
+            verdicts: Vec::new(),
+            override_hold: None,
         })
     };
     let refused = Act::EnterStage {

@@ -3,7 +3,7 @@
 //! What a dialog asks for leaves through `act`, like every other act.
 
 use super::{App, Overlay};
-use crate::playbook::SourceKind;
+use crate::act::rules;
 use crate::tui::act::Act;
 use crate::tui::layout::PanelKind;
 use crate::tui::overlays::ack_dialog::AckDialog;
@@ -13,6 +13,7 @@ use crate::tui::overlays::dialog::{Dialog, Then};
 use crate::tui::overlays::form::Reply;
 use crate::tui::overlays::rollback_menu::RollbackMenu;
 use crate::tui::overlays::search::SearchDialog;
+use crate::tui::overlays::waive_dialog::WaiveDialog;
 use chrono::{DateTime, Utc};
 use crossterm::event::KeyEvent;
 
@@ -81,6 +82,18 @@ impl App {
         self.open_dialog(Dialog::Rollback(RollbackMenu::default()));
     }
 
+    /// `w`: waive the selected check.
+    pub(crate) fn open_waive(&mut self, now: DateTime<Utc>) {
+        let check = (self.focus == PanelKind::Checklist)
+            .then(|| self.row(PanelKind::Checklist))
+            .filter(|i| *i < self.pb.checks.len());
+        let Some(i) = check else {
+            return self.say("w waives a check: select its checklist row", true, now);
+        };
+        let dialog = WaiveDialog::new(i, &self.user);
+        self.open_dialog(Dialog::Waive(dialog));
+    }
+
     /// `/`: search the runbook.
     pub(crate) fn open_search(&mut self) {
         self.open_dialog(Dialog::Search(SearchDialog::default()));
@@ -113,28 +126,12 @@ impl App {
             );
         };
         let item = check.spec.source.clone();
-        let title = check.spec.title().to_string();
-        let spec = self.pb.playbook.sources.get(&item);
-        let Some(spec) = spec.filter(|s| s.kind() == SourceKind::Manual) else {
-            return self.say(
-                format!("{title} is not a manual item: it comes from source `{item}`"),
-                true,
-                now,
-            );
+        // The rule book decides, as for `liftoff tick` (same words).
+        let plan = match rules::may_tick(&self.pb.playbook, &self.release, &item, &self.user, now) {
+            Ok(plan) => plan,
+            Err(refused) => return self.say(refused.to_string(), true, now),
         };
-        let role = spec.role.clone();
-        if let Some(role) = &role {
-            if !self.holds_role(role, now) {
-                return self.say(
-                    format!(
-                        "{title} is ticked by the {role} role: {} holds no valid ACK as {role} (a)",
-                        self.user
-                    ),
-                    true,
-                    now,
-                );
-            }
-        }
+        let role = plan.role;
         let checked = !self.release.manual.get(&item).is_some_and(|m| m.checked);
         self.act(
             Act::Tick {
@@ -144,18 +141,5 @@ impl App {
             },
             now,
         );
-    }
-
-    /// Whether this terminal's user holds an unexpired ACK as `role` (any stage).
-    fn holds_role(&self, role: &str, now: DateTime<Utc>) -> bool {
-        let valid_for = self
-            .pb
-            .playbook
-            .release
-            .ack_valid_for
-            .map(|d| d.as_chrono());
-        self.release.acks.iter().any(|a| {
-            a.role == role && a.by == self.user && valid_for.is_none_or(|v| now - a.at <= v)
-        })
     }
 }

@@ -113,6 +113,7 @@ impl App {
             Action::Top => self.to_edge(false),
             Action::Bottom => self.to_edge(true),
             Action::Zoom => self.toggle_zoom(),
+            Action::Waive => self.open_waive(now),
         }
     }
 
@@ -120,12 +121,21 @@ impl App {
         match question {
             Confirm::Quit => self.quit = true,
             Confirm::EnterStage(index) => match self.enter_refusal(index, now) {
+                // Only the hold stands in the way: `y` asks the override's justification.
+                Some(refusal) if refusal.reasons.iter().all(ramp::Reason::overridable) => {
+                    self.overlay = None;
+                    self.dialog = Some(crate::tui::overlays::dialog::Dialog::Override(
+                        crate::tui::overlays::override_dialog::OverrideDialog::new(index),
+                    ));
+                }
                 Some(refusal) => self.say(refusal.to_string(), true, now),
                 None => {
                     let seen = Seen {
                         state: self.release.clone(),
                         gate: self.gate.clone(),
                         acks: self.stage_acks(index, now),
+                        verdicts: self.verdicts.clone(),
+                        override_hold: None,
                     };
                     let seen = Box::new(seen);
                     self.act(Act::EnterStage { index, seen }, now);
@@ -162,7 +172,11 @@ impl App {
     }
 
     /// `release::entry_ack_status` for the roles stage `index` names.
-    fn stage_acks(&self, index: usize, now: DateTime<Utc>) -> Vec<crate::engine::AckStatus> {
+    pub(crate) fn stage_acks(
+        &self,
+        index: usize,
+        now: DateTime<Utc>,
+    ) -> Vec<crate::engine::AckStatus> {
         let roles = self
             .pb
             .playbook
@@ -175,10 +189,24 @@ impl App {
     }
 
     /// Why stage `index` may not be entered now (the gate, the stage's ACKs,
-    /// the kill switch, the order), or None when it may.
+    /// `requires`, the hold and its decision points, the kill switch, the
+    /// order: `ramp::can_enter_at`, as `liftoff stage` asks), or None when it may.
     pub fn enter_refusal(&self, index: usize, now: DateTime<Utc>) -> Option<Refusal> {
         let acks = self.stage_acks(index, now);
-        ramp::can_enter(&self.pb.playbook, index, &self.gate, &acks, &self.release).err()
+        let standing = ramp::Standing {
+            gate: &self.gate,
+            acks: &acks,
+            verdicts: &self.verdicts,
+        };
+        ramp::can_enter_at(
+            &self.pb.playbook,
+            index,
+            &standing,
+            &self.release,
+            now,
+            false,
+        )
+        .err()
     }
 
     fn open(&mut self) {

@@ -230,7 +230,9 @@ impl App {
         let go = &self.pb.playbook.release.go_acks;
         self.acks = release::ack_status(&self.pb.playbook, &self.release, go, now);
         let allow_warn = self.pb.playbook.release.allow_warn;
-        self.gate = engine::decide(&self.pb.checks, &self.verdicts, &self.acks, allow_warn);
+        let gate = engine::decide(&self.pb.checks, &self.verdicts, &self.acks, allow_warn);
+        // A waived FAIL/UNKNOWN does not hold the gate (until the waiver ends).
+        self.gate = release::waivers::apply(&gate, &self.release, now);
     }
 
     /// What conditions see besides the observation: the ramp's stage.

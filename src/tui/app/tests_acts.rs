@@ -436,3 +436,89 @@ fn entering_100_percent_wants_the_stage_name_typed() {
     press(&mut app, 'K');
     assert!(app.kill_armed(now()).is_some());
 }
+
+#[test]
+fn acks_used_up_by_the_stage_just_entered_are_not_shown_as_held() {
+    let (mut app, _rec) = recording();
+    let entered = now() - chrono::Duration::seconds(30);
+    let state = ReleaseState {
+        acks: vec![ack("oncall", "bob"), ack("captain", "alice")],
+        entries: vec![crate::release::StageEntry {
+            index: 1,
+            name: "10%".into(),
+            at: entered,
+            back: false,
+        }],
+        stage: Some(StageState {
+            index: 1,
+            name: "10%".into(),
+            percent: 10.0,
+            entered_at: entered,
+            decision_points_done: vec![],
+        }),
+        ..Default::default()
+    };
+    app.apply(state.into(), now());
+    // The gate at 10% still counts them (no NO-GO right after entering)...
+    assert!(app.acks.iter().all(|a| a.is_valid()), "{:?}", app.acks);
+    // ...but the Roles panel does not show them as held: the next step needs new ones.
+    let st = super::acks::role_status(&app, "captain", now());
+    assert!(!st.is_valid());
+    let why = st.missing.unwrap();
+    assert!(
+        why.contains("the last ACK (alice) was used to enter stage 10%"),
+        "{why}"
+    );
+}
+
+#[test]
+fn w_waives_the_selected_check_with_the_rule_books_words() {
+    let (mut app, rec) = recording();
+    // A check without waivable_by: the dialog says why it will be refused, and Enter does nothing.
+    app.focus = PanelKind::Checklist;
+    press(&mut app, 'w');
+    assert!(matches!(app.dialog, Some(Dialog::Waive(_))));
+    typed(&mut app, "hotfix");
+    key(&mut app, KeyCode::Enter, now());
+    assert!(acts(&rec).is_empty());
+    let why = match &app.dialog {
+        Some(Dialog::Waive(d)) => d.error.clone().unwrap_or_default(),
+        other => panic!("{other:?}"),
+    };
+    assert!(why.starts_with("waiver refused: check"), "{why}");
+    assert!(
+        why.contains("cannot be waived: it names no waivable_by roles"),
+        "{why}"
+    );
+}
+
+#[test]
+fn the_decide_dialog_picks_an_outcome_and_says_when_it_overrides_the_gate() {
+    let (mut app, rec) = recording();
+    assert_eq!(app.gate.decision, Decision::NoGo);
+    press(&mut app, 'g');
+    typed(&mut app, "debrief: expand anyway");
+    // Tab to the outcome row (after the next review), then → twice: no-go -> expand.
+    for _ in 0..2 {
+        key(&mut app, KeyCode::Tab, now());
+    }
+    key(&mut app, KeyCode::Right, now());
+    let Some(Dialog::Decide(d)) = &app.dialog else {
+        panic!("the decide dialog")
+    };
+    assert_eq!(d.outcome(), crate::act::rules::Outcome::Expand);
+    key(&mut app, KeyCode::Enter, now());
+    match &acts(&rec)[..] {
+        [Act::Decide(d)] => {
+            let plan = d.plan.as_ref().unwrap();
+            assert!(plan.overridden);
+            assert!(
+                plan.says
+                    .starts_with("expand OVERRIDES the gate: it is NO-GO"),
+                "{}",
+                plan.says
+            );
+        }
+        other => panic!("{other:?}"),
+    }
+}

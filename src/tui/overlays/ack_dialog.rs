@@ -1,9 +1,10 @@
 //! `a`: record an ACK. Pick the role (the playbook's roles), the name
 //! (prefilled from $USER, editable), an optional comment; Enter records it.
-//! It says beforehand when the ACK would not count (distinct roles).
+//! It says beforehand exactly what the ACK will count for, or why it will be
+//! refused, from the rule book (`act::rules::may_ack`) that `liftoff ack` asks.
 
 use super::form::{error_line, field_line, move_focus, render_box, text_key, Reply, TextField};
-use crate::release::{self, AckRecord};
+use crate::act::rules;
 use crate::tui::act::Act;
 use crate::tui::app::acks::role_status;
 use crate::tui::app::App;
@@ -66,7 +67,8 @@ impl AckDialog {
         }
     }
 
-    pub fn submit(&self, app: &App) -> Result<Act, String> {
+    /// The rule book's judgement of this ACK (`act::rules::may_ack`), as `liftoff ack` gets it.
+    fn judged(&self, app: &App, now: DateTime<Utc>) -> Result<rules::AckPlan, String> {
         let role = app
             .pb
             .playbook
@@ -74,39 +76,17 @@ impl AckDialog {
             .get(self.role)
             .ok_or("the playbook names no roles to ACK")?;
         let name = self.name.text().ok_or("write who ACKs (a name)")?;
-        Ok(Act::Ack {
-            role: role.id.clone(),
-            name,
-            comment: self.comment.text(),
-            stage: app.release.stage.as_ref().map(|s| s.name.clone()),
-        })
+        rules::may_ack(&app.pb.playbook, &app.release, &role.id, &name, now)
+            .map_err(|r| r.to_string())
     }
 
-    /// Why this ACK would not count, judged as the journal will judge it.
-    fn would_not_count(&self, app: &App, now: DateTime<Utc>) -> Option<String> {
-        let role = app.pb.playbook.roles.get(self.role)?;
-        let name = self.name.text()?;
-        let mut state = app.release.clone();
-        state.acks.insert(
-            0,
-            AckRecord {
-                role: role.id.clone(),
-                by: name.clone(),
-                at: now,
-                comment: None,
-                stage: state.stage.as_ref().map(|s| s.name.clone()),
-            },
-        );
-        let mut roles = app.pb.playbook.release.go_acks.clone();
-        if !roles.contains(&role.id) {
-            roles.push(role.id.clone());
-        }
-        let statuses = release::ack_status(&app.pb.playbook, &state, &roles, now);
-        let mine = statuses.iter().find(|s| s.role == role.id)?;
-        (mine.by.as_deref() != Some(name.as_str())).then(|| {
-            mine.missing
-                .clone()
-                .unwrap_or_else(|| format!("{} holds it", mine.by.clone().unwrap_or_default()))
+    pub fn submit(&self, app: &App, now: DateTime<Utc>) -> Result<Act, String> {
+        let plan = self.judged(app, now)?;
+        Ok(Act::Ack {
+            role: plan.role,
+            name: plan.by,
+            comment: self.comment.text(),
+            stage: plan.stage,
         })
     }
 
@@ -150,13 +130,12 @@ impl AckDialog {
             &self.comment,
             self.focus == COMMENT,
         ));
-        if let Some(why) = self.would_not_count(app, now) {
-            lines.push(Line::raw(""));
-            lines.push(Line::styled(
-                format!("! this ACK would not count: {why}"),
-                style::bold(style::fg(t, t.warn)),
-            ));
-        }
+        // Exactly what will count, or why it will be refused (the rule book's words).
+        lines.push(Line::raw(""));
+        lines.push(match self.judged(app, now) {
+            Ok(plan) => Line::styled(format!("✔ {}", plan.counts), style::fg(t, t.pass)),
+            Err(why) => Line::styled(format!("! {why}"), style::bold(style::fg(t, t.warn))),
+        });
         lines.extend(error_line(t, &self.error));
         lines.push(Line::raw(""));
         lines.push(Line::styled(

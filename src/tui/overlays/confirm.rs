@@ -48,7 +48,12 @@ fn question(app: &App, q: Confirm, now: DateTime<Utc>) -> (String, Vec<String>, 
                         why.push(format!("Roles without a valid ACK: {}.", roles.join(", ")));
                     }
                     why.extend(refusal.reasons.iter().map(|r| format!("· {r}")));
-                    (format!("Cannot enter stage {name}"), why, false)
+                    // Only the hold stands in the way: it may be overridden, with a justification.
+                    let overridable = refusal.reasons.iter().all(crate::ramp::Reason::overridable);
+                    if overridable {
+                        why.push("y overrides the hold: it asks a justification and journals the override.".into());
+                    }
+                    (format!("Cannot enter stage {name}"), why, overridable)
                 }
                 None => {
                     let mut why = vec![format!(

@@ -1,16 +1,20 @@
-//! `g`: record the Go/No-Go decision. Shows the gate as it stands (GO, or
-//! NO-GO and what holds it), asks the decision maker (prefilled $USER), a
-//! justification (required) and, for NO-GO, the next review (required: a time
-//! or a delay). Writes the `_go_nogo.json` record and a journal event.
+//! `g`: record the decision. Shows the gate as it stands (GO, or NO-GO and
+//! what holds it), asks the decision maker (prefilled $USER), a justification
+//! (required), for NO-GO the next review (a time or a delay), and the outcome
+//! (go, no-go, expand, mitigate, rollback; ←/→ on its row). An outcome the gate
+//! does not support is recorded as an override and the dialog says so first
+//! (`act::rules::may_decide`, as `liftoff decide` asks). Writes the
+//! `_go_nogo.json` record and a `decision_outcome` journal event.
 
 use super::form::{error_line, field_line, render_box, text_key, Reply, TextField};
+use crate::act::rules::{self, Outcome};
 use crate::engine::Decision;
 use crate::report::Report;
 use crate::tui::act::{Act, Decide};
 use crate::tui::app::App;
 use crate::tui::style;
 use chrono::{DateTime, SecondsFormat, Utc};
-use crossterm::event::KeyEvent;
+use crossterm::event::{KeyCode, KeyEvent};
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::Frame;
@@ -28,6 +32,8 @@ pub struct DecideDialog {
     pub maker: TextField,
     pub justification: TextField,
     pub next_review: TextField,
+    /// The outcome to record (index into `Outcome::ALL`).
+    pub outcome: usize,
     pub focus: usize,
     pub error: Option<String>,
 }
@@ -39,6 +45,10 @@ impl DecideDialog {
             maker: TextField::new(&app.user),
             justification: TextField::default(),
             next_review: TextField::default(),
+            outcome: match app.gate.decision {
+                Decision::Go => 0,
+                Decision::NoGo => 1,
+            },
             // The maker is prefilled: start where typing is needed.
             focus: JUSTIFICATION,
             error: None,
@@ -47,14 +57,45 @@ impl DecideDialog {
 
     fn fields(&self) -> usize {
         match self.decision {
-            Decision::Go => 2,
-            Decision::NoGo => 3,
+            Decision::Go => 3,
+            Decision::NoGo => 4,
         }
+    }
+
+    /// The outcome row is the last field.
+    fn outcome_field(&self) -> usize {
+        self.fields() - 1
+    }
+
+    pub fn outcome(&self) -> Outcome {
+        Outcome::ALL[self.outcome % Outcome::ALL.len()]
     }
 
     pub fn key(&mut self, key: &KeyEvent) -> Reply {
         self.error = None;
         let fields = self.fields();
+        if self.focus == self.outcome_field() {
+            let n = Outcome::ALL.len();
+            return match key.code {
+                KeyCode::Left => {
+                    self.outcome = (self.outcome + n - 1) % n;
+                    Reply::Consumed
+                }
+                KeyCode::Right | KeyCode::Char(' ') => {
+                    self.outcome = (self.outcome + 1) % n;
+                    Reply::Consumed
+                }
+                KeyCode::Esc => Reply::Cancel,
+                KeyCode::Enter => Reply::Submit,
+                _ => match super::form::move_focus(key, self.focus, fields) {
+                    Some(f) => {
+                        self.focus = f;
+                        Reply::Consumed
+                    }
+                    None => Reply::Consumed,
+                },
+            };
+        }
         let field = match self.focus {
             MAKER => &mut self.maker,
             JUSTIFICATION => &mut self.justification,
@@ -80,20 +121,27 @@ impl DecideDialog {
             .justification
             .text()
             .ok_or("a justification is required: why this decision")?;
-        let next_review = match self.decision {
-            Decision::Go => None,
-            Decision::NoGo => Some(parse_review(
+        let plan = rules::may_decide(&app.gate, self.outcome().word(), &justification)
+            .map_err(|r| r.to_string())?;
+        let next_review = match (self.decision, plan.outcome) {
+            (Decision::NoGo, Outcome::NoGo) => Some(parse_review(
                 &self.next_review.text().ok_or(
                     "a NO-GO needs the next review: a time (2026-11-21T14:00:00Z) or a delay (30m, 2h)",
                 )?,
                 now,
             )?),
+            _ => match self.next_review.text() {
+                Some(t) => Some(parse_review(&t, now)?),
+                None => None,
+            },
         };
         Ok(Act::Decide(Box::new(Decide {
             report: Report::build(&app.pb, &app.verdicts, &app.gate, &app.acks, now),
             maker,
             justification,
             next_review,
+            plan: Some(plan),
+            stage: app.release.stage.as_ref().map(|s| s.name.clone()),
         })))
     }
 
@@ -158,6 +206,38 @@ impl DecideDialog {
                 ),
                 style::muted(t),
             ));
+        }
+        let picked = self.outcome();
+        let row = Outcome::ALL
+            .iter()
+            .map(|o| {
+                if *o == picked {
+                    format!("[{}]", o.word())
+                } else {
+                    o.word().to_string()
+                }
+            })
+            .collect::<Vec<_>>()
+            .join(" ");
+        let focus = self.focus == self.outcome_field();
+        lines.push(Line::from(vec![
+            Span::styled(
+                format!("{:>w$} ", "outcome"),
+                if focus {
+                    style::bold(style::accent(t))
+                } else {
+                    style::muted(t)
+                },
+            ),
+            Span::styled(format!(" {row}  (←/→ picks)"), style::text(t)),
+        ]));
+        if let Ok(plan) = rules::may_decide(&app.gate, picked.word(), "shown") {
+            let st = if plan.overridden {
+                style::bold(style::fg(t, t.warn))
+            } else {
+                style::muted(t)
+            };
+            lines.push(Line::styled(format!("{:w$}   {}", "", plan.says), st));
         }
         lines.extend(error_line(t, &self.error));
         lines.push(Line::raw(""));

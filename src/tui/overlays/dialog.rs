@@ -5,8 +5,10 @@ use super::ack_dialog::AckDialog;
 use super::alarm_dialog::AlarmDialog;
 use super::decide_dialog::DecideDialog;
 use super::form::{pressed, Reply};
+use super::override_dialog::OverrideDialog;
 use super::rollback_menu::RollbackMenu;
 use super::search::{hits, SearchDialog};
+use super::waive_dialog::WaiveDialog;
 use crate::tui::act::Act;
 use crate::tui::app::{App, Confirm};
 use chrono::{DateTime, Utc};
@@ -21,6 +23,8 @@ pub enum Dialog {
     Alarm(AlarmDialog),
     Rollback(RollbackMenu),
     Search(SearchDialog),
+    Waive(WaiveDialog),
+    Override(OverrideDialog),
 }
 
 /// What a submitted dialog leads to.
@@ -46,17 +50,29 @@ impl Dialog {
                 let n = hits(app, d.query.value()).len();
                 d.key(key, n)
             }
+            Dialog::Override(d) => d.key(key),
+            Dialog::Waive(d) => {
+                let roles = app
+                    .pb
+                    .playbook
+                    .checks
+                    .get(d.check)
+                    .map_or(0, |c| c.waivable_by.len());
+                d.key(key, roles)
+            }
         }
     }
 
     /// What the dialog asks for, or why it cannot be done (the dialog stays).
     pub fn submit(&mut self, app: &App, now: DateTime<Utc>) -> Result<Then, String> {
         match self {
-            Dialog::Ack(d) => d.submit(app).map(Then::Act),
+            Dialog::Ack(d) => d.submit(app, now).map(Then::Act),
             Dialog::Decide(d) => d.submit(app, now).map(Then::Act),
             Dialog::Alarm(d) => d.submit(app).map(Then::Act),
             Dialog::Rollback(d) => d.submit(app).map(Then::Confirm),
             Dialog::Search(d) => d.submit(app).map(Then::Evidence),
+            Dialog::Waive(d) => d.submit(app, now).map(Then::Act),
+            Dialog::Override(d) => d.submit(app, now).map(Then::Act),
         }
     }
 
@@ -66,6 +82,8 @@ impl Dialog {
             Dialog::Ack(d) => d.error = Some(why),
             Dialog::Decide(d) => d.error = Some(why),
             Dialog::Alarm(d) => d.error = Some(why),
+            Dialog::Waive(d) => d.error = Some(why),
+            Dialog::Override(d) => d.error = Some(why),
             // Lists show nothing to correct: the status line says it.
             Dialog::Rollback(_) | Dialog::Search(_) => {}
         }
@@ -78,6 +96,8 @@ impl Dialog {
             Dialog::Alarm(d) => d.render(f, area, app),
             Dialog::Rollback(d) => d.render(f, area, app),
             Dialog::Search(d) => d.render(f, area, app),
+            Dialog::Waive(d) => d.render(f, area, app, now),
+            Dialog::Override(d) => d.render(f, area, app, now),
         }
     }
 }

@@ -12,10 +12,12 @@ pub mod evidence;
 pub mod form;
 pub mod help;
 pub mod kill_modal;
+pub mod override_dialog;
 pub mod prompt_bar;
 pub mod rollback_menu;
 pub mod search;
 pub mod too_small;
+pub mod waive_dialog;
 
 use super::app::{App, Overlay};
 use chrono::{DateTime, Utc};

@@ -179,6 +179,9 @@ fn check_line(
     } else {
         age(observed, now)
     };
+    // A waiver keeps the verdict (and its colour) but says who waived it, until when.
+    let waived = crate::release::waivers::waiver_for(&app.release, &spec.id, now)
+        .map(|w| format!(" WAIVED by {} until {}", w.by, w.until.format("%H:%M")));
     let tag = if spec.blocker {
         " (blocker)"
     } else if !spec.required {
@@ -186,6 +189,7 @@ fn check_line(
     } else {
         ""
     };
+    let tag = format!("{tag}{}", waived.unwrap_or_default());
     // marker 2 + symbol 2 + title + " " + value + " " + age 4
     let title_w = width.saturating_sub(2 + 2 + 1 + value_w + 1 + 4);
     let title = fit(&format!("{}{tag}", spec.title()), title_w);

@@ -2,6 +2,7 @@
 //! progress and the next decision point.
 
 use crate::ramp::{countdown, stage_spec};
+use crate::release::KillState;
 use crate::tui::app::App;
 use crate::tui::layout::PanelKind;
 use crate::tui::style::{self, hms, offset};
@@ -58,6 +59,14 @@ pub fn render(f: &mut Frame, area: Rect, app: &App, now: DateTime<Utc>) {
     let mut lines = vec![Line::from(track)];
     let mut gauge: Option<f64> = None;
     match current {
+        // After a kill: what the kill's readback proved, and the way back
+        // (`ramp::whereabouts`, the words `liftoff status` prints).
+        None if app.release.halted_from.is_some() || app.release.kill != KillState::Ready => {
+            if let Some(w) = crate::ramp::whereabouts(&app.pb.playbook, &app.release, now) {
+                lines.push(Line::styled(w.proven, style::bold(style::fg(t, t.warn))));
+                lines.push(Line::styled(format!("next: {}", w.next), style::text(t)));
+            }
+        }
         None => {
             let first = ramp.stages.first().map(|s| stage_label(&s.name, s.percent));
             lines.push(Line::styled(

@@ -54,6 +54,10 @@ pub fn render(f: &mut Frame, area: Rect, app: &App, now: DateTime<Utc>) {
                         age(Some(*at), now)
                     ),
                 ),
+                // Used up by the stage just entered: not held, not a fault.
+                (_, _, Some(why)) if why.contains(crate::tui::app::acks::USED_UP) => {
+                    (Status::Warn, format!("{why} · press a"))
+                }
                 (_, _, Some(why)) if why != "no ACK yet" => {
                     (Status::Fail, format!("{why} · press a"))
                 }
