@@ -2,7 +2,7 @@
 //! tells it (stage and countdown, ACKs, kill switch, last decision). Exit 0.
 
 use super::{load_or_report, StatusFormat, EXIT_BAD_INPUT, EXIT_OK};
-use crate::engine::AckStatus;
+use crate::engine::{self, AckStatus};
 use crate::expr::format_number;
 use crate::journal::{self, JournalError, ReadAll, SharedJournal};
 use crate::playbook::LoadedPlaybook;
@@ -38,9 +38,18 @@ struct Status<'a> {
     journal: String,
     generated_at: DateTime<Utc>,
     go_acks: Vec<AckStatus>,
+    /// What conditions see of the release (`stage`, `percent`): the same
+    /// values `liftoff check` and the cockpit evaluate with.
+    sees: Sees,
     next_stage: Option<NextStage>,
     countdown: Option<Countdown>,
     state: &'a ReleaseState,
+}
+
+#[derive(Serialize)]
+struct Sees {
+    stage: Option<String>,
+    percent: Option<f64>,
 }
 
 #[derive(Serialize)]
@@ -63,6 +72,7 @@ pub fn run(path: &Path, format: StatusFormat) -> color_eyre::Result<u8> {
     let state = ReleaseState::from_read(&read);
     let now = Utc::now();
     let p = &pb.playbook;
+    let sees = engine::assess::extra(&state);
     let next_stage = ramp::next_stage(p, &state).and_then(|i| {
         let stage = p.ramp.as_ref()?.stages.get(i)?;
         Some(NextStage {
@@ -76,7 +86,11 @@ pub fn run(path: &Path, format: StatusFormat) -> color_eyre::Result<u8> {
         release: pb.name(),
         journal: journal.describe(),
         generated_at: now,
-        go_acks: release::ack_status(p, &state, &p.release.go_acks, now),
+        go_acks: engine::assess::acks(&pb, &state, now),
+        sees: Sees {
+            stage: sees.stage,
+            percent: sees.percent,
+        },
         next_stage,
         countdown: ramp::countdown(p, &state, now),
         state: &state,
@@ -152,6 +166,13 @@ fn text(s: &Status, now: DateTime<Utc>) -> String {
         }
         _ => out.push_str("stage:   not started\n"),
     }
+    out.push_str(&match (&s.sees.stage, s.sees.percent) {
+        (Some(stage), Some(p)) => format!(
+            "checks see: stage = \"{stage}\", percent = {}\n",
+            format_number(p)
+        ),
+        _ => "checks see: no stage (`stage` and `percent` are UNKNOWN)\n".to_string(),
+    });
     out.push_str(&format!("kill:    {}\n", kill_text(&st.kill, now)));
     for (id, k) in &st.rollbacks {
         out.push_str(&format!("rollback {id}: {}\n", kill_text(k, now)));
