@@ -20,4 +20,5 @@ pub mod ramp;
 pub mod release;
 pub mod report;
 pub mod source;
+pub mod supervisor;
 pub mod tui;

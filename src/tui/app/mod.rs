@@ -6,7 +6,8 @@
 pub mod acks;
 mod dialogs;
 mod dispatch;
-pub mod history;
+/// The guards' history moved to the supervisor, which records it.
+pub use crate::supervisor::history;
 pub mod kill;
 pub mod nav;
 mod update;
@@ -33,17 +34,7 @@ pub const NOTICE_FOR: chrono::Duration = chrono::Duration::seconds(8);
 /// The window in which a second `K` fires the kill switch.
 pub const KILL_ARM_WINDOW: chrono::Duration = chrono::Duration::seconds(5);
 
-/// A source as the status line shows it.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct SourceHealth {
-    pub polling: bool,
-    /// When the last poll finished, and whether it brought data.
-    pub last_at: Option<DateTime<Utc>>,
-    pub last_ok: Option<bool>,
-    pub error: Option<String>,
-    /// Failed polls in a row.
-    pub failures: u32,
-}
+pub use crate::supervisor::SourceHealth;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Notice {
