@@ -11,6 +11,7 @@ mod run;
 mod status;
 mod tick;
 mod validate;
+mod watch;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
@@ -118,6 +119,16 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = StatusFormat::Text)]
         format: StatusFormat,
     },
+    /// The headless supervisor: polls, judges guards (kill or alarm), records
+    /// decision points and alarms once, posts webhooks; logs to stderr
+    /// (RUST_LOG). Runs until SIGTERM/SIGINT; exit 2 on bad input.
+    Watch {
+        playbook: PathBuf,
+        /// Serve /metrics (Prometheus text) and /status (JSON) here, read-only,
+        /// e.g. 127.0.0.1:9464.
+        #[arg(long, value_name = "ADDR")]
+        listen: Option<std::net::SocketAddr>,
+    },
     /// The audit journal.
     Audit {
         #[command(subcommand)]
@@ -200,6 +211,7 @@ pub fn main() -> ExitCode {
             },
         ),
         Some(Command::Status { playbook, format }) => status::run(&playbook, format),
+        Some(Command::Watch { playbook, listen }) => watch::run(&playbook, listen),
         Some(Command::Audit {
             command: AuditCommand::Verify { playbook },
         }) => audit::verify(&playbook),

@@ -6,7 +6,12 @@
 //! `liftoff watch` runs it headless; every cockpit runs the same one on its
 //! own task and only draws its snapshots.
 
+pub mod core;
 pub mod history;
+pub mod kill_view;
+mod run;
 pub mod snapshot;
 
+pub use self::core::{Core, Duty};
+pub use run::{spawn, Supervisor};
 pub use snapshot::{Said, Snapshot, SourceHealth};
