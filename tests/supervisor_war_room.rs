@@ -48,7 +48,7 @@ fn log_has(log: &Path, text: &str) -> Option<()> {
 /// The latest gate line `watch` logged names `check`.
 fn last_gate_holds(log: &Path, check: &str) -> Option<()> {
     let text = std::fs::read_to_string(log).ok()?;
-    let last = text.lines().filter(|l| l.contains(" gate ")).last()?;
+    let last = text.lines().rev().find(|l| l.contains(" gate "))?;
     (last.contains("stage=Some") && last.contains(check)).then_some(())
 }
 
