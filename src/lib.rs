@@ -19,5 +19,6 @@ pub mod poller;
 pub mod ramp;
 pub mod release;
 pub mod report;
+pub mod serve;
 pub mod source;
 pub mod tui;
