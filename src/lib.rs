@@ -21,4 +21,5 @@ pub mod release;
 pub mod report;
 pub mod serve;
 pub mod source;
+pub mod supervisor;
 pub mod tui;

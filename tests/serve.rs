@@ -1,26 +1,16 @@
-//! `--listen`'s server (`liftoff::serve`) with real parts: a release built
-//! from a real playbook, a journal written by the real binary (`liftoff
-//! ack`), sources polled for real (an exporter the test controls, an http source nothing answers) and
-//! assessed by the engine; `/metrics` read by `promtool check metrics` and
-//! scraped by a real Prometheus; `/status` compared with `liftoff status
-//! --format json` of the same journal.
+//! `liftoff watch PLAYBOOK --listen ADDR` as a real process: the supervisor
+//! polls a real exporter (and an http source nothing answers) and serves
+//! its snapshots; `/metrics` is read by `promtool check metrics` and scraped
+//! by a real Prometheus, which sees the gate change when the data does;
+//! `/status` is compared with `liftoff status --format json` of the same
+//! journal (written by the real `liftoff ack`).
 
 mod support;
 
-use chrono::Utc;
-use liftoff::engine;
-use liftoff::guard;
-use liftoff::playbook::{LoadedPlaybook, SourceKind};
-use liftoff::release::{self, ReleaseState};
-use liftoff::serve::{self, Context, GuardView, SourceView, View};
-use liftoff::source::poll::{poll_all, PollContext};
-use std::collections::BTreeMap;
-use std::process::{Command, Stdio};
-use std::sync::Arc;
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
 use support::exporter::Exporter;
-use support::net::get;
-use tokio::sync::watch;
-use tokio_util::sync::CancellationToken;
+use support::net::{free_port, get, wait_for};
 
 const PLAYBOOK: &str = r#"
 [release]
@@ -35,11 +25,13 @@ title = "Release Captain"
 [source.level]
 kind = "scrape"
 url = "{url}"
+interval = "1s"
 timeout = "2s"
 
 [source.broken]
 kind = "http"
 url = "http://127.0.0.1:1/health"
+interval = "1s"
 timeout = "2s"
 
 [[check]]
@@ -68,8 +60,13 @@ on_trip = "alarm"
 
 struct World {
     dir: tempfile::TempDir,
-    pb: Arc<LoadedPlaybook>,
     exporter: Exporter,
+}
+
+/// `liftoff watch` with `--listen`; SIGTERM on drop.
+struct Watch {
+    child: Child,
+    addr: String,
 }
 
 impl World {
@@ -78,12 +75,11 @@ impl World {
         let exporter = Exporter::start(&[("level", 0.2)]);
         let text = PLAYBOOK.replace("{url}", &exporter.url());
         std::fs::write(dir.path().join("liftoff.toml"), text).unwrap();
-        let pb = Arc::new(liftoff::playbook::load(&dir.path().join("liftoff.toml")).unwrap());
-        World { dir, pb, exporter }
+        World { dir, exporter }
     }
 
-    fn playbook(&self) -> std::path::PathBuf {
-        self.dir.path().join("liftoff.toml")
+    fn playbook(&self) -> String {
+        self.dir.path().join("liftoff.toml").display().to_string()
     }
 
     fn liftoff(&self, args: &[&str]) -> String {
@@ -100,60 +96,52 @@ impl World {
         String::from_utf8(out.stdout).unwrap()
     }
 
-    fn context(&self) -> Context {
-        Context {
-            pb: self.pb.clone(),
-            journal: liftoff::journal::open(&self.pb).unwrap().describe(),
-        }
-    }
-
-    /// Polls every source once and assesses the release as the journal has it.
-    async fn view(&self) -> View {
-        let pb = &self.pb;
-        let ctx = PollContext::new(pb.base_dir());
-        let observations = poll_all(&ctx, pb).await;
-        let read = liftoff::journal::open(pb).unwrap().read_all().unwrap();
-        let state = ReleaseState::from_read(&read);
-        let now = Utc::now();
-        let extra = liftoff::expr::bind::Extra::default();
-        let verdicts: Vec<_> = pb
-            .checks
-            .iter()
-            .map(|c| engine::evaluate(c, observations.get(&c.spec.source), now, &extra))
-            .collect();
-        let p = &pb.playbook;
-        let acks = release::ack_status(p, &state, &p.release.go_acks, now);
-        let gate = engine::decide(&pb.checks, &verdicts, &acks, p.release.allow_warn);
-        let guards = pb
-            .guards
-            .iter()
-            .map(|g| {
-                let obs = observations.get(&g.spec.source);
-                let stale = std::time::Duration::from_secs(60);
-                let reading = guard::judge_trip(g, obs, now, &extra, stale);
-                (g.spec.id.clone(), GuardView::from(&reading))
-            })
-            .collect();
-        let sources = p
-            .sources
-            .iter()
-            .filter(|(_, s)| s.kind() != SourceKind::Manual)
-            .map(|(id, _)| {
-                let mut v = SourceView::default();
-                if let Some(o) = observations.get(id) {
-                    v.observe(o);
+    /// Starts `liftoff watch --listen`, returns once `/status` shows every
+    /// check judged from data (the supervisor has polled).
+    async fn watch(&self) -> Watch {
+        let addr = format!("127.0.0.1:{}", free_port());
+        let log = std::fs::File::create(self.dir.path().join("watch.log")).unwrap();
+        let child = Command::new(env!("CARGO_BIN_EXE_liftoff"))
+            .args(["watch", &self.playbook(), "--listen", &addr])
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(log)
+            .spawn()
+            .unwrap();
+        let watch = Watch { child, addr };
+        let url = format!("http://{}/status", watch.addr);
+        wait_for(
+            Duration::from_secs(30),
+            "/status with the level judged",
+            || async {
+                let (code, body) = get(&url).await?;
+                let v: serde_json::Value =
+                    serde_json::from_str(&body).map_err(|e| e.to_string())?;
+                match v["verdicts"][0]["status"].as_str() {
+                    Some("PASS") if code == 200 => Ok(()),
+                    other => Err(format!("{code} level-low {other:?}")),
                 }
-                (id.clone(), v)
-            })
-            .collect::<BTreeMap<_, _>>();
-        View {
-            at: now,
-            release: state,
-            verdicts,
-            gate,
-            guards,
-            sources,
-        }
+            },
+        )
+        .await;
+        watch
+    }
+}
+
+impl Watch {
+    /// SIGTERM: the supervisor stops cleanly (exit 0).
+    fn stop(mut self) {
+        let pid = nix::unistd::Pid::from_raw(self.child.id() as i32);
+        nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGTERM).unwrap();
+        let status = self.child.wait().unwrap();
+        assert!(status.success(), "liftoff watch ended with {status}");
+    }
+}
+
+impl Drop for Watch {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
     }
 }
 
@@ -185,27 +173,13 @@ fn promtool_check(text: &str) -> (bool, String) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn promtool_accepts_metrics_and_a_real_prometheus_scrapes_the_gate_as_it_changes() {
     let world = World::new();
-    let pb = world.playbook().display().to_string();
+    let pb = world.playbook();
     world.liftoff(&["ack", &pb, "--role", "captain", "--as", "ana"]);
-    let first = world.view().await;
-    assert_eq!(
-        first.gate.decision,
-        engine::Decision::Go,
-        "{:?}",
-        first.gate
-    );
-    let (tx, rx) = watch::channel(first);
-    let cancel = CancellationToken::new();
-    let addr = serve::spawn(
-        "127.0.0.1:0".parse().unwrap(),
-        world.context(),
-        rx,
-        cancel.clone(),
-    )
-    .unwrap();
-
+    let watch = world.watch().await;
+    let addr = watch.addr.clone();
     let (code, text) = get(&format!("http://{addr}/metrics")).await.unwrap();
     assert_eq!(code, 200);
+    assert!(text.contains("liftoff_gate_go 1"), "{text}");
     let (ok, said) = promtool_check(&text);
     assert!(
         ok && said.trim().is_empty(),
@@ -215,7 +189,7 @@ async fn promtool_accepts_metrics_and_a_real_prometheus_scrapes_the_gate_as_it_c
     let broken = text.replacen("liftoff_gate_go 1", "liftoff_gate_go one", 1);
     assert!(!promtool_check(&broken).0);
 
-    let mut prom = support::prometheus_jobs::start(&[("liftoff", addr.to_string())], None).await;
+    let mut prom = support::prometheus_jobs::start(&[("liftoff", addr.clone())], None).await;
     support::prometheus_jobs::wait_all_up(&prom, 1).await;
     prom.wait_value("liftoff_gate_go", 1.0).await;
     prom.wait_value(
@@ -230,11 +204,9 @@ async fn promtool_accepts_metrics_and_a_real_prometheus_scrapes_the_gate_as_it_c
     prom.wait_value(r#"liftoff_kill_switch_state{state="READY"}"#, 1.0)
         .await;
 
-    // The level crosses: the next assessment is NO-GO and Prometheus sees it.
+    // The level crosses: the supervisor's next assessment is NO-GO and
+    // Prometheus sees it.
     world.exporter.set("level", 0.9);
-    let next = world.view().await;
-    assert_eq!(next.gate.decision, engine::Decision::NoGo);
-    tx.send(next).unwrap();
     prom.wait_value("liftoff_gate_go", 0.0).await;
     prom.wait_value(
         r#"liftoff_check_status{check="level-low",status="FAIL"}"#,
@@ -244,24 +216,16 @@ async fn promtool_accepts_metrics_and_a_real_prometheus_scrapes_the_gate_as_it_c
     prom.wait_value(r#"liftoff_guard_tripping{guard="level-high"}"#, 1.0)
         .await;
     prom.stop();
-    cancel.cancel();
+    watch.stop();
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn status_is_liftoff_status_json_plus_the_verdicts_and_the_server_is_read_only() {
     let world = World::new();
-    let pb = world.playbook().display().to_string();
+    let pb = world.playbook();
     world.liftoff(&["ack", &pb, "--role", "captain", "--as", "ana"]);
-    let (_tx, rx) = watch::channel(world.view().await);
-    let cancel = CancellationToken::new();
-    let addr = serve::spawn(
-        "127.0.0.1:0".parse().unwrap(),
-        world.context(),
-        rx,
-        cancel.clone(),
-    )
-    .unwrap();
-
+    let watch = world.watch().await;
+    let addr = watch.addr.clone();
     let (code, body) = get(&format!("http://{addr}/status")).await.unwrap();
     assert_eq!(code, 200);
     let served: serde_json::Value = serde_json::from_str(&body).unwrap();
@@ -286,7 +250,8 @@ async fn status_is_liftoff_status_json_plus_the_verdicts_and_the_server_is_read_
     assert_eq!(verdicts[0]["status"], "PASS");
     assert_eq!(verdicts[1]["status"], "UNKNOWN");
     assert_eq!(served["sources"]["broken"]["up"], false);
-    assert_eq!(served["guards"]["level-high"]["value"], "0.2");
+    assert_eq!(served["guards"]["level-high"]["value"], 0.2);
+    assert_eq!(served["guards"]["level-high"]["tripping"], false);
 
     // Read-only: nothing but GET (and HEAD) is served.
     let client = reqwest::Client::new();
@@ -298,5 +263,21 @@ async fn status_is_liftoff_status_json_plus_the_verdicts_and_the_server_is_read_
             .unwrap();
         assert_eq!(res.status().as_u16(), 405, "POST {path}");
     }
-    cancel.cancel();
+    watch.stop();
+}
+
+#[test]
+fn a_public_listen_address_is_refused_before_anything_starts() {
+    let world = World::new();
+    let out = Command::new(env!("CARGO_BIN_EXE_liftoff"))
+        .args(["watch", &world.playbook(), "--listen", "0.0.0.0:0"])
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("not a loopback address") && err.contains("--listen-remote"),
+        "{err}"
+    );
 }

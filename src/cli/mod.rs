@@ -11,6 +11,7 @@ mod run;
 mod status;
 mod tick;
 mod validate;
+mod watch;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
@@ -118,6 +119,20 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = StatusFormat::Text)]
         format: StatusFormat,
     },
+    /// The headless supervisor: polls, judges guards (kill or alarm), records
+    /// decision points and alarms once, posts webhooks; logs to stderr
+    /// (RUST_LOG). Runs until SIGTERM/SIGINT; exit 2 on bad input.
+    Watch {
+        playbook: PathBuf,
+        /// Serve /metrics (Prometheus text) and /status (JSON) here, read-only:
+        /// HOST:PORT, or a port alone (loopback), e.g. 127.0.0.1:9187.
+        #[arg(long, value_name = "ADDR")]
+        listen: Option<String>,
+        /// Allow --listen on an address beyond loopback (0.0.0.0, a pod's IP):
+        /// whoever reaches it sees the release's checks and evidence.
+        #[arg(long, requires = "listen")]
+        listen_remote: bool,
+    },
     /// The audit journal.
     Audit {
         #[command(subcommand)]
@@ -200,6 +215,11 @@ pub fn main() -> ExitCode {
             },
         ),
         Some(Command::Status { playbook, format }) => status::run(&playbook, format),
+        Some(Command::Watch {
+            playbook,
+            listen,
+            listen_remote,
+        }) => watch::run(&playbook, listen.as_deref(), listen_remote),
         Some(Command::Audit {
             command: AuditCommand::Verify { playbook },
         }) => audit::verify(&playbook),

@@ -113,6 +113,13 @@ fn text(s: &StatusReport, now: DateTime<Utc>) -> String {
         }
         _ => out.push_str("stage:   not started\n"),
     }
+    out.push_str(&match (&s.sees.stage, s.sees.percent) {
+        (Some(stage), Some(p)) => format!(
+            "checks see: stage = \"{stage}\", percent = {}\n",
+            format_number(p)
+        ),
+        _ => "checks see: no stage (`stage` and `percent` are UNKNOWN)\n".to_string(),
+    });
     out.push_str(&format!("kill:    {}\n", kill_text(&st.kill, now)));
     for (id, k) in &st.rollbacks {
         out.push_str(&format!("rollback {id}: {}\n", kill_text(k, now)));

@@ -15,8 +15,8 @@ mod tests;
 
 pub use acks::{ack_status, entry_ack_status};
 pub use fold::{MAX_ACKS, MAX_WARNINGS, RECENT};
-pub use manual::{manual_observation, manual_payload, overlay_manual};
-pub use status::{status_report, NextStage, StatusReport};
+pub use manual::{manual_observation, manual_payload};
+pub use status::{status_report, NextStage, Sees, StatusReport};
 pub use summary::summary as event_summary;
 
 use crate::source::ManualState;

@@ -17,9 +17,18 @@ pub struct StatusReport<'a> {
     pub journal: String,
     pub generated_at: DateTime<Utc>,
     pub go_acks: Vec<AckStatus>,
+    /// What conditions see of the release (`stage`, `percent`): the same
+    /// values `liftoff check` and the cockpit evaluate with.
+    pub sees: Sees,
     pub next_stage: Option<NextStage>,
     pub countdown: Option<Countdown>,
     pub state: &'a ReleaseState,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Sees {
+    pub stage: Option<String>,
+    pub percent: Option<f64>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -47,11 +56,16 @@ pub fn status_report<'a>(
             acks: super::entry_ack_status(p, state, &stage.acks, now),
         })
     });
+    let sees = crate::engine::assess::extra(state);
     StatusReport {
         release: pb.name(),
         journal,
         generated_at: now,
-        go_acks: super::ack_status(p, state, &p.release.go_acks, now),
+        go_acks: crate::engine::assess::acks(pb, state, now),
+        sees: Sees {
+            stage: sees.stage,
+            percent: sees.percent,
+        },
         next_stage,
         countdown: ramp::countdown(p, state, now),
         state,

@@ -117,7 +117,7 @@ pub fn render(ctx: &Context, view: &View) -> String {
         "gauge",
         "The kill switch as the journal proves it: 1 for the current state, 0 for the others.",
     );
-    let current = kill_word(&view.release.kill);
+    let current = kill_word(&view.kill);
     for state in KILL_STATES {
         sample(
             &mut out,
@@ -134,7 +134,7 @@ pub fn render(ctx: &Context, view: &View) -> String {
         "The value a guard watches, when it is a number (absent while unknown).",
     );
     for (id, g) in &view.guards {
-        if let Some(n) = g.number() {
+        if let Some(n) = g.value {
             sample(&mut out, "liftoff_guard_value", &[("guard", id)], n);
         }
     }
@@ -145,12 +145,14 @@ pub fn render(ctx: &Context, view: &View) -> String {
         "1 while a guard's trip condition holds, 0 while it is clear (absent while unknown).",
     );
     for (id, g) in &view.guards {
-        let v = match g.trip {
-            crate::guard::Trip::Holds => 1.0,
-            crate::guard::Trip::Clear => 0.0,
-            crate::guard::Trip::Unknown(_) => continue,
-        };
-        sample(&mut out, "liftoff_guard_tripping", &[("guard", id)], v);
+        if let Some(t) = g.tripping {
+            sample(
+                &mut out,
+                "liftoff_guard_tripping",
+                &[("guard", id)],
+                flag(t),
+            );
+        }
     }
 
     family(
@@ -208,8 +210,8 @@ pub fn render(ctx: &Context, view: &View) -> String {
     out
 }
 
-/// The journal's kill state in the words of `liftoff_kill_switch_state`.
-/// ARMED lives only in one cockpit: the journal's state then is READY.
+/// The supervisor's kill state in the words of `liftoff_kill_switch_state`.
+/// ARMED lives only in one cockpit's keyboard: the release is then READY.
 fn kill_word(k: &KillState) -> &'static str {
     match k {
         KillState::Ready | KillState::Armed { .. } => "READY",

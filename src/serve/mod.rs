@@ -95,6 +95,12 @@ impl Published for View {
     }
 }
 
+impl Published for crate::supervisor::Snapshot {
+    fn view(&self) -> Cow<'_, View> {
+        Cow::Owned(View::from(self))
+    }
+}
+
 impl<T: Published> Published for Arc<T> {
     fn view(&self) -> Cow<'_, View> {
         self.as_ref().view()

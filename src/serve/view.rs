@@ -3,10 +3,10 @@
 //! journal lives. A plain value, so both renderers are pure functions of it.
 
 use crate::engine::{GateDecision, Verdict};
-use crate::guard::{Reading, Trip};
 use crate::playbook::LoadedPlaybook;
+use crate::release::KillState;
 use crate::release::ReleaseState;
-use crate::source::Observation;
+use crate::supervisor::{history::GuardHistory, Snapshot, SourceHealth};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -27,6 +27,9 @@ pub struct View {
     pub at: DateTime<Utc>,
     /// The release as folded from the journal.
     pub release: ReleaseState,
+    /// The kill switch as the supervisor knows it (its own guard's firing
+    /// before the journal has it, else the journal's state).
+    pub kill: KillState,
     /// One per playbook check, in playbook order.
     pub verdicts: Vec<Verdict>,
     pub gate: GateDecision,
@@ -37,28 +40,23 @@ pub struct View {
 }
 
 /// A guard as the server shows it.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct GuardView {
-    pub trip: Trip,
-    /// The value the guard watches, as shown in the cockpit.
-    pub value: Option<String>,
+    /// Whether the trip condition holds on the latest data (None: unknown).
+    pub tripping: Option<bool>,
+    /// The latest value the guard watched, when it is a number.
+    pub value: Option<f64>,
+    /// Why the latest reading is unknown.
+    pub error: Option<String>,
 }
 
-impl From<&Reading> for GuardView {
-    fn from(r: &Reading) -> Self {
+impl From<&GuardHistory> for GuardView {
+    fn from(g: &GuardHistory) -> Self {
         GuardView {
-            trip: r.trip.clone(),
-            value: r.value.clone(),
+            tripping: g.tripped,
+            value: g.latest(),
+            error: g.error.clone(),
         }
-    }
-}
-
-impl GuardView {
-    /// The watched value as a number, when it is one.
-    pub fn number(&self) -> Option<f64> {
-        self.value
-            .as_deref()
-            .and_then(|v| v.trim().parse::<f64>().ok())
     }
 }
 
@@ -73,19 +71,34 @@ pub struct SourceView {
     pub error: Option<String>,
 }
 
-impl SourceView {
-    /// Folds one poll's observation in.
-    pub fn observe(&mut self, obs: &Observation) {
-        match &obs.outcome {
-            Ok(_) => {
-                self.up = Some(true);
-                self.last_success = Some(obs.at);
-                self.error = None;
-            }
-            Err(e) => {
-                self.up = Some(false);
-                self.error = Some(e.to_string());
-            }
+impl From<&SourceHealth> for SourceView {
+    fn from(h: &SourceHealth) -> Self {
+        SourceView {
+            up: h.last_ok,
+            last_success: h.last_success,
+            error: h.error.clone(),
+        }
+    }
+}
+
+impl From<&Snapshot> for View {
+    fn from(s: &Snapshot) -> Self {
+        View {
+            at: s.at,
+            release: s.release.clone(),
+            kill: s.kill.clone(),
+            verdicts: s.verdicts.clone(),
+            gate: s.gate.clone(),
+            guards: s
+                .guards
+                .iter()
+                .map(|g| (g.guard.clone(), GuardView::from(g)))
+                .collect(),
+            sources: s
+                .sources
+                .iter()
+                .map(|(id, h)| (id.clone(), SourceView::from(h)))
+                .collect(),
         }
     }
 }

@@ -1,6 +1,5 @@
 use super::*;
 use crate::engine::{Evidence, GateDecision, Hold, Verdict};
-use crate::guard::Trip;
 use crate::release::{ReleaseState, StageState};
 use crate::serve::view::{GuardView, SourceView};
 use chrono::{DateTime, Utc};
@@ -61,6 +60,7 @@ fn view(decision: Decision) -> View {
     View {
         at: t(0),
         release: ReleaseState::default(),
+        kill: KillState::Ready,
         verdicts: vec![
             verdict("api-up", Status::Pass),
             verdict("api-fast", Status::Unknown),
@@ -135,8 +135,9 @@ fn every_sample_follows_its_help_and_type_and_each_family_is_declared_once() {
     v.guards.insert(
         "g".into(),
         GuardView {
-            trip: Trip::Clear,
-            value: Some("0.5".into()),
+            tripping: Some(false),
+            value: Some(0.5),
+            error: None,
         },
     );
     let text = render(&ctx(), &v);
@@ -182,22 +183,24 @@ fn stage_kill_switch_guards_and_sources() {
         entered_at: t(-60),
         decision_points_done: vec![],
     });
-    v.release.kill = KillState::Halted {
+    v.kill = KillState::Halted {
         at: t(-5),
         took_ms: 12,
     };
     v.guards.insert(
         "error-rate".into(),
         GuardView {
-            trip: Trip::Holds,
-            value: Some("0.07".into()),
+            tripping: Some(true),
+            value: Some(0.07),
+            error: None,
         },
     );
     v.guards.insert(
         "pods".into(),
         GuardView {
-            trip: Trip::Unknown("no data".into()),
-            value: Some("3 pods".into()),
+            tripping: None,
+            value: None,
+            error: Some("no data".into()),
         },
     );
     v.sources.insert(
@@ -238,7 +241,7 @@ fn stage_kill_switch_guards_and_sources() {
         value(&text, r#"liftoff_guard_tripping{guard="error-rate"}"#),
         Some(1.0)
     );
-    // Not a number, not known: absent rather than a made-up 0.
+    // Not known: absent rather than a made-up 0.
     assert_eq!(value(&text, r#"liftoff_guard_value{guard="pods"}"#), None);
     assert_eq!(
         value(&text, r#"liftoff_guard_tripping{guard="pods"}"#),

@@ -6,7 +6,8 @@
 pub mod acks;
 mod dialogs;
 mod dispatch;
-pub mod history;
+/// The guards' history moved to the supervisor, which records it.
+pub use crate::supervisor::history;
 pub mod kill;
 pub mod nav;
 mod update;
@@ -21,7 +22,7 @@ use crate::expr::bind::Extra;
 use crate::guard::Tracker;
 use crate::playbook::{LoadedPlaybook, SourceKind};
 use crate::poller::PollTriggers;
-use crate::release::{self, KillState, ReleaseState};
+use crate::release::{KillState, ReleaseState};
 use crate::source::{Alert, Observation, Payload};
 use chrono::{DateTime, Utc};
 use history::GuardHistory;
@@ -33,17 +34,7 @@ pub const NOTICE_FOR: chrono::Duration = chrono::Duration::seconds(8);
 /// The window in which a second `K` fires the kill switch.
 pub const KILL_ARM_WINDOW: chrono::Duration = chrono::Duration::seconds(5);
 
-/// A source as the status line shows it.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct SourceHealth {
-    pub polling: bool,
-    /// When the last poll finished, and whether it brought data.
-    pub last_at: Option<DateTime<Utc>>,
-    pub last_ok: Option<bool>,
-    pub error: Option<String>,
-    /// Failed polls in a row.
-    pub failures: u32,
-}
+pub use crate::supervisor::SourceHealth;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Notice {
@@ -181,38 +172,18 @@ impl App {
         self
     }
 
-    /// Recomputes verdicts, ACK states and the gate (pure: engine and release
-    /// functions, the same `liftoff check` uses).
+    /// Recomputes verdicts, ACK states and the gate: `engine::assess`, the
+    /// one assessment `liftoff check` and `liftoff status` use too.
     pub fn evaluate(&mut self, now: DateTime<Utc>) {
-        // Manual items are what the journal says, never polled.
-        release::overlay_manual(&self.pb, &self.release, &mut self.observations, now);
-        let extra = self.extra();
-        self.verdicts = self
-            .pb
-            .checks
-            .iter()
-            .map(|c| {
-                let baseline = c.spec.baseline.as_ref();
-                let extra = Extra {
-                    baseline: baseline.and_then(|b| self.release.baselines.get(b).copied()),
-                    ..extra.clone()
-                };
-                engine::evaluate(c, self.observations.get(&c.spec.source), now, &extra)
-            })
-            .collect();
-        let go = &self.pb.playbook.release.go_acks;
-        self.acks = release::ack_status(&self.pb.playbook, &self.release, go, now);
-        let allow_warn = self.pb.playbook.release.allow_warn;
-        self.gate = engine::decide(&self.pb.checks, &self.verdicts, &self.acks, allow_warn);
+        let a = engine::assess(&self.pb, &self.observations, &self.release, now);
+        self.verdicts = a.verdicts;
+        self.acks = a.acks;
+        self.gate = a.gate;
     }
 
     /// What conditions see besides the observation: the ramp's stage.
     pub fn extra(&self) -> Extra {
-        Extra {
-            percent: self.release.stage.as_ref().map(|s| s.percent),
-            stage: self.release.stage.as_ref().map(|s| s.name.clone()),
-            baseline: None,
-        }
+        engine::assess::extra(&self.release)
     }
 
     /// A redraw is due (something changed since the last frame); clears the flag.

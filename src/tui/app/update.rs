@@ -53,6 +53,7 @@ impl App {
         health.last_ok = Some(obs.outcome.is_ok());
         match &obs.outcome {
             Ok(_) => {
+                health.last_success = Some(obs.at);
                 health.error = None;
                 health.failures = 0;
             }

@@ -1,0 +1,1 @@
+//! The core alone: guards, decision points, incremental evaluation.
