@@ -11,7 +11,9 @@
 //! - `load100`: 100 sources x 1,000 checks every 5 s;
 //!
 //! the load playbooks generated and served (loopback) by `benches/load/gen.py`,
-//! whose kill switch touches `OUT/halted.flag`.
+//! whose kill switch touches `OUT/halted.flag`;
+//! - `watch30`, `watch100`: the same load playbooks under `liftoff watch`
+//!   (the supervisor with no terminal): CPU only.
 //!
 //! Per scenario: first frame, SETTLE_SECS of polling, then CPU (utime +
 //! stime) over CPU_SECS with nobody touching it, then PRESSES kill presses.
@@ -167,7 +169,49 @@ fn row(name: &str, what: &str, v: &[Duration]) {
     );
 }
 
+/// `liftoff watch` on a load playbook: its CPU over CPU_SECS after SETTLE_SECS.
+fn run_watch(name: &str, bin: &Path) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (s, c, i) = if name == "watch30" {
+        (30, 300, "1s")
+    } else {
+        (100, 1000, "5s")
+    };
+    let load = start_load(&dir.path().join("load"), s, c, i);
+    println!(
+        "cockpit_process {name:<8} load average before: {}",
+        load_average()
+    );
+    let mut child = Command::new(bin)
+        .arg("watch")
+        .arg(&load.playbook)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("liftoff watch");
+    let pid = child.id() as i32;
+    std::thread::sleep(Duration::from_secs(env_u64("SETTLE_SECS", 10)));
+    let (c0, w0) = (cpu_time(pid).expect("cpu time"), Instant::now());
+    std::thread::sleep(Duration::from_secs(env_u64("CPU_SECS", 30)));
+    let (c1, w1) = (cpu_time(pid).expect("cpu time"), Instant::now());
+    let wall = (w1 - w0).as_secs_f64();
+    let cpu = (c1 - c0).as_secs_f64();
+    println!(
+        "cockpit_process {name:<8} CPU {:.2}% of one core ({cpu:.2} s over {wall:.1} s), VmHWM {:.1} MiB, load average after: {}",
+        100.0 * cpu / wall,
+        status_kb(pid, "VmHWM").unwrap_or(0) as f64 / 1024.0,
+        load_average()
+    );
+    let _ = child.kill();
+    let _ = child.wait();
+    drop(load);
+}
+
 fn run(name: &str, bin: &Path) {
+    if name.starts_with("watch") {
+        return run_watch(name, bin);
+    }
     let dir = tempfile::tempdir().expect("tempdir");
     let presses = env_u64("PRESSES", 20);
     let cpu_secs = env_u64("CPU_SECS", 30);

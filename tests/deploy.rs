@@ -12,6 +12,9 @@
 //! - systemd: `systemd-analyze verify` on the unit (with ExecStart pointing
 //!   at the built binary) reports nothing.
 //! - The Containerfile's runtime stage runs `liftoff watch`.
+//! - The command lines the unit, the image and the pods run are accepted by
+//!   the real binary: each starts `liftoff watch`, serves, and stops cleanly
+//!   on SIGTERM (the playbook path and port swapped for the test's).
 
 use k8s_openapi::api::apps::v1::Deployment;
 use k8s_openapi::api::core::v1::{
@@ -349,4 +352,105 @@ fn the_container_image_runs_liftoff_watch_from_a_slim_runtime_with_ca_certificat
     assert!(runtime
         .lines()
         .any(|l| l.starts_with("USER ") && !l.contains("root")));
+}
+
+/// Runs `liftoff ARGS` (the deployed command line with the playbook and port
+/// swapped for the test's) until it says it serves, then stops it with SIGTERM.
+fn starts_and_stops(args: &[String]) {
+    use std::io::BufRead;
+    let dir = tempfile::tempdir().unwrap();
+    let playbook = dir.path().join("liftoff.toml");
+    std::fs::write(
+        &playbook,
+        "[release]\nname = \"deployed\"\n\n[source.up]\nkind = \"command\"\nrun = [\"true\"]\n\n[[check]]\nid = \"up\"\nsource = \"up\"\npass = \"exit_code == 0\"\n",
+    )
+    .unwrap();
+    let args: Vec<String> = args
+        .iter()
+        .map(|a| {
+            a.replace("/etc/liftoff/liftoff.toml", &playbook.display().to_string())
+                .replace(":9187", ":0")
+        })
+        .collect();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_liftoff"))
+        .args(&args)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    let stderr = child.stderr.take().unwrap();
+    std::thread::spawn(move || {
+        for line in std::io::BufReader::new(stderr)
+            .lines()
+            .map_while(Result::ok)
+        {
+            let _ = tx.send(line);
+        }
+    });
+    let mut said = Vec::new();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while !said.iter().any(|l: &String| l.contains("serving http://")) {
+        let left = deadline.saturating_duration_since(std::time::Instant::now());
+        match rx.recv_timeout(left) {
+            Ok(line) => said.push(line),
+            Err(_) => {
+                let _ = child.kill();
+                panic!("liftoff {args:?} never served:\n{}", said.join("\n"));
+            }
+        }
+    }
+    let pid = nix::unistd::Pid::from_raw(child.id() as i32);
+    nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGTERM).unwrap();
+    let status = child.wait().unwrap();
+    assert!(
+        status.success(),
+        "liftoff {args:?} ended with {status}: {}",
+        said.join("\n")
+    );
+}
+
+#[test]
+fn the_deployed_command_lines_start_liftoff_watch_and_stop_on_sigterm() {
+    // systemd: ExecStart after the program.
+    let unit = std::fs::read_to_string(deploy().join("systemd/liftoff-watch.service")).unwrap();
+    let exec = unit
+        .lines()
+        .find_map(|l| l.strip_prefix("ExecStart=/usr/local/bin/liftoff "))
+        .unwrap();
+    starts_and_stops(
+        &exec
+            .split_whitespace()
+            .map(String::from)
+            .collect::<Vec<_>>(),
+    );
+
+    // The image: ENTRYPOINT then CMD, both JSON arrays.
+    let image = std::fs::read_to_string(deploy().join("Containerfile")).unwrap();
+    let array = |key: &str| -> Vec<String> {
+        let line = image.lines().find_map(|l| l.strip_prefix(key)).unwrap();
+        serde_json::from_str(line.trim()).unwrap()
+    };
+    let entry = array("ENTRYPOINT ");
+    assert_eq!(entry[0], "liftoff");
+    let mut line: Vec<String> = entry[1..].to_vec();
+    line.extend(array("CMD "));
+    starts_and_stops(&line);
+
+    // The pods: the image's ENTRYPOINT (`liftoff watch`) with the pod's args.
+    for variant in ["file-journal", "etcd-journal"] {
+        let o = objects(&deploy().join("kubernetes").join(variant));
+        let pod = o.deployments[0]
+            .spec
+            .as_ref()
+            .unwrap()
+            .template
+            .spec
+            .clone()
+            .unwrap();
+        let mut line = vec!["watch".to_string()];
+        line.extend(pod.containers[0].args.clone().unwrap());
+        starts_and_stops(&line);
+    }
 }
