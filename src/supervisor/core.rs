@@ -14,9 +14,11 @@ use crate::engine::{self, Assessment, SourceIndex};
 use crate::guard::{judge_trip, stale_after, Tracker, Update};
 use crate::journal::Event;
 use crate::playbook::{Guard, LoadedPlaybook, OnTrip, SourceKind};
+use crate::poller::PollEvent;
 use crate::ramp;
 use crate::release::{KillState, ReleaseState};
 use crate::source::Observation;
+use crate::tui::event::AppEvent;
 use chrono::{DateTime, Utc};
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
@@ -298,6 +300,26 @@ impl Core {
             bad,
             at: now,
         });
+    }
+
+    /// Folds one event from the pollers, the journal follower, the journal's
+    /// health, the webhooks or the actuator; returns the duties it gave rise to.
+    pub fn apply(&mut self, event: AppEvent, now: DateTime<Utc>) -> Vec<Duty> {
+        match event {
+            AppEvent::Poll(PollEvent::Started { source }) => self.poll_started(&source),
+            AppEvent::Poll(PollEvent::Finished(obs)) => return self.observe(*obs, now),
+            AppEvent::ReleaseChanged(state) => self.release_changed(*state, now),
+            AppEvent::Notice { text, bad } => self.say(text, bad, now),
+            AppEvent::Condition { topic, text } => self.condition(topic, text),
+            AppEvent::KillDone { state, text, .. } => {
+                let bad = !matches!(state, KillState::Halted { .. });
+                self.kill_done(state);
+                self.say(text, bad, now);
+            }
+            // The supervisor publishes snapshots; it never receives one.
+            AppEvent::Snapshot(_) => {}
+        }
+        Vec::new()
     }
 
     /// The picture to publish.

@@ -122,36 +122,26 @@ async fn run(
     pollers.shutdown().await;
 }
 
-/// One event into the core; the duties it gave rise to.
+/// One event into the core (logged first); the duties it gave rise to.
 fn fold(core: &mut Core, event: AppEvent, now: chrono::DateTime<Utc>) -> Vec<Duty> {
-    match event {
-        AppEvent::Poll(PollEvent::Started { source }) => core.poll_started(&source),
+    match &event {
         AppEvent::Poll(PollEvent::Finished(obs)) => {
             if let Err(e) = &obs.outcome {
                 tracing::debug!(source = %obs.source, "poll failed: {e}");
             }
-            return core.observe(*obs, now);
         }
-        AppEvent::ReleaseChanged(state) => core.release_changed(*state, now),
-        AppEvent::Notice { text, bad } => {
-            log(&text, bad);
-            core.say(text, bad, now);
-        }
-        AppEvent::Condition { topic, text } => {
-            match &text {
-                Some(t) => tracing::warn!(topic, "{t}"),
-                None => tracing::info!(topic, "cleared"),
-            }
-            core.condition(topic, text);
-        }
-        AppEvent::KillDone { state, text, .. } => {
-            let bad = !matches!(state, crate::release::KillState::Halted { .. });
-            log(&text, bad);
-            core.kill_done(state);
-            core.say(text, bad, now);
-        }
+        AppEvent::Notice { text, bad } => log(text, *bad),
+        AppEvent::Condition { topic, text } => match text {
+            Some(t) => tracing::warn!(topic, "{t}"),
+            None => tracing::info!(topic, "cleared"),
+        },
+        AppEvent::KillDone { state, text, .. } => log(
+            text,
+            !matches!(state, crate::release::KillState::Halted { .. }),
+        ),
+        _ => {}
     }
-    Vec::new()
+    core.apply(event, now)
 }
 
 fn log(text: &str, bad: bool) {

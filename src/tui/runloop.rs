@@ -10,11 +10,11 @@ use super::layout::Layout;
 use super::no_journal::NoJournal;
 use super::terminal::{Term, TerminalGuard};
 use super::theme::Theme;
-use super::{conditions, journal_feed, view, CockpitOptions};
+use super::{view, CockpitOptions};
 use crate::act::ActContext;
 use crate::journal::{self, Actor, SharedJournal};
 use crate::playbook::LoadedPlaybook;
-use crate::poller;
+use crate::supervisor::{self, Snapshot};
 use chrono::Utc;
 use color_eyre::eyre::{eyre, WrapErr};
 use crossterm::event::EventStream;
@@ -23,7 +23,7 @@ use std::io::IsTerminal;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::signal::unix::{signal, SignalKind};
-use tokio::sync::mpsc;
+use tokio::sync::{mpsc, watch};
 use tokio::time::MissedTickBehavior;
 use tokio_util::sync::CancellationToken;
 
@@ -46,35 +46,34 @@ pub async fn run(playbook: LoadedPlaybook, opts: CockpitOptions) -> color_eyre::
     let (tx, mut rx) = mpsc::channel::<AppEvent>(EVENT_QUEUE);
     let cancel = CancellationToken::new();
     let mut app = App::new(playbook, theme, layout, Utc::now());
-    // The journal: followed for the shared release state, written by the acts.
-    let journal: SharedJournal = match journal::open(&app.pb) {
-        Ok(j) => {
-            journal_feed::spawn(j.clone(), tx.clone(), cancel.clone());
-            conditions::watch_journal(j.clone(), tx.clone(), cancel.clone());
-            conditions::start_webhooks(app.pb.clone(), j.clone(), tx.clone(), cancel.clone());
-            j
-        }
+    // The journal: the supervisor follows it, the acts write it.
+    let (journal, follow): (SharedJournal, bool) = match journal::open(&app.pb) {
+        Ok(j) => (j, true),
         Err(e) => {
             // No shared state and nothing recorded, but the kill switch fires.
             let text = format!("no journal: {e}; the kill switch still fires");
             app.apply(AppEvent::Notice { text, bad: true }, Utc::now());
             let spec = app.pb.playbook.release.journal.clone().unwrap_or_default();
-            Arc::new(NoJournal { spec })
+            (Arc::new(NoJournal { spec }), false)
         }
     };
     let ctx = ActContext::new(app.pb.clone(), journal, Actor::here(None));
+    // The same supervisor `liftoff watch` runs, on its own task: pollers,
+    // evaluation, guards, decision points, webhooks. The cockpit draws its
+    // snapshots and sends acts.
+    let sup = supervisor::spawn(ctx.clone(), follow, cancel.clone());
+    let mut snapshots = sup.snapshots();
     let actuator: Box<dyn Actuator> = Box::new(Wired::new(ctx, tx.clone()));
     let mut app = app.with_actuator(actuator);
-    let pollers = poller::spawn(app.pb.clone(), tx.clone(), cancel.clone());
-    app.triggers = pollers.triggers();
+    app.triggers = sup.triggers();
 
     let result = match TerminalGuard::enter() {
-        Ok(mut guard) => event_loop(&mut guard, &mut app, &mut rx).await,
+        Ok(mut guard) => event_loop(&mut guard, &mut app, &mut rx, &mut snapshots).await,
         Err(e) => Err(e).wrap_err("cannot take over the terminal"),
     };
     drop(tx);
     cancel.cancel();
-    pollers.shutdown().await;
+    sup.shutdown().await;
     result
 }
 
@@ -82,6 +81,7 @@ async fn event_loop(
     guard: &mut TerminalGuard,
     app: &mut App,
     rx: &mut mpsc::Receiver<AppEvent>,
+    snapshots: &mut watch::Receiver<Arc<Snapshot>>,
 ) -> color_eyre::Result<()> {
     let size = guard.terminal.size()?;
     app.size = (size.width, size.height);
@@ -111,6 +111,14 @@ async fn event_loop(
                     app.apply(event, now);
                 }
             }
+            changed = snapshots.changed() => match changed {
+                Ok(()) => {
+                    let snap = snapshots.borrow_and_update().clone();
+                    app.apply(AppEvent::Snapshot(snap), Utc::now());
+                }
+                // The supervisor stopped: nothing guards the release from here.
+                Err(_) => return Err(eyre!("the supervisor stopped")),
+            },
             _ = clock.tick() => app.on_tick(Utc::now()),
         }
         // An act was just spawned (the kill switch above all). A task spawned

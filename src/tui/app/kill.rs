@@ -12,7 +12,7 @@ impl App {
     /// What the kill panel and the banner show: this cockpit's own firing
     /// while the journal has not caught up with it, else the journal's state.
     pub fn kill_state(&self) -> &KillState {
-        self.kill_local.as_ref().unwrap_or(&self.release.kill)
+        self.kill_local.as_ref().unwrap_or(&self.supervisor_kill)
     }
 
     /// True while this cockpit's kill switch is firing or proven halted.
@@ -75,6 +75,7 @@ mod tests {
     }
 
     fn journal(app: &mut App, kill: KillState) {
+        app.supervisor_kill = kill.clone();
         app.release = ReleaseState {
             kill,
             ..Default::default()

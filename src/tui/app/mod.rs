@@ -11,7 +11,6 @@ pub use crate::supervisor::history;
 pub mod kill;
 pub mod nav;
 mod update;
-mod watch;
 
 use super::act::{Actuator, NotWired};
 use super::layout::{Layout, PanelKind};
@@ -19,7 +18,6 @@ use super::overlays::dialog::Dialog;
 use super::theme::Theme;
 use crate::engine::{self, AckStatus, GateDecision, Verdict};
 use crate::expr::bind::Extra;
-use crate::guard::Tracker;
 use crate::playbook::{LoadedPlaybook, SourceKind};
 use crate::poller::PollTriggers;
 use crate::release::{KillState, ReleaseState};
@@ -70,7 +68,8 @@ pub struct App {
     pub layout: Layout,
     /// Terminal size (columns, rows): mouse hits and focus order use it.
     pub size: (u16, u16),
-    pub observations: HashMap<String, Observation>,
+    /// The supervisor's latest observation of each polled source.
+    pub observations: HashMap<String, Arc<Observation>>,
     pub sources: BTreeMap<String, SourceHealth>,
     /// One per playbook check, in playbook order.
     pub verdicts: Vec<Verdict>,
@@ -104,10 +103,11 @@ pub struct App {
     pub suspend: bool,
     pub triggers: PollTriggers,
     actuator: Box<dyn Actuator>,
-    /// Each guard's count toward its `for`, while the ramp runs.
-    tracker: Tracker,
-    /// Decision points handed to the actuator: (stage, entered at, offset).
-    points_asked: Vec<(String, DateTime<Utc>, std::time::Duration)>,
+    /// The kill switch as the supervisor knows it (its guard's own firing,
+    /// or the journal's state): shown unless this cockpit fired it itself.
+    pub supervisor_kill: KillState,
+    /// The last supervisor notice shown (by `Said::seq`).
+    said_seq: u64,
     dirty: bool,
     /// An act was just handed over: the loop lets it start before drawing.
     urgent: bool,
@@ -157,8 +157,8 @@ impl App {
             suspend: false,
             triggers: PollTriggers::default(),
             actuator: Box::new(NotWired),
-            tracker: Tracker::new(),
-            points_asked: Vec::new(),
+            supervisor_kill: KillState::Ready,
+            said_seq: 0,
             dirty: true,
             urgent: false,
         };
@@ -172,9 +172,10 @@ impl App {
         self
     }
 
-    /// Recomputes verdicts, ACK states and the gate: `engine::assess`, the
-    /// one assessment `liftoff check` and `liftoff status` use too.
-    pub fn evaluate(&mut self, now: DateTime<Utc>) {
+    /// Verdicts, ACK states and the gate before the supervisor's first
+    /// snapshot: `engine::assess` over nothing observed yet (every check
+    /// UNKNOWN, fail closed). From then on they are the supervisor's.
+    fn evaluate(&mut self, now: DateTime<Utc>) {
         let a = engine::assess(&self.pb, &self.observations, &self.release, now);
         self.verdicts = a.verdicts;
         self.acks = a.acks;
