@@ -19,6 +19,7 @@ pub mod poller;
 pub mod ramp;
 pub mod release;
 pub mod report;
+pub mod serve;
 pub mod source;
 pub mod supervisor;
 pub mod tui;

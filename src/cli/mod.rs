@@ -124,10 +124,14 @@ pub enum Command {
     /// (RUST_LOG). Runs until SIGTERM/SIGINT; exit 2 on bad input.
     Watch {
         playbook: PathBuf,
-        /// Serve /metrics (Prometheus text) and /status (JSON) here, read-only,
-        /// e.g. 127.0.0.1:9464.
+        /// Serve /metrics (Prometheus text) and /status (JSON) here, read-only:
+        /// HOST:PORT, or a port alone (loopback), e.g. 127.0.0.1:9187.
         #[arg(long, value_name = "ADDR")]
-        listen: Option<std::net::SocketAddr>,
+        listen: Option<String>,
+        /// Allow --listen on an address beyond loopback (0.0.0.0, a pod's IP):
+        /// whoever reaches it sees the release's checks and evidence.
+        #[arg(long, requires = "listen")]
+        listen_remote: bool,
     },
     /// The audit journal.
     Audit {
@@ -211,7 +215,11 @@ pub fn main() -> ExitCode {
             },
         ),
         Some(Command::Status { playbook, format }) => status::run(&playbook, format),
-        Some(Command::Watch { playbook, listen }) => watch::run(&playbook, listen),
+        Some(Command::Watch {
+            playbook,
+            listen,
+            listen_remote,
+        }) => watch::run(&playbook, listen.as_deref(), listen_remote),
         Some(Command::Audit {
             command: AuditCommand::Verify { playbook },
         }) => audit::verify(&playbook),

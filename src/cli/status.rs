@@ -2,14 +2,12 @@
 //! tells it (stage and countdown, ACKs, kill switch, last decision). Exit 0.
 
 use super::{load_or_report, StatusFormat, EXIT_BAD_INPUT, EXIT_OK};
-use crate::engine::{self, AckStatus};
+use crate::engine::AckStatus;
 use crate::expr::format_number;
 use crate::journal::{self, JournalError, ReadAll, SharedJournal};
 use crate::playbook::LoadedPlaybook;
-use crate::ramp::{self, Countdown};
-use crate::release::{self, KillState, ReleaseState};
+use crate::release::{self, KillState, ReleaseState, StatusReport};
 use chrono::{DateTime, Utc};
-use serde::Serialize;
 use std::path::Path;
 use std::time::Duration;
 
@@ -32,34 +30,6 @@ pub(crate) fn journal_state(pb: &LoadedPlaybook) -> Result<ReleaseState, Journal
     Ok(ReleaseState::from_read(&journal::open(pb)?.read_all()?))
 }
 
-#[derive(Serialize)]
-struct Status<'a> {
-    release: &'a str,
-    journal: String,
-    generated_at: DateTime<Utc>,
-    go_acks: Vec<AckStatus>,
-    /// What conditions see of the release (`stage`, `percent`): the same
-    /// values `liftoff check` and the cockpit evaluate with.
-    sees: Sees,
-    next_stage: Option<NextStage>,
-    countdown: Option<Countdown>,
-    state: &'a ReleaseState,
-}
-
-#[derive(Serialize)]
-struct Sees {
-    stage: Option<String>,
-    percent: Option<f64>,
-}
-
-#[derive(Serialize)]
-struct NextStage {
-    index: usize,
-    name: String,
-    percent: f64,
-    acks: Vec<AckStatus>,
-}
-
 pub fn run(path: &Path, format: StatusFormat) -> color_eyre::Result<u8> {
     let pb = match load_or_report(path) {
         Ok(pb) => pb,
@@ -71,30 +41,7 @@ pub fn run(path: &Path, format: StatusFormat) -> color_eyre::Result<u8> {
     };
     let state = ReleaseState::from_read(&read);
     let now = Utc::now();
-    let p = &pb.playbook;
-    let sees = engine::assess::extra(&state);
-    let next_stage = ramp::next_stage(p, &state).and_then(|i| {
-        let stage = p.ramp.as_ref()?.stages.get(i)?;
-        Some(NextStage {
-            index: i,
-            name: stage.name.clone(),
-            percent: stage.percent,
-            acks: release::entry_ack_status(p, &state, &stage.acks, now),
-        })
-    });
-    let status = Status {
-        release: pb.name(),
-        journal: journal.describe(),
-        generated_at: now,
-        go_acks: engine::assess::acks(&pb, &state, now),
-        sees: Sees {
-            stage: sees.stage,
-            percent: sees.percent,
-        },
-        next_stage,
-        countdown: ramp::countdown(p, &state, now),
-        state: &state,
-    };
+    let status = release::status_report(&pb, journal.describe(), &state, now);
     match format {
         StatusFormat::Json => println!("{}", serde_json::to_string_pretty(&status)?),
         StatusFormat::Text => print!("{}", text(&status, now)),
@@ -130,7 +77,7 @@ fn acks_text(out: &mut String, title: &str, acks: &[AckStatus], now: DateTime<Ut
     }
 }
 
-fn text(s: &Status, now: DateTime<Utc>) -> String {
+fn text(s: &StatusReport, now: DateTime<Utc>) -> String {
     let st = s.state;
     let mut out = format!(
         "release: {}\njournal: {} ({} events)\n",

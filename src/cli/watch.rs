@@ -8,16 +8,26 @@
 use super::{load_or_report, runtime, EXIT_BAD_INPUT, EXIT_OK};
 use crate::act::ActContext;
 use crate::journal::{self, Actor};
+use crate::serve;
 use crate::supervisor::{self, Snapshot};
-use std::net::SocketAddr;
 use std::path::Path;
 use std::sync::Arc;
 use tokio::signal::unix::{signal, SignalKind};
-use tokio::sync::watch;
 use tokio_util::sync::CancellationToken;
 
-pub fn run(path: &Path, listen: Option<SocketAddr>) -> color_eyre::Result<u8> {
+pub fn run(path: &Path, listen: Option<&str>, listen_remote: bool) -> color_eyre::Result<u8> {
     init_logging();
+    // A bad or public address is refused before anything starts.
+    let listen = match listen
+        .map(|l| serve::listen_address(l, listen_remote))
+        .transpose()
+    {
+        Ok(addr) => addr,
+        Err(e) => {
+            eprintln!("liftoff: {e}");
+            return Ok(EXIT_BAD_INPUT);
+        }
+    };
     let pb = match load_or_report(path) {
         Ok(pb) => pb,
         Err(code) => return Ok(code),
@@ -42,14 +52,26 @@ pub fn run(path: &Path, listen: Option<SocketAddr>) -> color_eyre::Result<u8> {
         );
         let mut term = signal(SignalKind::terminate())?;
         let mut int = signal(SignalKind::interrupt())?;
+        let served = serve::Context {
+            pb: pb.clone(),
+            journal: journal.describe(),
+        };
         let ctx = ActContext::new(pb, journal, Actor::here(None));
         let cancel = CancellationToken::new();
         let sup = supervisor::spawn(ctx, true, cancel.clone());
         if let Some(addr) = listen {
-            if let Err(e) = serve_status(addr, sup.snapshots(), cancel.clone()).await {
-                eprintln!("liftoff: --listen {addr}: {e}");
-                sup.shutdown().await;
-                return Ok(EXIT_BAD_INPUT);
+            match serve::spawn(addr, served, sup.snapshots(), cancel.clone()) {
+                Ok(bound) => {
+                    if let Some(warning) = serve::remote_warning(bound) {
+                        tracing::warn!("{warning}");
+                    }
+                    tracing::info!("serving http://{bound}/metrics and http://{bound}/status");
+                }
+                Err(e) => {
+                    eprintln!("liftoff: {e}");
+                    sup.shutdown().await;
+                    return Ok(EXIT_BAD_INPUT);
+                }
             }
         }
         let mut gate = sup.snapshots();
@@ -83,20 +105,6 @@ fn log_gate(snap: &Snapshot, last: &mut Option<String>) {
         tracing::info!(stage = ?snap.release.stage.as_ref().map(|s| &s.name), "gate {line}");
         *last = Some(line);
     }
-}
-
-/// Serves `/metrics` and `/status` from the supervisor's snapshots on
-/// `addr`. The HTTP server lives in its own module (being built alongside,
-/// `crate::serve`); until it is merged, `--listen` is refused rather than
-/// silently not served.
-async fn serve_status(
-    addr: SocketAddr,
-    _snapshots: watch::Receiver<Arc<Snapshot>>,
-    _cancel: CancellationToken,
-) -> Result<(), String> {
-    Err(format!(
-        "the /metrics and /status server is not in this build yet (would listen on {addr})"
-    ))
 }
 
 /// Logs to stderr, `RUST_LOG` filtering (default: info for liftoff).

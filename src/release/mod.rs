@@ -8,6 +8,7 @@
 mod acks;
 mod fold;
 mod manual;
+mod status;
 mod summary;
 #[cfg(test)]
 mod tests;
@@ -15,6 +16,7 @@ mod tests;
 pub use acks::{ack_status, entry_ack_status};
 pub use fold::{MAX_ACKS, MAX_WARNINGS, RECENT};
 pub use manual::{manual_observation, manual_payload};
+pub use status::{status_report, NextStage, Sees, StatusReport};
 pub use summary::summary as event_summary;
 
 use crate::source::ManualState;
