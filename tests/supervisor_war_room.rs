@@ -90,7 +90,10 @@ fn watch_and_two_cockpits_record_each_decision_point_and_alarm_once() {
     let bob = Pane::start("sup-bob", &pb, &[("USER", "bob")]);
     ana.wait_for("at 10% since");
     bob.wait_for("at 10% since");
-    wait_until(|| log_has(&log, "gate ")).expect("watch is up");
+    wait_until(|| log_has(&log, "gate ")).unwrap_or_else(|| {
+        let text = std::fs::read_to_string(&log).unwrap_or_default();
+        panic!("watch is not up; its log:\n{text}")
+    });
 
     // The decision point falls due for all three: recorded once.
     wait_until(|| (count(&pb, "decision_point") > 0).then_some(()))
