@@ -4,8 +4,8 @@
 //!
 //! The product's own path, in process: the real pollers (`poller::spawn`) poll
 //! an `http` source on a loopback service this bench starts; their events go
-//! through the cockpit's `App` (which judges guards on every observation) as
-//! the cockpit's loop folds them; the trip goes to the real actuator
+//! through the supervisor's `Core` (which judges guards on every observation)
+//! as the supervisor's loop folds them; the trip goes to the real actuator
 //! (`tui::actuator::Wired`), which fires the real kill switch (`act::kill`):
 //! an `http` POST to the same service, proven by an `http` readback.
 //!
@@ -13,13 +13,13 @@
 //! guard has seen calm data, the value is flipped at a phase spread evenly
 //! over one interval after that poll (run i of n: (i + 0.5) / n), then:
 //! - t0 -> read: a poll first read the flipped value (the service's clock);
-//! - t0 -> tripped: the cockpit judged the observation and handed the kill to
-//!   the actuator (taken after `App::apply` returned);
+//! - t0 -> tripped: the supervisor judged the observation and handed the kill
+//!   to the actuator (taken after `Core::apply` returned);
 //! - t0 -> dispatched: every kill action on its task (tripped + the kill
 //!   switch's own clock, which starts inside `apply`: an upper bound);
 //! - t0 -> POST arrived: the kill action reached the service;
 //! - t0 -> verified: the readback proved HALTED (tripped + the kill's clock);
-//! - t0 -> in cockpit: the verdict reached the cockpit (after the journal's
+//! - t0 -> in supervisor: the verdict reached the supervisor (after the journal's
 //!   fsynced lines).
 //!
 //! Run: `cargo bench --bench guard_trip`
@@ -34,11 +34,10 @@ use liftoff::journal::event::StageEntered;
 use liftoff::journal::{self, Actor, Event, NewEvent};
 use liftoff::poller::{self, PollEvent};
 use liftoff::release::{KillState, ReleaseState};
+use liftoff::supervisor::{Core, Duty};
+use liftoff::tui::act::{Act, Actuator};
 use liftoff::tui::actuator::Wired;
-use liftoff::tui::app::App;
 use liftoff::tui::event::AppEvent;
-use liftoff::tui::layout::Layout;
-use liftoff::tui::theme::Theme;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio::sync::mpsc;
@@ -139,17 +138,16 @@ async fn run(remote: &Arc<Remote>, port: u16, case: &Case, phase: f64) -> Sample
         .expect("append");
     let state = ReleaseState::from_read(&journal.read_all().expect("read"));
 
-    let theme = Theme::load("dark").expect("theme");
-    let layout = Layout::load("commander").expect("layout");
-    let mut app = App::new(pb, theme, layout, Utc::now());
-    app.apply(AppEvent::ReleaseChanged(Box::new(state)), Utc::now());
+    // The supervisor's core, folding events as its task does; its duties
+    // (the trip) go to the real actuator.
+    let mut core = Core::new(Arc::new(pb), Utc::now());
+    core.apply(AppEvent::ReleaseChanged(Box::new(state)), Utc::now());
     let (tx, mut rx) = mpsc::channel(256);
-    let ctx = ActContext::new(app.pb.clone(), journal, Actor::here(Some("bench")));
-    let mut app = app.with_actuator(Box::new(Wired::new(ctx, tx.clone())));
+    let ctx = ActContext::new(core.playbook().clone(), journal, Actor::here(Some("bench")));
+    let mut actuator = Wired::new(ctx, tx.clone());
     let cancel = CancellationToken::new();
-    let pollers = poller::spawn(app.pb.clone(), tx, cancel.clone());
-    app.triggers = pollers.triggers();
-    assert!(app.guards_watching(), "the ramp must be running");
+    let pollers = poller::spawn(core.playbook().clone(), tx, cancel.clone());
+    assert!(core.guards_watching(), "the ramp must be running");
 
     let mut flip: Option<tokio::task::JoinHandle<()>> = None;
     let mut tripped = None;
@@ -158,6 +156,7 @@ async fn run(remote: &Arc<Remote>, port: u16, case: &Case, phase: f64) -> Sample
         if rx.recv_many(&mut batch, 64).await == 0 {
             panic!("the channel closed before the kill's verdict");
         }
+        let mut acted = false;
         for event in batch.drain(..) {
             let calm_seen = flip.is_none()
                 && matches!(&event, AppEvent::Poll(PollEvent::Finished(o))
@@ -169,10 +168,22 @@ async fn run(remote: &Arc<Remote>, port: u16, case: &Case, phase: f64) -> Sample
                 }
                 _ => None,
             };
-            let was_firing = app.kill_local.is_some();
-            app.apply(event, Utc::now());
-            if !was_firing && matches!(app.kill_local, Some(KillState::Firing { .. })) {
-                tripped = Some(Instant::now());
+            for duty in core.apply(event, Utc::now()) {
+                if let Duty::GuardTripped {
+                    guard,
+                    since,
+                    value,
+                } = duty
+                {
+                    tripped.get_or_insert_with(Instant::now);
+                    let act = Act::GuardTripped {
+                        guard,
+                        since,
+                        value,
+                    };
+                    actuator.act(act).expect("the kill is handed over");
+                    acted = true;
+                }
             }
             if let Some(t) = done {
                 break 'run (t, Instant::now());
@@ -186,8 +197,8 @@ async fn run(remote: &Arc<Remote>, port: u16, case: &Case, phase: f64) -> Sample
                 }));
             }
         }
-        // What the cockpit's loop does after an act, before it draws.
-        if app.take_urgent() {
+        // What the supervisor's loop does after a duty: let it start.
+        if acted {
             tokio::task::yield_now().await;
         }
     };

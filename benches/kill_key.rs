@@ -1,12 +1,13 @@
 //! The kill key in the cockpit (SPEC: key press -> actions dispatched well
 //! under 50 ms; -> verified HALTED bounded by the actions themselves, not by
-//! polling or rendering). The second `K` goes through `App::dispatch` and the
-//! real actuator (`tui::actuator::Wired`), as in the cockpit's loop, which
-//! yields once after an act so the act's task starts before the frame is drawn.
+//! polling or rendering). The first `K` arms through `App::dispatch` (the
+//! cockpit's loop decides arming); the second goes the input task's way: the
+//! instant it is read, `tui::kill_key::KillKeys` decides and the real actuator
+//! (`tui::actuator::Wired::fire_kill`) fires, timed from that read.
 //!
 //! Per press:
 //! - key -> dispatched: every action on its task (the kill switch's clock,
-//!   started by the actuator inside `App::dispatch`);
+//!   started when the key was read);
 //! - key -> verified: the readback passed (HALTED proven);
 //! - key -> in the cockpit: the verdict reached the cockpit's channel (after
 //!   the journal lines were written and fsynced).
@@ -23,6 +24,7 @@ mod halt_service;
 
 use chrono::Utc;
 use criterion::{criterion_group, criterion_main, Criterion};
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use liftoff::act::ActContext;
 use liftoff::journal::{self, Actor};
 use liftoff::release::KillState;
@@ -30,6 +32,7 @@ use liftoff::tui::actuator::Wired;
 use liftoff::tui::app::App;
 use liftoff::tui::event::AppEvent;
 use liftoff::tui::keymap::Action;
+use liftoff::tui::kill_key::{KillKey, KillKeys};
 use liftoff::tui::layout::Layout;
 use liftoff::tui::theme::Theme;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -42,6 +45,8 @@ const RUNS: usize = 100;
 
 struct Rig {
     app: App,
+    wired: Wired,
+    keys: KillKeys,
     rx: mpsc::Receiver<AppEvent>,
     reset: Box<dyn Fn()>,
     _dir: tempfile::TempDir,
@@ -70,9 +75,12 @@ fn rig(rt: &Runtime, body: &str, reset: Box<dyn Fn()>) -> Rig {
     let (tx, rx) = mpsc::channel(256);
     let ctx = ActContext::new(app.pb.clone(), journal, Actor::here(Some("bench")));
     let _inside = rt.enter();
-    let app = app.with_actuator(Box::new(Wired::new(ctx, tx)));
+    let wired = Wired::new(ctx, tx);
+    let app = app.with_actuator(Box::new(wired.clone()));
     Rig {
         app,
+        wired,
+        keys: KillKeys::default(),
         rx,
         reset,
         _dir: dir,
@@ -84,11 +92,29 @@ fn rig(rt: &Runtime, body: &str, reset: Box<dyn Fn()>) -> Rig {
 /// burst (src/tui/kill_keys.rs); the latency counts from the second.
 async fn press(rig: &mut Rig) -> Sample {
     (rig.reset)();
-    let first = Utc::now() - chrono::Duration::seconds(1);
-    rig.app.dispatch(Action::Kill, first);
+    // As the cockpit sees a fired kill switch: disarmed everywhere.
+    rig.app
+        .kill_fired_from_input(Err(String::new()), Utc::now());
+    let k = KeyEvent::new(KeyCode::Char('K'), KeyModifiers::SHIFT);
+    // The first K, read by the input task (handed to the loop, which arms)
+    // and dispatched a second before the timed one: a deliberate second
+    // press, not a burst (src/tui/kill_keys.rs).
+    let first_read = Instant::now()
+        .checked_sub(Duration::from_secs(1))
+        .unwrap_or_else(Instant::now);
+    assert_eq!(
+        rig.keys.on_key(&k, first_read, &rig.app.kill_arm),
+        KillKey::Pass
+    );
+    rig.app
+        .dispatch(Action::Kill, Utc::now() - chrono::Duration::seconds(1));
     let pressed = Instant::now();
-    rig.app.dispatch(Action::Kill, Utc::now());
-    // What the cockpit's loop does after an act, before it draws.
+    // What the input task does with the key it has just read.
+    assert_eq!(
+        rig.keys.on_key(&k, pressed, &rig.app.kill_arm),
+        KillKey::Fire
+    );
+    rig.wired.fire_kill(pressed).expect("the kill switch fires");
     tokio::task::yield_now().await;
     loop {
         match rig.rx.recv().await.expect("the actuator reports") {

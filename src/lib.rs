@@ -19,6 +19,8 @@ pub mod poller;
 pub mod ramp;
 pub mod release;
 pub mod report;
+pub mod serve;
 pub mod source;
 pub mod story;
+pub mod supervisor;
 pub mod tui;

@@ -4,8 +4,9 @@
 //! replace the `Unsupported` stubs in src/source/).
 
 use liftoff::demo::{DemoOptions, DemoWorld};
-use liftoff::engine::{evaluate_all, Status};
+use liftoff::engine::{assess, Status};
 use liftoff::expr::bind::{bind, Extra};
+use liftoff::release::ReleaseState;
 use liftoff::source::poll::poll_all;
 use liftoff::source::{poll, PollContext};
 use std::collections::BTreeMap;
@@ -31,7 +32,8 @@ async fn every_demo_source_answers_the_real_clients() {
     }
     let now = chrono::Utc::now();
     let verdicts: BTreeMap<String, Status> =
-        evaluate_all(&pb, &observations, now, &Extra::default())
+        assess(&pb, &observations, &ReleaseState::default(), now)
+            .verdicts
             .into_iter()
             .map(|v| (v.check.clone(), v.status))
             .collect();

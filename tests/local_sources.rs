@@ -2,9 +2,9 @@
 //! files, judged by the real engine.
 
 use chrono::Utc;
-use liftoff::engine::{evaluate_all, Status, Verdict};
-use liftoff::expr::bind::Extra;
+use liftoff::engine::{assess, Status, Verdict};
 use liftoff::playbook::{load, LoadedPlaybook};
+use liftoff::release::ReleaseState;
 use liftoff::source::poll::{poll, poll_all, PollContext};
 use liftoff::source::{Payload, SourceError};
 use std::path::Path;
@@ -21,7 +21,7 @@ fn playbook(dir: &Path, body: &str) -> LoadedPlaybook {
 async fn verdicts(pb: &LoadedPlaybook) -> Vec<Verdict> {
     let ctx = PollContext::new(pb.base_dir());
     let observations = poll_all(&ctx, pb).await;
-    evaluate_all(pb, &observations, Utc::now(), &Extra::default())
+    assess(pb, &observations, &ReleaseState::default(), Utc::now()).verdicts
 }
 
 fn verdict<'a>(all: &'a [Verdict], id: &str) -> &'a Verdict {

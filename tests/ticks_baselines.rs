@@ -244,13 +244,7 @@ async fn entering_a_stage_records_its_baselines_and_checks_and_guards_compare() 
     let state = || ReleaseState::from_read(&j.read_all().unwrap());
     let evaluate = || async {
         let obs = poll_all(&PollContext::new(pb.base_dir()), &pb).await;
-        let v = engine::evaluate_all_with_baselines(
-            &pb,
-            &obs,
-            chrono::Utc::now(),
-            &Extra::default(),
-            &state().baselines,
-        );
+        let v = engine::assess(&pb, &obs, &state(), chrono::Utc::now()).verdicts;
         (v[0].clone(), obs)
     };
     let (v, _) = evaluate().await;

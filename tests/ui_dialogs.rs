@@ -177,7 +177,8 @@ fn halted_here(a: &mut App, kept: bool) {
         },
         now(),
     );
-    a.apply(AppEvent::ReleaseChanged(Box::default()), now());
+    // The journal as it was: it has not got the firing (yet).
+    a.apply(AppEvent::ReleaseChanged(Box::new(common::release())), now());
 }
 
 #[test]

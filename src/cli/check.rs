@@ -2,10 +2,9 @@
 //! print the report; exit 0 GO, 1 NO-GO, 2 bad input.
 
 use super::{load_or_report, runtime, Format, EXIT_NOGO, EXIT_OK};
-use crate::engine::{self, AckStatus, Decision};
-use crate::expr::bind::Extra;
+use crate::engine::{self, Decision};
 use crate::journal;
-use crate::release::{self, ReleaseState};
+use crate::release::ReleaseState;
 use crate::report::{self, record, Report};
 use crate::source::poll::{poll_all, PollContext};
 use color_eyre::eyre::WrapErr;
@@ -17,7 +16,7 @@ pub fn run(path: &Path, format: Format, out: Option<&Path>) -> color_eyre::Resul
         Err(code) => return Ok(code),
     };
     let ctx = PollContext::new(pb.base_dir());
-    let mut observations = runtime()?.block_on(poll_all(&ctx, &pb));
+    let observations = runtime()?.block_on(poll_all(&ctx, &pb));
     let now = chrono::Utc::now();
     // ACKs, manual ticks and baselines come from the journal; an unreadable
     // journal leaves every role pending, every box unticked and every
@@ -34,19 +33,11 @@ pub fn run(path: &Path, format: Format, out: Option<&Path>) -> color_eyre::Resul
     for w in &state.warnings {
         eprintln!("warning: {w}");
     }
-    release::overlay_manual(&pb, &state, &mut observations, now);
-    let verdicts = engine::evaluate_all_with_baselines(
-        &pb,
-        &observations,
-        now,
-        &Extra::default(),
-        &state.baselines,
-    );
-    let acks: Vec<AckStatus> =
-        release::ack_status(&pb.playbook, &state, &pb.playbook.release.go_acks, now);
-    let gate = engine::decide(&pb.checks, &verdicts, &acks, pb.playbook.release.allow_warn);
-    // A waived FAIL/UNKNOWN does not hold the gate back (until the waiver ends).
-    let gate = release::waivers::apply(&gate, &state, now);
+    let engine::Assessment {
+        verdicts,
+        acks,
+        gate,
+    } = engine::assess(&pb, &observations, &state, now);
     let report = Report::build(&pb, &verdicts, &gate, &acks, now);
     match format {
         Format::Text => print!("{}", report::text(&report)),

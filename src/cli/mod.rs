@@ -16,6 +16,7 @@ mod status;
 mod tick;
 mod validate;
 mod waive;
+mod watch;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
@@ -192,6 +193,20 @@ pub enum Command {
         #[arg(long, value_name = "FILE")]
         out: Option<PathBuf>,
     },
+    /// The headless supervisor: polls, judges guards (kill or alarm), records
+    /// decision points and alarms once, posts webhooks; logs to stderr
+    /// (RUST_LOG). Runs until SIGTERM/SIGINT; exit 2 on bad input.
+    Watch {
+        playbook: PathBuf,
+        /// Serve /metrics (Prometheus text) and /status (JSON) here, read-only:
+        /// HOST:PORT, or a port alone (loopback), e.g. 127.0.0.1:9187.
+        #[arg(long, value_name = "ADDR")]
+        listen: Option<String>,
+        /// Allow --listen on an address beyond loopback (0.0.0.0, a pod's IP):
+        /// whoever reaches it sees the release's checks and evidence.
+        #[arg(long, requires = "listen")]
+        listen_remote: bool,
+    },
     /// The audit journal.
     Audit {
         #[command(subcommand)]
@@ -345,6 +360,11 @@ pub fn main() -> ExitCode {
             format,
             out,
         }) => report::run(&playbook, format, out.as_deref()),
+        Some(Command::Watch {
+            playbook,
+            listen,
+            listen_remote,
+        }) => watch::run(&playbook, listen.as_deref(), listen_remote),
         Some(Command::Audit {
             command:
                 AuditCommand::Verify {

@@ -6,10 +6,8 @@ use crate::engine::AckStatus;
 use crate::expr::format_number;
 use crate::journal::{self, JournalError, ReadAll, SharedJournal};
 use crate::playbook::LoadedPlaybook;
-use crate::ramp::{self, Countdown};
-use crate::release::{self, KillState, ReleaseState};
+use crate::release::{self, KillState, ReleaseState, StatusReport};
 use chrono::{DateTime, Utc};
-use serde::Serialize;
 use std::path::Path;
 use std::time::Duration;
 
@@ -25,27 +23,6 @@ pub(crate) fn open_journal(pb: &LoadedPlaybook) -> Result<(SharedJournal, ReadAl
         eprintln!("warning: {w}");
     }
     Ok((journal, read))
-}
-
-#[derive(Serialize)]
-struct Status<'a> {
-    release: &'a str,
-    journal: String,
-    generated_at: DateTime<Utc>,
-    go_acks: Vec<AckStatus>,
-    next_stage: Option<NextStage>,
-    countdown: Option<Countdown>,
-    /// What the world was proven to be in, and the next allowed step.
-    whereabouts: Option<ramp::Whereabouts>,
-    state: &'a ReleaseState,
-}
-
-#[derive(Serialize)]
-struct NextStage {
-    index: usize,
-    name: String,
-    percent: f64,
-    acks: Vec<AckStatus>,
 }
 
 pub fn run(path: &Path, format: StatusFormat) -> color_eyre::Result<u8> {
@@ -66,26 +43,7 @@ pub fn run(path: &Path, format: StatusFormat) -> color_eyre::Result<u8> {
         state.apply(&kept);
     }
     let now = Utc::now();
-    let p = &pb.playbook;
-    let next_stage = ramp::next_stage(p, &state).and_then(|i| {
-        let stage = p.ramp.as_ref()?.stages.get(i)?;
-        Some(NextStage {
-            index: i,
-            name: stage.name.clone(),
-            percent: stage.percent,
-            acks: release::entry_ack_status(p, &state, &stage.acks, now),
-        })
-    });
-    let status = Status {
-        release: pb.name(),
-        journal: journal.describe(),
-        generated_at: now,
-        go_acks: release::ack_status(p, &state, &p.release.go_acks, now),
-        next_stage,
-        countdown: ramp::countdown(p, &state, now),
-        whereabouts: ramp::whereabouts(p, &state, now),
-        state: &state,
-    };
+    let status = release::status_report(&pb, journal.describe(), &state, now);
     match format {
         StatusFormat::Json => println!("{}", serde_json::to_string_pretty(&status)?),
         StatusFormat::Text => print!("{}", text(&status, now)),
@@ -121,7 +79,7 @@ fn acks_text(out: &mut String, title: &str, acks: &[AckStatus], now: DateTime<Ut
     }
 }
 
-fn text(s: &Status, now: DateTime<Utc>) -> String {
+fn text(s: &StatusReport, now: DateTime<Utc>) -> String {
     let st = s.state;
     let mut out = format!(
         "release: {}\njournal: {} ({} events)\n",
@@ -160,6 +118,13 @@ fn text(s: &Status, now: DateTime<Utc>) -> String {
     if let Some(w) = &s.whereabouts {
         out.push_str(&format!("world:   {}\nnext:    {}\n", w.proven, w.next));
     }
+    out.push_str(&match (&s.sees.stage, s.sees.percent) {
+        (Some(stage), Some(p)) => format!(
+            "checks see: stage = \"{stage}\", percent = {}\n",
+            format_number(p)
+        ),
+        _ => "checks see: no stage (`stage` and `percent` are UNKNOWN)\n".to_string(),
+    });
     out.push_str(&format!("kill:    {}\n", kill_text(&st.kill, now)));
     for (id, k) in &st.rollbacks {
         out.push_str(&format!("rollback {id}: {}\n", kill_text(k, now)));

@@ -30,18 +30,3 @@ pub fn manual_observation(
         outcome: Ok(manual_payload(state, source_id)),
     }
 }
-
-/// Replaces the polled placeholder of every manual source with what the
-/// journal says (used by `liftoff check` and the cockpit alike).
-pub fn overlay_manual(
-    pb: &crate::playbook::LoadedPlaybook,
-    state: &ReleaseState,
-    observations: &mut std::collections::HashMap<String, Observation>,
-    now: DateTime<Utc>,
-) {
-    for (id, spec) in &pb.playbook.sources {
-        if spec.kind() == crate::playbook::SourceKind::Manual {
-            observations.insert(id.clone(), manual_observation(state, id, spec, now));
-        }
-    }
-}

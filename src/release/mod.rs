@@ -8,6 +8,7 @@
 mod acks;
 mod fold;
 mod manual;
+mod status;
 mod summary;
 #[cfg(test)]
 mod tests;
@@ -15,7 +16,8 @@ pub mod waivers;
 
 pub use acks::{ack_status, entry_ack_status};
 pub use fold::{MAX_ACKS, MAX_WARNINGS, RECENT};
-pub use manual::{manual_observation, manual_payload, overlay_manual};
+pub use manual::{manual_observation, manual_payload};
+pub use status::{status_report, NextStage, Sees, StatusReport};
 pub use summary::summary as event_summary;
 pub use waivers::{active_waivers, WaiverRecord};
 

@@ -9,6 +9,9 @@ use crate::release::{KillState, ReleaseState};
 
 #[derive(Debug, Clone)]
 pub enum AppEvent {
+    /// From the supervisor: the release as it now stands (verdicts, gate,
+    /// ACKs, journal state, sources, guards). The cockpit only draws it.
+    Snapshot(std::sync::Arc<crate::supervisor::Snapshot>),
     /// From a source poller: a poll started or finished.
     Poll(PollEvent),
     /// The journal fold changed: stage, ACKs, kill switch, decisions, journal lines.

@@ -6,24 +6,23 @@ use super::act::Actuator;
 use super::actuator::Wired;
 use super::app::App;
 use super::event::AppEvent;
+use super::input::{self, Input};
 use super::layout::Layout;
 use super::no_journal::NoJournal;
 use super::terminal::{Term, TerminalGuard};
 use super::theme::Theme;
-use super::{conditions, journal_feed, view, CockpitOptions};
+use super::{view, CockpitOptions};
 use crate::act::ActContext;
 use crate::journal::{self, Actor, SharedJournal};
 use crate::playbook::LoadedPlaybook;
-use crate::poller;
+use crate::supervisor::{self, Snapshot};
 use chrono::Utc;
 use color_eyre::eyre::{eyre, WrapErr};
-use crossterm::event::EventStream;
-use futures::StreamExt;
 use std::io::IsTerminal;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::signal::unix::{signal, SignalKind};
-use tokio::sync::mpsc;
+use tokio::sync::{mpsc, watch};
 use tokio::time::MissedTickBehavior;
 use tokio_util::sync::CancellationToken;
 
@@ -64,35 +63,40 @@ pub async fn run(playbook: LoadedPlaybook, opts: CockpitOptions) -> color_eyre::
     let actor = Actor::here(Some(&name));
     app.user = actor.name.clone();
     app.herald = super::herald::Herald::new(opts.bell);
-    // The journal: followed for the shared release state, written by the acts.
-    let journal: SharedJournal = match journal::open(&app.pb) {
-        Ok(j) => {
-            journal_feed::spawn(j.clone(), tx.clone(), cancel.clone());
-            conditions::watch_journal(j.clone(), tx.clone(), cancel.clone());
-            conditions::start_webhooks(app.pb.clone(), j.clone(), tx.clone(), cancel.clone());
-            j
-        }
+    // The journal: the supervisor follows it, the acts write it.
+    let (journal, follow): (SharedJournal, bool) = match journal::open(&app.pb) {
+        Ok(j) => (j, true),
         Err(e) => {
             // No shared state and nothing recorded, but the kill switch fires.
             let text = format!("no journal: {e}; the kill switch still fires");
             app.apply(AppEvent::Notice { text, bad: true }, Utc::now());
             let spec = app.pb.playbook.release.journal.clone().unwrap_or_default();
-            Arc::new(NoJournal { spec })
+            (Arc::new(NoJournal { spec }), false)
         }
     };
     let ctx = ActContext::new(app.pb.clone(), journal, actor);
-    let actuator: Box<dyn Actuator> = Box::new(Wired::new(ctx, tx.clone()));
+    // The same supervisor `liftoff watch` runs, on its own task: pollers,
+    // evaluation, guards, decision points, webhooks. The cockpit draws its
+    // snapshots and sends acts.
+    let sup = supervisor::spawn(ctx.clone(), follow, cancel.clone());
+    let mut snapshots = sup.snapshots();
+    let wired = Wired::new(ctx, tx.clone());
+    // Keys are read on their own task; the second `K` fires from there.
+    let (input_tx, mut input_rx) = mpsc::channel::<Input>(EVENT_QUEUE);
+    let actuator: Box<dyn Actuator> = Box::new(wired.clone());
     let mut app = app.with_actuator(actuator);
-    let pollers = poller::spawn(app.pb.clone(), tx.clone(), cancel.clone());
-    app.triggers = pollers.triggers();
+    app.triggers = sup.triggers();
 
     let result = match TerminalGuard::enter() {
-        Ok(mut guard) => event_loop(&mut guard, &mut app, &mut rx).await,
+        Ok(mut guard) => {
+            input::spawn(wired, app.kill_arm.clone(), input_tx, cancel.clone());
+            event_loop(&mut guard, &mut app, &mut rx, &mut snapshots, &mut input_rx).await
+        }
         Err(e) => Err(e).wrap_err("cannot take over the terminal"),
     };
     drop(tx);
     cancel.cancel();
-    pollers.shutdown().await;
+    sup.shutdown().await;
     result
 }
 
@@ -100,10 +104,11 @@ async fn event_loop(
     guard: &mut TerminalGuard,
     app: &mut App,
     rx: &mut mpsc::Receiver<AppEvent>,
+    snapshots: &mut watch::Receiver<Arc<Snapshot>>,
+    input: &mut mpsc::Receiver<Input>,
 ) -> color_eyre::Result<()> {
     let size = guard.terminal.size()?;
     app.resized(size.width, size.height);
-    let mut terminal_events = EventStream::new();
     let mut clock = tokio::time::interval(Duration::from_secs(1));
     clock.set_missed_tick_behavior(MissedTickBehavior::Skip);
     let mut term_signal = signal(SignalKind::terminate())?;
@@ -115,9 +120,10 @@ async fn event_loop(
         tokio::select! {
             _ = term_signal.recv() => app.quit = true,
             _ = hangup.recv() => app.quit = true,
-            event = terminal_events.next() => match event {
-                Some(Ok(e)) => app.on_terminal(e, Utc::now()),
-                Some(Err(e)) => return Err(e).wrap_err("reading the terminal"),
+            event = input.recv() => match event {
+                Some(Input::Terminal(e)) => app.on_terminal(e, Utc::now()),
+                Some(Input::KillFired(started)) => app.kill_fired_from_input(started, Utc::now()),
+                Some(Input::Failed(e)) => return Err(e).wrap_err("reading the terminal"),
                 // The terminal is gone: nobody to show anything to.
                 None => app.quit = true,
             },
@@ -128,6 +134,14 @@ async fn event_loop(
                     app.apply(event, now);
                 }
             }
+            changed = snapshots.changed() => match changed {
+                Ok(()) => {
+                    let snap = snapshots.borrow_and_update().clone();
+                    app.apply(AppEvent::Snapshot(snap), Utc::now());
+                }
+                // The supervisor stopped: nothing guards the release from here.
+                Err(_) => return Err(eyre!("the supervisor stopped")),
+            },
             _ = clock.tick() => app.on_tick(Utc::now()),
         }
         // An act was just spawned (the kill switch above all). A task spawned

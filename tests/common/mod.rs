@@ -8,6 +8,7 @@ use liftoff::release::{
     AckRecord, DecisionSummary, JournalLine, KillState, ReleaseState, StageState,
 };
 use liftoff::source::{Alert, CommandOutput, FileInfo, Observation, Payload, Sample};
+use liftoff::supervisor::Core;
 use liftoff::tui::app::App;
 use liftoff::tui::event::AppEvent;
 use liftoff::tui::layout::Layout;
@@ -220,10 +221,14 @@ pub fn app(layout: &str, theme: &str, size: (u16, u16)) -> App {
     let theme = Theme::load(theme).expect("theme");
     let layout = Layout::load(layout).expect("layout");
     let mut app = App::new(playbook(), theme, layout, now());
-    app.apply(AppEvent::ReleaseChanged(Box::new(release())), now());
+    // What the supervisor publishes after these events is what the cockpit draws.
+    let mut core = Core::new(app.pb.clone(), now());
+    core.apply(AppEvent::ReleaseChanged(Box::new(release())), now());
     for e in events() {
-        app.apply(e, now());
+        core.apply(e, now());
     }
+    let snapshot = std::sync::Arc::new(core.snapshot(now()));
+    app.apply(AppEvent::Snapshot(snapshot), now());
     app.size = size;
     app.fix_selection();
     app

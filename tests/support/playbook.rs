@@ -1,9 +1,9 @@
 //! Playbooks in tests: load one from text, evaluate it through the library
 //! exactly as `liftoff check` does, or run the built binary on it.
 
-use liftoff::engine::{self, AckStatus, GateDecision, Status, Verdict};
-use liftoff::expr::bind::Extra;
+use liftoff::engine::{self, GateDecision, Status, Verdict};
 use liftoff::playbook::LoadedPlaybook;
+use liftoff::release::ReleaseState;
 use liftoff::source::poll::{poll_all, PollContext};
 use liftoff::source::Observation;
 use std::collections::HashMap;
@@ -59,20 +59,18 @@ impl Evaluated {
     }
 }
 
-/// Polls every source once (concurrently) and evaluates, like `liftoff check`.
+/// Polls every source once (concurrently) and assesses, like `liftoff check`
+/// with an empty journal (`engine::assess`, the one evaluation).
 pub async fn evaluate(pb: &LoadedPlaybook) -> Evaluated {
+    evaluate_at(pb, &ReleaseState::default()).await
+}
+
+/// As `evaluate`, with the release state `state` (stage, ACKs, ticks, baselines).
+pub async fn evaluate_at(pb: &LoadedPlaybook, state: &ReleaseState) -> Evaluated {
     let ctx = PollContext::new(pb.base_dir());
     let observations = poll_all(&ctx, pb).await;
-    let now = chrono::Utc::now();
-    let verdicts = engine::evaluate_all(pb, &observations, now, &Extra::default());
-    let acks: Vec<AckStatus> = pb
-        .playbook
-        .release
-        .go_acks
-        .iter()
-        .map(|r| AckStatus::pending(r))
-        .collect();
-    let gate = engine::decide(&pb.checks, &verdicts, &acks, pb.playbook.release.allow_warn);
+    let engine::Assessment { verdicts, gate, .. } =
+        engine::assess(pb, &observations, state, chrono::Utc::now());
     Evaluated {
         observations,
         verdicts,

@@ -4,7 +4,7 @@
 //! switch and the ramp plug in.
 
 use super::nav::Dir;
-use super::{App, Confirm, Overlay};
+use super::{App, Confirm, Overlay, KILL_ARM_WINDOW};
 use crate::ramp::{self, Refusal};
 use crate::release;
 use crate::tui::act::{Act, Seen};
@@ -21,11 +21,19 @@ impl App {
             self.quit = true;
             return;
         }
-        // K: arm, fire, or (a burst: key repeat, a paste) nothing.
+        // K: arm, fire, or (a burst: key repeat, a paste) nothing. The input
+        // task fires a deliberate second K itself once this has armed
+        // (`kill_arm`); a K that reaches here while armed came before the
+        // arming was shared, and the same rule applies.
         if action == Action::Kill {
             match self.kill_keys.on_k(now) {
-                KillKey::Armed | KillKey::IgnoredBurst => {}
+                KillKey::IgnoredBurst => {}
+                KillKey::Armed => {
+                    let window = KILL_ARM_WINDOW.to_std().unwrap_or_default();
+                    self.kill_arm.arm(std::time::Instant::now() + window);
+                }
                 KillKey::Fire => {
+                    self.kill_arm.disarm();
                     // FIRING from this instant; the readback decides the rest.
                     self.kill_dispatched(now);
                     if !self.act(Act::FireKill, now) {
@@ -39,6 +47,7 @@ impl App {
         if self.kill_armed(now).is_some() {
             if action == Action::Close {
                 self.kill_keys.disarm();
+                self.kill_arm.disarm();
                 self.say("kill switch disarmed", false, now);
             }
             return;

@@ -5,29 +5,14 @@
 
 use super::App;
 use crate::release::KillState;
+use crate::supervisor::kill_view;
 use chrono::{DateTime, Utc};
-
-/// Clock differences between the readback's verdict and its journal line.
-const SLACK: chrono::Duration = chrono::Duration::seconds(1);
-
-/// When a kill state began (None: ready or armed).
-fn moment(k: &KillState) -> Option<DateTime<Utc>> {
-    match k {
-        KillState::Firing { since } => Some(*since),
-        KillState::Halted { at, .. } | KillState::Failed { at, .. } => Some(*at),
-        KillState::Ready | KillState::Armed { .. } => None,
-    }
-}
-
-fn settled(k: &KillState) -> bool {
-    matches!(k, KillState::Halted { .. } | KillState::Failed { .. })
-}
 
 impl App {
     /// What the kill panel and the banner show: this cockpit's own firing
     /// while the journal has not caught up with it, else the journal's state.
     pub fn kill_state(&self) -> &KillState {
-        self.kill_local.as_ref().unwrap_or(&self.release.kill)
+        self.kill_local.as_ref().unwrap_or(&self.supervisor_kill)
     }
 
     /// True while this cockpit's kill switch is firing or proven halted.
@@ -66,26 +51,7 @@ impl App {
         let Some(local) = &self.kill_local else {
             return;
         };
-        let Some(local_at) = moment(local) else {
-            self.kill_local = None;
-            return;
-        };
-        let journal = &self.release.kill;
-        let caught_up = match moment(journal) {
-            None => false,
-            // Settled here: only a verdict (or a new firing) at least as recent.
-            Some(j) if settled(local) => {
-                (settled(journal) && j >= local_at - SLACK) || j > local_at
-            }
-            // Firing here: the journal has this firing or something newer.
-            Some(j) => j >= local_at - SLACK,
-        };
-        let re_armed = self
-            .release
-            .stage
-            .as_ref()
-            .is_some_and(|s| s.entered_at > local_at);
-        if caught_up || re_armed {
+        if kill_view::caught_up(local, &self.release) {
             self.kill_local = None;
         }
     }
@@ -109,6 +75,7 @@ mod tests {
     }
 
     fn journal(app: &mut App, kill: KillState) {
+        app.supervisor_kill = kill.clone();
         app.release = ReleaseState {
             kill,
             ..Default::default()

@@ -7,12 +7,12 @@ pub mod acks;
 mod confirm;
 mod dialogs;
 mod dispatch;
-pub mod history;
+/// The guards' history moved to the supervisor, which records it.
+pub use crate::supervisor::history;
 pub mod kill;
 pub mod nav;
 pub mod prompt;
 mod update;
-mod watch;
 
 use super::act::{Actuator, NotWired};
 use super::layout::{Layout, PanelKind};
@@ -20,10 +20,9 @@ use super::overlays::dialog::Dialog;
 use super::theme::Theme;
 use crate::engine::{self, AckStatus, GateDecision, Verdict};
 use crate::expr::bind::Extra;
-use crate::guard::Tracker;
 use crate::playbook::{LoadedPlaybook, SourceKind};
 use crate::poller::PollTriggers;
-use crate::release::{self, KillState, ReleaseState};
+use crate::release::{KillState, ReleaseState};
 use crate::source::{Alert, Observation, Payload};
 use chrono::{DateTime, Utc};
 use history::GuardHistory;
@@ -35,19 +34,7 @@ pub const NOTICE_FOR: chrono::Duration = chrono::Duration::seconds(8);
 /// The window in which a second `K` fires the kill switch.
 pub const KILL_ARM_WINDOW: chrono::Duration = crate::tui::kill_keys::WINDOW;
 
-/// A source as the status line shows it.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct SourceHealth {
-    pub polling: bool,
-    /// When the last poll finished, and whether it brought data.
-    pub last_at: Option<DateTime<Utc>>,
-    pub last_ok: Option<bool>,
-    pub error: Option<String>,
-    /// Failed polls in a row.
-    pub failures: u32,
-    /// When the source last answered with data (None: never since start).
-    pub last_good: Option<DateTime<Utc>>,
-}
+pub use crate::supervisor::SourceHealth;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Notice {
@@ -85,7 +72,8 @@ pub struct App {
     pub layout: Layout,
     /// Terminal size (columns, rows): mouse hits and focus order use it.
     pub size: (u16, u16),
-    pub observations: HashMap<String, Observation>,
+    /// The supervisor's latest observation of each polled source.
+    pub observations: HashMap<String, Arc<Observation>>,
     pub sources: BTreeMap<String, SourceHealth>,
     /// One per playbook check, in playbook order.
     pub verdicts: Vec<Verdict>,
@@ -108,6 +96,8 @@ pub struct App {
     pub overlay: Option<Overlay>,
     /// The kill key's arming window and burst rule (cockpit-local).
     pub kill_keys: crate::tui::kill_keys::KillKeys,
+    /// The arming, shared with the input task (which fires on a deliberate second `K`).
+    pub kill_arm: crate::tui::kill_key::KillArm,
     /// What this cockpit knows of its own firing before the journal says it:
     /// FIRING from the press, then what the readback proved (see `kill.rs`).
     pub kill_local: Option<KillState>,
@@ -133,10 +123,11 @@ pub struct App {
     pub suspend: bool,
     pub triggers: PollTriggers,
     actuator: Box<dyn Actuator>,
-    /// Each guard's count toward its `for`, while the ramp runs.
-    tracker: Tracker,
-    /// Decision points handed to the actuator: (stage, entered at, offset).
-    points_asked: Vec<(String, DateTime<Utc>, std::time::Duration)>,
+    /// The kill switch as the supervisor knows it (its guard's own firing,
+    /// or the journal's state): shown unless this cockpit fired it itself.
+    pub supervisor_kill: KillState,
+    /// The last supervisor notice shown (by `Said::seq`).
+    said_seq: u64,
     dirty: bool,
     /// An act was just handed over: the loop lets it start before drawing.
     urgent: bool,
@@ -180,6 +171,7 @@ impl App {
             selected: HashMap::new(),
             overlay: None,
             kill_keys: Default::default(),
+            kill_arm: Default::default(),
             kill_local: None,
             kill_kept: false,
             confirm_typed: Default::default(),
@@ -193,8 +185,8 @@ impl App {
             suspend: false,
             triggers: PollTriggers::default(),
             actuator: Box::new(NotWired),
-            tracker: Tracker::new(),
-            points_asked: Vec::new(),
+            supervisor_kill: KillState::Ready,
+            said_seq: 0,
             dirty: true,
             urgent: false,
         };
@@ -208,40 +200,19 @@ impl App {
         self
     }
 
-    /// Recomputes verdicts, ACK states and the gate (pure: engine and release
-    /// functions, the same `liftoff check` uses).
-    pub fn evaluate(&mut self, now: DateTime<Utc>) {
-        // Manual items are what the journal says, never polled.
-        release::overlay_manual(&self.pb, &self.release, &mut self.observations, now);
-        let extra = self.extra();
-        self.verdicts = self
-            .pb
-            .checks
-            .iter()
-            .map(|c| {
-                let baseline = c.spec.baseline.as_ref();
-                let extra = Extra {
-                    baseline: baseline.and_then(|b| self.release.baselines.get(b).copied()),
-                    ..extra.clone()
-                };
-                engine::evaluate(c, self.observations.get(&c.spec.source), now, &extra)
-            })
-            .collect();
-        let go = &self.pb.playbook.release.go_acks;
-        self.acks = release::ack_status(&self.pb.playbook, &self.release, go, now);
-        let allow_warn = self.pb.playbook.release.allow_warn;
-        let gate = engine::decide(&self.pb.checks, &self.verdicts, &self.acks, allow_warn);
-        // A waived FAIL/UNKNOWN does not hold the gate (until the waiver ends).
-        self.gate = release::waivers::apply(&gate, &self.release, now);
+    /// Verdicts, ACK states and the gate before the supervisor's first
+    /// snapshot: `engine::assess` over nothing observed yet (every check
+    /// UNKNOWN, fail closed). From then on they are the supervisor's.
+    fn evaluate(&mut self, now: DateTime<Utc>) {
+        let a = engine::assess(&self.pb, &self.observations, &self.release, now);
+        self.verdicts = a.verdicts;
+        self.acks = a.acks;
+        self.gate = a.gate;
     }
 
     /// What conditions see besides the observation: the ramp's stage.
     pub fn extra(&self) -> Extra {
-        Extra {
-            percent: self.release.stage.as_ref().map(|s| s.percent),
-            stage: self.release.stage.as_ref().map(|s| s.name.clone()),
-            baseline: None,
-        }
+        engine::assess::extra(&self.release)
     }
 
     /// A redraw is due (something changed since the last frame); clears the flag.

@@ -72,6 +72,22 @@ pub(super) fn entropy(value: f64, at: DateTime<Utc>) -> AppEvent {
     })))
 }
 
+/// `event` through a supervisor core (as the cockpit's supervisor folds it),
+/// then its snapshot into the cockpit: what the cockpit draws after it.
+pub(super) fn supervised(
+    app: &mut App,
+    core: &mut crate::supervisor::Core,
+    event: AppEvent,
+    at: DateTime<Utc>,
+) {
+    core.apply(event, at);
+    app.apply(AppEvent::Snapshot(Arc::new(core.snapshot(at))), at);
+}
+
+pub(super) fn core(app: &App) -> crate::supervisor::Core {
+    crate::supervisor::Core::new(app.pb.clone(), now())
+}
+
 pub(super) fn ramp_at_10(app: &mut App) {
     let state = ReleaseState {
         stage: Some(StageState {
@@ -102,7 +118,8 @@ fn redraws_only_when_something_changed() {
     app.on_terminal(Event::Mouse(moved), now());
     app.on_terminal(Event::FocusLost, now());
     assert!(!app.take_redraw());
-    app.apply(entropy(0.93, now()), now());
+    let mut sup = core(&app);
+    supervised(&mut app, &mut sup, entropy(0.93, now()), now());
     assert!(app.take_redraw(), "new data is drawn");
     app.on_tick(now());
     assert!(
@@ -126,20 +143,21 @@ fn observations_change_verdicts_and_the_source_line() {
         .position(|c| c.spec.id == "entropy")
         .unwrap();
     assert_eq!(app.verdicts[i].status, crate::engine::Status::Unknown);
-    app.apply(
-        AppEvent::Poll(PollEvent::Started {
-            source: "policy".into(),
-        }),
-        now(),
-    );
+    let mut sup = core(&app);
+    let started = AppEvent::Poll(PollEvent::Started {
+        source: "policy".into(),
+    });
+    supervised(&mut app, &mut sup, started, now());
     assert!(app.sources["policy"].polling);
-    app.apply(entropy(0.93, now()), now());
+    supervised(&mut app, &mut sup, entropy(0.93, now()), now());
     assert_eq!(app.verdicts[i].status, crate::engine::Status::Pass);
     assert!(!app.sources["policy"].polling);
     assert_eq!(app.sources["policy"].last_ok, Some(true));
     assert_eq!(app.history[0].latest(), Some(0.93));
-    // Staleness comes with the clock: max_age is 30s.
-    app.on_tick(now() + chrono::Duration::seconds(31));
+    // Staleness comes with the supervisor's clock: max_age is 30s.
+    let later = now() + chrono::Duration::seconds(31);
+    sup.tick(later);
+    app.apply(AppEvent::Snapshot(Arc::new(sup.snapshot(later))), later);
     assert_eq!(app.verdicts[i].status, crate::engine::Status::Unknown);
 }
 
@@ -456,7 +474,8 @@ fn release_changes_feed_the_gate() {
         }],
         ..Default::default()
     };
-    app.apply(state.into(), now());
+    let mut sup = core(&app);
+    supervised(&mut app, &mut sup, state.into(), now());
     assert_eq!(app.acks.iter().filter(|a| a.is_valid()).count(), before + 1);
     assert!(!app.gate.holds.iter().any(|h| h.id == "captain"));
 }

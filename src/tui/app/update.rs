@@ -2,9 +2,8 @@
 //! is on screen may have changed: the loop redraws after a batch of events or
 //! on the clock tick, never at a fixed rate.
 
-use super::{App, SourceHealth};
-use crate::poller::PollEvent;
-use crate::source::Observation;
+use super::App;
+use crate::supervisor::Snapshot;
 use crate::tui::event::AppEvent;
 use crate::tui::keymap;
 use chrono::{DateTime, Utc};
@@ -13,17 +12,13 @@ use crossterm::event::{Event, KeyEvent};
 impl App {
     pub fn apply(&mut self, event: AppEvent, now: DateTime<Utc>) {
         match event {
-            AppEvent::Poll(PollEvent::Started { source }) => {
-                if let Some(h) = self.sources.get_mut(&source) {
-                    h.polling = true;
-                    self.mark_dirty();
-                }
-            }
-            AppEvent::Poll(PollEvent::Finished(obs)) => self.observe(*obs, now),
+            AppEvent::Snapshot(snap) => self.draw_snapshot(&snap, now),
+            // The supervisor folds these; the cockpit draws its snapshots.
+            AppEvent::Poll(_) => {}
             AppEvent::ReleaseChanged(state) => {
+                self.supervisor_kill = state.kill.clone();
                 self.release = *state;
                 self.reconcile_kill();
-                self.evaluate(now);
                 self.fix_selection();
                 self.mark_dirty();
             }
@@ -45,45 +40,51 @@ impl App {
         }
     }
 
-    fn observe(&mut self, obs: Observation, now: DateTime<Utc>) {
-        let mut scratch = SourceHealth::default();
-        let health = self.sources.get_mut(&obs.source).unwrap_or(&mut scratch);
-        health.polling = false;
-        health.last_at = Some(obs.at);
-        health.last_ok = Some(obs.outcome.is_ok());
-        match &obs.outcome {
-            Ok(_) => {
-                health.last_good = Some(obs.at);
-                health.error = None;
-                health.failures = 0;
-            }
-            Err(e) => {
-                health.error = Some(e.to_string());
-                health.failures = health.failures.saturating_add(1);
-            }
+    /// The supervisor's picture replaces what is drawn. Nothing is evaluated here.
+    fn draw_snapshot(&mut self, snap: &Snapshot, now: DateTime<Utc>) {
+        self.verdicts.clone_from(&snap.verdicts);
+        self.acks.clone_from(&snap.acks);
+        self.gate.clone_from(&snap.gate);
+        self.sources.clone_from(&snap.sources);
+        self.history.clone_from(&snap.guards);
+        self.observations.clone_from(&snap.observations);
+        self.supervisor_kill = snap.kill.clone();
+        self.release.clone_from(&snap.release);
+        self.reconcile_kill();
+        for (topic, text) in &snap.conditions {
+            self.conditions.insert(topic, text.clone());
         }
-        let extra = self.extra();
-        for (guard, history) in self.pb.guards.iter().zip(self.history.iter_mut()) {
-            if guard.spec.source == obs.source {
-                history.record(guard, &obs, &extra);
-            }
+        self.conditions
+            .retain(|topic, _| snap.conditions.contains_key(topic));
+        if let Some(said) = snap.said.as_ref().filter(|s| s.seq > self.said_seq) {
+            self.said_seq = said.seq;
+            self.say(said.text.clone(), said.bad, now);
         }
-        // Straight from the data to the trip: no timer in between.
-        self.watch_guards(&obs, now);
-        self.observations.insert(obs.source.clone(), obs);
-        self.evaluate(now);
         self.fix_selection();
         self.mark_dirty();
     }
 
-    /// The once-a-second clock: staleness, countdowns, the kill arming
-    /// window, and decision points falling due.
+    /// The input task fired the kill switch on the second `K` (`Ok`: it
+    /// started, FIRING until the readback says more; `Err`: why not).
+    pub fn kill_fired_from_input(&mut self, started: Result<String, String>, now: DateTime<Utc>) {
+        self.kill_keys.disarm();
+        self.kill_arm.disarm();
+        match started {
+            Ok(text) => {
+                self.kill_dispatched(now);
+                self.say(text, false, now);
+            }
+            Err(why) => self.say(why, true, now),
+        }
+        self.mark_dirty();
+    }
+
+    /// The once-a-second clock: countdowns and the kill arming window.
     pub fn on_tick(&mut self, now: DateTime<Utc>) {
         if self.kill_keys.expired(now) {
+            self.kill_arm.disarm();
             self.say("kill switch disarmed (5 s passed)", false, now);
         }
-        self.evaluate(now);
-        self.record_due_points(now);
         self.mark_dirty();
     }
 

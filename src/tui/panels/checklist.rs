@@ -135,7 +135,7 @@ pub fn last_good(app: &App, i: usize, now: DateTime<Utc>) -> String {
     let source = app.pb.checks.get(i).map(|c| c.spec.source.as_str());
     let good = source
         .and_then(|s| app.sources.get(s))
-        .and_then(|h| h.last_good);
+        .and_then(|h| h.last_success);
     super::sources::last_good(good, now)
 }
 

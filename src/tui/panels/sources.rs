@@ -37,7 +37,7 @@ pub fn down(app: &App) -> (Vec<Down>, usize) {
                 origin,
                 what: short_error(&error),
                 error,
-                last_good: h.last_good,
+                last_good: h.last_success,
             }
         })
         .collect();

@@ -1,5 +1,5 @@
 //! The numbers the guards watch, over time: a bounded ring buffer per guard,
-//! so the cockpit stays small however long it runs.
+//! so the supervisor (and the cockpit drawing it) stays small however long it runs.
 
 use crate::engine::verdict::judge;
 use crate::expr::bind::{bind, Extra};

@@ -1,0 +1,197 @@
+//! The one assessment of a release (SPEC "One evaluation, one supervisor"):
+//! (playbook, latest observations, release state folded from the journal,
+//! now) -> verdicts, ACK state, gate. `liftoff check`, `liftoff status`, the
+//! cockpit, the supervisor and the tests' helpers all call this, so they
+//! cannot disagree: a check reading `stage` or `percent` sees the journal's
+//! current stage wherever it is evaluated, baselines come from the journal,
+//! and manual items are what the journal says (never polled).
+//!
+//! `Assessment::observe` is the incremental form: an observation of one
+//! source re-evaluates only the checks reading that source (indexed once per
+//! playbook, `SourceIndex`), and the gate is recomputed from the verdicts.
+//! It always equals a full `assess` over the same inputs (tested below).
+//! Within one assessment a source's variables are bound once per query and
+//! shared by the checks reading them (`Bound`).
+
+use super::gate::{decide, AckStatus, GateDecision};
+use super::verdict::{evaluate_bound, Verdict};
+use crate::expr::bind::bind;
+use crate::expr::bind::Extra;
+use crate::expr::Vars;
+use crate::playbook::{LoadedPlaybook, SourceKind};
+use crate::release::{self, ReleaseState};
+use crate::source::Observation;
+use chrono::{DateTime, Utc};
+use std::borrow::Borrow;
+use std::collections::HashMap;
+
+/// What one assessment found.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Assessment {
+    /// One per playbook check, in playbook order.
+    pub verdicts: Vec<Verdict>,
+    /// The roles the gate names (`release.go_acks`), with their ACK state.
+    pub acks: Vec<AckStatus>,
+    pub gate: GateDecision,
+}
+
+/// What conditions see besides their observation, from the journal's state:
+/// the current stage's name and traffic share (`stage`, `percent`).
+pub fn extra(state: &ReleaseState) -> Extra {
+    Extra {
+        percent: state.stage.as_ref().map(|s| s.percent),
+        stage: state.stage.as_ref().map(|s| s.name.clone()),
+        baseline: None,
+    }
+}
+
+/// Variables bound once per (source, query) for one assessment: checks on
+/// one source and query share them (`bind` once per observation, not per check).
+pub type Bound = HashMap<(String, Option<String>), Result<Vars, String>>;
+
+/// One check's verdict, with the baseline it names and (for a manual item)
+/// the journal's tick overlaid. `extra` is `extra(state)`, passed in so a
+/// caller evaluating many checks builds it once; `bound` (if given) caches
+/// the bound variables across the checks of one assessment.
+pub fn check_verdict<O: Borrow<Observation>>(
+    pb: &LoadedPlaybook,
+    index: usize,
+    observations: &HashMap<String, O>,
+    state: &ReleaseState,
+    now: DateTime<Utc>,
+    extra: &Extra,
+    bound: Option<&mut Bound>,
+) -> Option<Verdict> {
+    let check = pb.checks.get(index)?;
+    let source = &check.spec.source;
+    let own = crate::baseline::extra_for(extra, check.spec.baseline.as_deref(), &state.baselines);
+    let manual = pb
+        .playbook
+        .sources
+        .get(source)
+        .filter(|spec| spec.kind() == SourceKind::Manual)
+        .map(|spec| release::manual_observation(state, source, spec, now));
+    let obs = match &manual {
+        Some(m) => Some(m),
+        None => observations.get(source).map(Borrow::borrow),
+    };
+    let payload = obs.and_then(|o| o.outcome.as_ref().ok());
+    let shared = match (bound, payload) {
+        (Some(cache), Some(payload)) if manual.is_none() => {
+            let key = (source.clone(), check.spec.query.clone());
+            Some(
+                &*cache
+                    .entry(key)
+                    .or_insert_with(|| bind(payload, check.spec.query.as_deref(), now, extra)),
+            )
+        }
+        _ => None,
+    };
+    Some(evaluate_bound(check, obs, now, &own, shared))
+}
+
+/// The roles the gate names (`release.go_acks`) with their ACK state.
+pub fn acks(pb: &LoadedPlaybook, state: &ReleaseState, now: DateTime<Utc>) -> Vec<AckStatus> {
+    let p = &pb.playbook;
+    release::ack_status(p, state, &p.release.go_acks, now)
+}
+
+/// The roles the gate needs with their ACK state, and the gate over `verdicts`.
+pub fn gate(
+    pb: &LoadedPlaybook,
+    verdicts: &[Verdict],
+    state: &ReleaseState,
+    now: DateTime<Utc>,
+) -> (Vec<AckStatus>, GateDecision) {
+    let acks = acks(pb, state, now);
+    let gate = decide(&pb.checks, verdicts, &acks, pb.playbook.release.allow_warn);
+    // A waived FAIL/UNKNOWN does not hold the gate back (until the waiver ends).
+    let gate = release::waivers::apply(&gate, state, now);
+    (acks, gate)
+}
+
+/// The whole assessment, every check evaluated.
+pub fn assess<O: Borrow<Observation>>(
+    pb: &LoadedPlaybook,
+    observations: &HashMap<String, O>,
+    state: &ReleaseState,
+    now: DateTime<Utc>,
+) -> Assessment {
+    let extra = extra(state);
+    let mut bound = Bound::new();
+    let verdicts = (0..pb.checks.len())
+        .filter_map(|i| check_verdict(pb, i, observations, state, now, &extra, Some(&mut bound)))
+        .collect::<Vec<_>>();
+    let (acks, gate) = gate(pb, &verdicts, state, now);
+    Assessment {
+        verdicts,
+        acks,
+        gate,
+    }
+}
+
+/// Which checks and guards read each source, built once per playbook.
+#[derive(Debug, Clone, Default)]
+pub struct SourceIndex {
+    checks: HashMap<String, Vec<usize>>,
+    guards: HashMap<String, Vec<usize>>,
+}
+
+impl SourceIndex {
+    pub fn new(pb: &LoadedPlaybook) -> SourceIndex {
+        let mut index = SourceIndex::default();
+        for (i, c) in pb.checks.iter().enumerate() {
+            let at = index.checks.entry(c.spec.source.clone()).or_default();
+            at.push(i);
+        }
+        for (i, g) in pb.guards.iter().enumerate() {
+            let at = index.guards.entry(g.spec.source.clone()).or_default();
+            at.push(i);
+        }
+        index
+    }
+
+    /// Indices (into `pb.checks`) of the checks reading `source`.
+    pub fn checks(&self, source: &str) -> &[usize] {
+        self.checks.get(source).map_or(&[], Vec::as_slice)
+    }
+
+    /// Indices (into `pb.guards`) of the guards reading `source`.
+    pub fn guards(&self, source: &str) -> &[usize] {
+        self.guards.get(source).map_or(&[], Vec::as_slice)
+    }
+}
+
+impl Assessment {
+    /// After a new observation of `source` (already in `observations`):
+    /// re-evaluates only the checks reading it, then the gate. Returns how
+    /// many checks were evaluated.
+    pub fn observe<O: Borrow<Observation>>(
+        &mut self,
+        pb: &LoadedPlaybook,
+        index: &SourceIndex,
+        source: &str,
+        observations: &HashMap<String, O>,
+        state: &ReleaseState,
+        now: DateTime<Utc>,
+    ) -> usize {
+        let extra = extra(state);
+        let mut bound = Bound::new();
+        let mine = index.checks(source);
+        for &i in mine {
+            if let (Some(v), Some(slot)) = (
+                check_verdict(pb, i, observations, state, now, &extra, Some(&mut bound)),
+                self.verdicts.get_mut(i),
+            ) {
+                *slot = v;
+            }
+        }
+        let (acks, gate) = gate(pb, &self.verdicts, state, now);
+        self.acks = acks;
+        self.gate = gate;
+        mine.len()
+    }
+}
+
+#[cfg(test)]
+mod tests;

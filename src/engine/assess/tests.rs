@@ -1,0 +1,243 @@
+//! The one assessment: the journal's stage reaches conditions, manual ticks
+//! and baselines are overlaid, and the incremental form equals a full one.
+
+use super::*;
+use crate::engine::{Decision, Status};
+use crate::release::StageState;
+use crate::source::ManualState;
+use crate::source::{Payload, Sample};
+use std::path::Path;
+
+const PLAYBOOK: &str = r#"
+[release]
+name = "assess"
+
+[source.a]
+kind = "scrape"
+url = "http://127.0.0.1:1/metrics"
+
+[source.b]
+kind = "scrape"
+url = "http://127.0.0.1:2/metrics"
+
+[source.plan]
+kind = "manual"
+
+[[check]]
+id = "a-low"
+source = "a"
+query = "x"
+pass = "value < 10.0"
+
+[[check]]
+id = "a-at-stage"
+source = "a"
+query = "x"
+pass = 'stage == "10%" && percent >= 10.0 && value < 100.0'
+
+[[check]]
+id = "b-vs-baseline"
+source = "b"
+query = "y"
+pass = "value >= baseline * 0.9"
+baseline = "y_shadow"
+
+[[check]]
+id = "b-up"
+source = "b"
+query = "y"
+pass = "value > 0.0"
+warn = "value == 0.0"
+
+[[check]]
+id = "plan"
+source = "plan"
+pass = "checked"
+
+[[guard]]
+id = "a-guard"
+source = "a"
+query = "x"
+trip = "value > 50.0"
+on_trip = "alarm"
+
+[ramp]
+set = { kind = "command", run = ["true"] }
+readback = { source = "a", query = "x", pass = "value >= 0.0" }
+
+[[ramp.stage]]
+name = "shadow"
+percent = 0
+
+[[ramp.stage]]
+name = "10%"
+percent = 10
+"#;
+
+fn now() -> DateTime<Utc> {
+    "2026-11-21T12:00:00Z".parse().unwrap()
+}
+
+fn pb() -> LoadedPlaybook {
+    crate::playbook::load_str(Path::new("/tmp/assess/liftoff.toml"), PLAYBOOK).unwrap()
+}
+
+fn obs(source: &str, name: &str, value: f64, at: DateTime<Utc>) -> Observation {
+    Observation {
+        source: source.into(),
+        at,
+        took: std::time::Duration::from_millis(1),
+        origin: format!("http://{source}/metrics"),
+        outcome: Ok(Payload::Scrape {
+            samples: vec![Sample {
+                labels: [("__name__".to_string(), name.to_string())].into(),
+                value,
+            }],
+        }),
+    }
+}
+
+fn at_10(state: &mut ReleaseState) {
+    state.stage = Some(StageState {
+        index: 1,
+        name: "10%".into(),
+        percent: 10.0,
+        entered_at: now() - chrono::Duration::minutes(5),
+        decision_points_done: vec![],
+    });
+}
+
+fn status(a: &Assessment, id: &str) -> Status {
+    a.verdicts.iter().find(|v| v.check == id).unwrap().status
+}
+
+#[test]
+fn the_journals_stage_reaches_conditions_reading_stage_and_percent() {
+    let pb = pb();
+    let observations: HashMap<String, Observation> =
+        [("a".to_string(), obs("a", "x", 5.0, now()))].into();
+    let before = assess(&pb, &observations, &ReleaseState::default(), now());
+    assert_eq!(status(&before, "a-at-stage"), Status::Unknown);
+    let reason = &before.verdicts[1].evidence.reason;
+    assert!(reason.contains("only known while a ramp runs"), "{reason}");
+
+    let mut state = ReleaseState::default();
+    at_10(&mut state);
+    let during = assess(&pb, &observations, &state, now());
+    assert_eq!(status(&during, "a-at-stage"), Status::Pass);
+    assert_eq!(status(&during, "a-low"), Status::Pass);
+}
+
+#[test]
+fn manual_ticks_and_baselines_come_from_the_journal() {
+    let pb = pb();
+    let observations: HashMap<String, Observation> =
+        [("b".to_string(), obs("b", "y", 95.0, now()))].into();
+    let mut state = ReleaseState::default();
+    let a = assess(&pb, &observations, &state, now());
+    assert_eq!(status(&a, "plan"), Status::Fail);
+    assert_eq!(status(&a, "b-vs-baseline"), Status::Unknown);
+    state.manual.insert(
+        "plan".into(),
+        ManualState {
+            checked: true,
+            by: Some("ana".into()),
+            at: Some(now()),
+        },
+    );
+    state.baselines.insert("y_shadow".into(), 100.0);
+    let a = assess(&pb, &observations, &state, now());
+    assert_eq!(status(&a, "plan"), Status::Pass);
+    assert_eq!(status(&a, "b-vs-baseline"), Status::Pass);
+    // Checks on `a` have no data: the gate holds, naming them.
+    assert_eq!(a.gate.decision, Decision::NoGo);
+    assert!(a.gate.holds.iter().any(|h| h.id == "a-low"));
+}
+
+#[test]
+fn the_index_names_the_checks_and_guards_of_each_source() {
+    let pb = pb();
+    let index = SourceIndex::new(&pb);
+    assert_eq!(index.checks("a"), &[0, 1]);
+    assert_eq!(index.checks("b"), &[2, 3]);
+    assert_eq!(index.checks("plan"), &[4]);
+    assert_eq!(index.guards("a"), &[0]);
+    assert!(index.guards("b").is_empty());
+    assert!(index.checks("nothing").is_empty());
+}
+
+#[test]
+fn an_observation_of_a_leaves_the_verdicts_of_b_untouched() {
+    let pb = pb();
+    let index = SourceIndex::new(&pb);
+    let mut observations: HashMap<String, Observation> = [
+        ("a".to_string(), obs("a", "x", 5.0, now())),
+        ("b".to_string(), obs("b", "y", 1.0, now())),
+    ]
+    .into();
+    let state = ReleaseState::default();
+    let mut a = assess(&pb, &observations, &state, now());
+    let b_before: Vec<Verdict> = a.verdicts[2..4].to_vec();
+    // Later, `b`'s data has gone stale-looking in the map, but only `a` reports.
+    let later = now() + chrono::Duration::seconds(7);
+    observations.insert("b".into(), obs("b", "y", 0.0, later));
+    observations.insert("a".into(), obs("a", "x", 20.0, later));
+    let evaluated = a.observe(&pb, &index, "a", &observations, &state, later);
+    assert_eq!(evaluated, 2, "only the two checks on `a`");
+    assert_eq!(a.verdicts[2..4], b_before[..], "b's verdicts untouched");
+    assert_eq!(status(&a, "a-low"), Status::Fail);
+}
+
+/// Every step of a table of observations and release states: the incremental
+/// assessment equals a full one over the same inputs at one clock reading
+/// (time passing alone, e.g. staleness, is the supervisor's full re-assessment
+/// on its clock tick).
+#[test]
+fn incremental_always_equals_a_full_assessment() {
+    let pb = pb();
+    let index = SourceIndex::new(&pb);
+    let mut state = ReleaseState::default();
+    let mut observations: HashMap<String, Observation> = HashMap::new();
+    let clock = now() + chrono::Duration::seconds(10);
+    let mut inc = assess(&pb, &observations, &state, clock);
+    let steps: [(&str, &str, f64, i64); 9] = [
+        ("a", "x", 5.0, 1),
+        ("b", "y", 0.0, 2),
+        ("a", "x", 60.0, 3),
+        ("b", "y", 120.0, 4),
+        ("stage", "", 0.0, 5),
+        ("a", "x", 7.0, 6),
+        ("b", "y", 80.0, 7),
+        ("baseline", "", 0.0, 8),
+        ("b", "y", 95.0, 9),
+    ];
+    for (source, name, value, s) in steps {
+        let at = now() + chrono::Duration::seconds(s);
+        let t = clock;
+        match source {
+            // The journal changed: the caller re-assesses in full.
+            "stage" => {
+                at_10(&mut state);
+                inc = assess(&pb, &observations, &state, t);
+            }
+            "baseline" => {
+                state.baselines.insert("y_shadow".into(), 100.0);
+                inc = assess(&pb, &observations, &state, t);
+            }
+            _ => {
+                observations.insert(source.into(), obs(source, name, value, at));
+                inc.observe(&pb, &index, source, &observations, &state, t);
+            }
+        }
+        let full = assess(&pb, &observations, &state, t);
+        assert_eq!(inc, full, "after step {s} ({source} = {value})");
+        // Variables bound once and shared give what binding per check gives.
+        let x = extra(&state);
+        let plain: Vec<Verdict> = (0..pb.checks.len())
+            .filter_map(|i| check_verdict(&pb, i, &observations, &state, t, &x, None))
+            .collect();
+        assert_eq!(inc.verdicts, plain, "after step {s}");
+    }
+    assert_eq!(status(&inc, "a-at-stage"), Status::Pass);
+    assert_eq!(status(&inc, "b-vs-baseline"), Status::Pass);
+}

@@ -1,0 +1,348 @@
+//! The supervisor's state, without I/O: observations, the journal's state and
+//! the clock go in; the assessment, guard trips and due decision points come
+//! out as `Duty`s for the task (`run.rs`) to carry out, and a `Snapshot`
+//! describes it all. The clock (`now`) is always passed in.
+//!
+//! An observation re-evaluates only the checks and guards reading its source
+//! (`engine::SourceIndex`); the journal changing or the clock ticking (time
+//! alone makes data stale) re-assesses every check.
+
+use super::history::GuardHistory;
+use super::kill_view;
+use super::snapshot::{Said, Snapshot, SourceHealth};
+use crate::engine::{self, Assessment, SourceIndex};
+use crate::guard::{judge_trip, stale_after, Tracker, Update};
+use crate::journal::Event;
+use crate::playbook::{Guard, LoadedPlaybook, OnTrip, SourceKind};
+use crate::poller::PollEvent;
+use crate::ramp;
+use crate::release::{KillState, ReleaseState};
+use crate::source::Observation;
+use crate::tui::event::AppEvent;
+use chrono::{DateTime, Utc};
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
+use std::time::Duration;
+
+/// What the supervisor must do in the world (the task does it, `duties.rs`).
+#[derive(Debug, Clone)]
+pub enum Duty {
+    /// A guard tripped while the ramp ran: kill or alarm, as it says.
+    GuardTripped {
+        guard: Box<Guard>,
+        since: DateTime<Utc>,
+        value: Option<String>,
+    },
+    /// A decision point of `stage` fell due: journal `event` unless another
+    /// process already did.
+    DecisionPoint {
+        stage: String,
+        offset: Duration,
+        event: Box<Event>,
+    },
+}
+
+pub struct Core {
+    pb: Arc<LoadedPlaybook>,
+    index: SourceIndex,
+    observations: HashMap<String, Arc<Observation>>,
+    sources: BTreeMap<String, SourceHealth>,
+    release: ReleaseState,
+    assessment: Assessment,
+    guards: Vec<GuardHistory>,
+    tracker: Tracker,
+    /// Decision points handed out: (stage, entered at, offset).
+    points_asked: Vec<(String, DateTime<Utc>, Duration)>,
+    /// This supervisor's own guard kill, until the journal has caught up.
+    kill_local: Option<KillState>,
+    conditions: BTreeMap<&'static str, String>,
+    said: Option<Said>,
+    seq: u64,
+    /// Checks evaluated since start (incremental evaluation's cost, tested).
+    evaluated: u64,
+}
+
+impl Core {
+    pub fn new(pb: Arc<LoadedPlaybook>, now: DateTime<Utc>) -> Core {
+        let sources = pb
+            .playbook
+            .sources
+            .iter()
+            .filter(|(_, spec)| spec.kind() != SourceKind::Manual)
+            .map(|(k, _)| (k.clone(), SourceHealth::default()))
+            .collect();
+        let guards = pb
+            .guards
+            .iter()
+            .map(|g| GuardHistory::new(&g.spec.id))
+            .collect();
+        let observations = HashMap::new();
+        let release = ReleaseState::default();
+        let assessment = engine::assess(&pb, &observations, &release, now);
+        Core {
+            index: SourceIndex::new(&pb),
+            evaluated: pb.checks.len() as u64,
+            pb,
+            observations,
+            sources,
+            release,
+            assessment,
+            guards,
+            tracker: Tracker::new(),
+            points_asked: Vec::new(),
+            kill_local: None,
+            conditions: BTreeMap::new(),
+            said: None,
+            seq: 0,
+        }
+    }
+
+    pub fn playbook(&self) -> &Arc<LoadedPlaybook> {
+        &self.pb
+    }
+
+    pub fn assessment(&self) -> &Assessment {
+        &self.assessment
+    }
+
+    pub fn release(&self) -> &ReleaseState {
+        &self.release
+    }
+
+    /// How many check evaluations have run since start.
+    pub fn evaluated(&self) -> u64 {
+        self.evaluated
+    }
+
+    /// The kill switch as this supervisor knows it (see `Snapshot::kill`).
+    pub fn kill(&self) -> &KillState {
+        self.kill_local.as_ref().unwrap_or(&self.release.kill)
+    }
+
+    /// Guards watch only while traffic is on and no kill switch has fired.
+    pub fn guards_watching(&self) -> bool {
+        self.release.ramp_running()
+            && !matches!(
+                self.kill(),
+                KillState::Firing { .. } | KillState::Halted { .. }
+            )
+    }
+
+    pub fn poll_started(&mut self, source: &str) {
+        if let Some(h) = self.sources.get_mut(source) {
+            h.polling = true;
+        }
+    }
+
+    /// A poll finished: its source's health, guards and checks; returns the
+    /// guards that tripped (straight from the data, no timer in between).
+    pub fn observe(&mut self, obs: Observation, now: DateTime<Utc>) -> Vec<Duty> {
+        if let Some(health) = self.sources.get_mut(&obs.source) {
+            health.polling = false;
+            health.last_at = Some(obs.at);
+            health.last_ok = Some(obs.outcome.is_ok());
+            match &obs.outcome {
+                Ok(_) => {
+                    health.last_success = Some(obs.at);
+                    health.error = None;
+                    health.failures = 0;
+                }
+                Err(e) => {
+                    health.error = Some(e.to_string());
+                    health.failures = health.failures.saturating_add(1);
+                }
+            }
+        }
+        let duties = self.watch_guards(&obs, now);
+        let source = obs.source.clone();
+        self.observations.insert(source.clone(), Arc::new(obs));
+        let n = self.assessment.observe(
+            &self.pb,
+            &self.index,
+            &source,
+            &self.observations,
+            &self.release,
+            now,
+        );
+        self.evaluated += n as u64;
+        duties
+    }
+
+    fn watch_guards(&mut self, obs: &Observation, now: DateTime<Utc>) -> Vec<Duty> {
+        let running = self.guards_watching();
+        let extra = engine::assess::extra(&self.release);
+        let mut duties = Vec::new();
+        for &i in self.index.guards(&obs.source) {
+            let (Some(guard), Some(history)) = (self.pb.guards.get(i), self.guards.get_mut(i))
+            else {
+                continue;
+            };
+            let extra = crate::baseline::extra_for(
+                &extra,
+                guard.spec.baseline.as_deref(),
+                &self.release.baselines,
+            );
+            history.record(guard, obs, &extra);
+            let stale = self
+                .pb
+                .playbook
+                .sources
+                .get(&guard.spec.source)
+                .map(stale_after)
+                .unwrap_or_default();
+            let reading = judge_trip(guard, Some(obs), now, &extra, stale);
+            let update = self
+                .tracker
+                .observe(&guard.spec, &reading.trip, obs.at, running);
+            let Update::Tripped { since, .. } = update else {
+                continue;
+            };
+            match guard.spec.on_trip {
+                OnTrip::Kill => {
+                    self.kill_local = Some(KillState::Firing { since: now });
+                }
+                // Already up (raised here or by another process): answer it first.
+                OnTrip::Alarm
+                    if self.release.alarm_guard.as_deref() == Some(guard.spec.id.as_str()) =>
+                {
+                    continue
+                }
+                OnTrip::Alarm => {}
+            }
+            duties.push(Duty::GuardTripped {
+                guard: Box::new(guard.spec.clone()),
+                since,
+                value: reading.value,
+            });
+        }
+        duties
+    }
+
+    /// The journal's fold changed: re-assess every check.
+    pub fn release_changed(&mut self, state: ReleaseState, now: DateTime<Utc>) {
+        self.release = state;
+        if let Some(local) = &self.kill_local {
+            if kill_view::caught_up(local, &self.release) {
+                self.kill_local = None;
+            }
+        }
+        self.reassess(now);
+    }
+
+    /// The clock: staleness (a full re-assessment) and decision points falling due.
+    pub fn tick(&mut self, now: DateTime<Utc>) -> Vec<Duty> {
+        self.reassess(now);
+        self.due_points(now)
+    }
+
+    fn reassess(&mut self, now: DateTime<Utc>) {
+        self.assessment = engine::assess(&self.pb, &self.observations, &self.release, now);
+        self.evaluated += self.pb.checks.len() as u64;
+    }
+
+    fn due_points(&mut self, now: DateTime<Utc>) -> Vec<Duty> {
+        let Some(stage) = self.release.stage.clone() else {
+            self.points_asked.clear();
+            return Vec::new();
+        };
+        // A new stage (or the same one entered again) starts afresh.
+        self.points_asked
+            .retain(|(name, entered, _)| *name == stage.name && *entered == stage.entered_at);
+        let mut duties = Vec::new();
+        for offset in ramp::due_decision_points(&self.pb.playbook, &self.release, now) {
+            if self.points_asked.iter().any(|(_, _, o)| *o == offset) {
+                continue;
+            }
+            self.points_asked
+                .push((stage.name.clone(), stage.entered_at, offset));
+            let event = ramp::decision_point_event(
+                &stage,
+                offset,
+                &self.assessment.gate,
+                &self.assessment.verdicts,
+            );
+            duties.push(Duty::DecisionPoint {
+                stage: stage.name.clone(),
+                offset,
+                event: Box::new(event),
+            });
+        }
+        duties
+    }
+
+    /// What this supervisor's guard kill's readback proved.
+    pub fn kill_done(&mut self, state: KillState) {
+        let caught_up = kill_view::caught_up(&state, &self.release);
+        self.kill_local = (!caught_up).then_some(state);
+    }
+
+    /// The guard's kill could not even start: nothing is firing.
+    pub fn kill_not_started(&mut self) {
+        if matches!(self.kill_local, Some(KillState::Firing { .. })) {
+            self.kill_local = None;
+        }
+    }
+
+    /// A lasting condition ("journal", "webhooks") holds (`Some`) or cleared.
+    pub fn condition(&mut self, topic: &'static str, text: Option<String>) {
+        match text {
+            Some(t) => self.conditions.insert(topic, t),
+            None => self.conditions.remove(topic),
+        };
+    }
+
+    /// Something for the status line (and the log).
+    pub fn say(&mut self, text: String, bad: bool, now: DateTime<Utc>) {
+        let seq = self.said.as_ref().map_or(1, |s| s.seq + 1);
+        self.said = Some(Said {
+            seq,
+            text,
+            bad,
+            at: now,
+        });
+    }
+
+    /// Folds one event from the pollers, the journal follower, the journal's
+    /// health, the webhooks or the actuator; returns the duties it gave rise to.
+    pub fn apply(&mut self, event: AppEvent, now: DateTime<Utc>) -> Vec<Duty> {
+        match event {
+            AppEvent::Poll(PollEvent::Started { source }) => self.poll_started(&source),
+            AppEvent::Poll(PollEvent::Finished(obs)) => return self.observe(*obs, now),
+            AppEvent::ReleaseChanged(state) => self.release_changed(*state, now),
+            AppEvent::Notice { text, bad } => self.say(text, bad, now),
+            AppEvent::Condition { topic, text } => self.condition(topic, text),
+            AppEvent::KillDone { state, text, .. } => {
+                let bad = !matches!(state, KillState::Halted { .. });
+                self.kill_done(state);
+                self.say(text, bad, now);
+            }
+            // The supervisor publishes snapshots; it never receives one.
+            AppEvent::Snapshot(_) => {}
+        }
+        Vec::new()
+    }
+
+    /// The picture to publish.
+    pub fn snapshot(&mut self, now: DateTime<Utc>) -> Snapshot {
+        self.seq += 1;
+        Snapshot {
+            at: now,
+            seq: self.seq,
+            release_name: self.pb.name().to_string(),
+            verdicts: self.assessment.verdicts.clone(),
+            acks: self.assessment.acks.clone(),
+            gate: self.assessment.gate.clone(),
+            release: self.release.clone(),
+            kill: self.kill().clone(),
+            sources: self.sources.clone(),
+            guards: self.guards.clone(),
+            observations: self.observations.clone(),
+            conditions: self.conditions.clone(),
+            said: self.said.clone(),
+            guards_watching: self.guards_watching(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;

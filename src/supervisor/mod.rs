@@ -1,0 +1,17 @@
+//! The release supervisor: everything that must happen whether or not a
+//! terminal is open (SPEC "One evaluation, one supervisor"). It owns the
+//! pollers, the one assessment (`engine::assess`, incremental per source),
+//! guard judgement and trips (kill or alarm), decision points, the webhooks
+//! and the guard's kill, and publishes a `Snapshot` after every change.
+//! `liftoff watch` runs it headless; every cockpit runs the same one on its
+//! own task and only draws its snapshots.
+
+pub mod core;
+pub mod history;
+pub mod kill_view;
+mod run;
+pub mod snapshot;
+
+pub use self::core::{Core, Duty};
+pub use run::{spawn, Supervisor};
+pub use snapshot::{Said, Snapshot, SourceHealth};
