@@ -69,6 +69,7 @@ pub fn run(args: DemoArgs) -> color_eyre::Result<u8> {
                 CockpitOptions {
                     theme: args.theme,
                     layout: args.layout,
+                    listen: None,
                 },
             )
             .await?;

@@ -32,6 +32,9 @@ pub struct CockpitOptions {
     pub theme: String,
     /// Layout name (`--layout`), e.g. "commander".
     pub layout: String,
+    /// Serve `/metrics` and `/status` here (`--listen`, already checked by
+    /// `serve::listen_address`).
+    pub listen: Option<std::net::SocketAddr>,
 }
 
 impl Default for CockpitOptions {
@@ -39,6 +42,7 @@ impl Default for CockpitOptions {
         CockpitOptions {
             theme: "dark".into(),
             layout: "commander".into(),
+            listen: None,
         }
     }
 }
