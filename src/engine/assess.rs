@@ -10,10 +10,14 @@
 //! source re-evaluates only the checks reading that source (indexed once per
 //! playbook, `SourceIndex`), and the gate is recomputed from the verdicts.
 //! It always equals a full `assess` over the same inputs (tested below).
+//! Within one assessment a source's variables are bound once per query and
+//! shared by the checks reading them (`Bound`).
 
 use super::gate::{decide, AckStatus, GateDecision};
-use super::verdict::{evaluate, Verdict};
+use super::verdict::{evaluate_bound, Verdict};
+use crate::expr::bind::bind;
 use crate::expr::bind::Extra;
+use crate::expr::Vars;
 use crate::playbook::{LoadedPlaybook, SourceKind};
 use crate::release::{self, ReleaseState};
 use crate::source::Observation;
@@ -41,9 +45,14 @@ pub fn extra(state: &ReleaseState) -> Extra {
     }
 }
 
+/// Variables bound once per (source, query) for one assessment: checks on
+/// one source and query share them (`bind` once per observation, not per check).
+pub type Bound = HashMap<(String, Option<String>), Result<Vars, String>>;
+
 /// One check's verdict, with the baseline it names and (for a manual item)
 /// the journal's tick overlaid. `extra` is `extra(state)`, passed in so a
-/// caller evaluating many checks builds it once.
+/// caller evaluating many checks builds it once; `bound` (if given) caches
+/// the bound variables across the checks of one assessment.
 pub fn check_verdict<O: Borrow<Observation>>(
     pb: &LoadedPlaybook,
     index: usize,
@@ -51,10 +60,11 @@ pub fn check_verdict<O: Borrow<Observation>>(
     state: &ReleaseState,
     now: DateTime<Utc>,
     extra: &Extra,
+    bound: Option<&mut Bound>,
 ) -> Option<Verdict> {
     let check = pb.checks.get(index)?;
     let source = &check.spec.source;
-    let extra = crate::baseline::extra_for(extra, check.spec.baseline.as_deref(), &state.baselines);
+    let own = crate::baseline::extra_for(extra, check.spec.baseline.as_deref(), &state.baselines);
     let manual = pb
         .playbook
         .sources
@@ -65,7 +75,19 @@ pub fn check_verdict<O: Borrow<Observation>>(
         Some(m) => Some(m),
         None => observations.get(source).map(Borrow::borrow),
     };
-    Some(evaluate(check, obs, now, &extra))
+    let payload = obs.and_then(|o| o.outcome.as_ref().ok());
+    let shared = match (bound, payload) {
+        (Some(cache), Some(payload)) if manual.is_none() => {
+            let key = (source.clone(), check.spec.query.clone());
+            Some(
+                &*cache
+                    .entry(key)
+                    .or_insert_with(|| bind(payload, check.spec.query.as_deref(), now, extra)),
+            )
+        }
+        _ => None,
+    };
+    Some(evaluate_bound(check, obs, now, &own, shared))
 }
 
 /// The roles the gate names (`release.go_acks`) with their ACK state.
@@ -94,8 +116,9 @@ pub fn assess<O: Borrow<Observation>>(
     now: DateTime<Utc>,
 ) -> Assessment {
     let extra = extra(state);
+    let mut bound = Bound::new();
     let verdicts = (0..pb.checks.len())
-        .filter_map(|i| check_verdict(pb, i, observations, state, now, &extra))
+        .filter_map(|i| check_verdict(pb, i, observations, state, now, &extra, Some(&mut bound)))
         .collect::<Vec<_>>();
     let (acks, gate) = gate(pb, &verdicts, state, now);
     Assessment {
@@ -151,10 +174,11 @@ impl Assessment {
         now: DateTime<Utc>,
     ) -> usize {
         let extra = extra(state);
+        let mut bound = Bound::new();
         let mine = index.checks(source);
         for &i in mine {
             if let (Some(v), Some(slot)) = (
-                check_verdict(pb, i, observations, state, now, &extra),
+                check_verdict(pb, i, observations, state, now, &extra, Some(&mut bound)),
                 self.verdicts.get_mut(i),
             ) {
                 *slot = v;

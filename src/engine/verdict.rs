@@ -68,6 +68,19 @@ pub fn evaluate(
     now: DateTime<Utc>,
     extra: &Extra,
 ) -> Verdict {
+    evaluate_bound(check, obs, now, extra, None)
+}
+
+/// As `evaluate`, given the variables `bind` gave for this observation and
+/// the check's query (bound once, without a baseline, and shared by every
+/// check reading the same source and query: `engine::assess`). `None` binds here.
+pub fn evaluate_bound(
+    check: &CompiledCheck,
+    obs: Option<&Observation>,
+    now: DateTime<Utc>,
+    extra: &Extra,
+    bound: Option<&Result<Vars, String>>,
+) -> Verdict {
     let spec = &check.spec;
     let mut evidence = Evidence {
         value: None,
@@ -106,7 +119,12 @@ pub fn evaluate(
             );
         }
     }
-    let vars = match bind(payload, spec.query.as_deref(), now, extra) {
+    let bound = match bound {
+        Some(Ok(v)) => Ok(with_baseline(v.clone(), extra)),
+        Some(Err(e)) => Err(e.clone()),
+        None => bind(payload, spec.query.as_deref(), now, extra),
+    };
+    let vars = match bound {
         Ok(v) => v,
         Err(e) => return unknown(evidence, e),
     };
@@ -164,6 +182,15 @@ pub fn evaluate(
             },
         },
     }
+}
+
+/// Shared variables with this check's baseline (the one variable that
+/// differs between checks on one source and query).
+fn with_baseline(mut vars: Vars, extra: &Extra) -> Vars {
+    if let Some(b) = extra.baseline {
+        vars.set("baseline", cel::Value::Float(b));
+    }
+    vars
 }
 
 /// A condition's truth, or why it has none (missing data, type error, not bool).

@@ -23,6 +23,7 @@ use std::time::{Duration, Instant};
 use tokio::runtime::Handle;
 use tokio::sync::mpsc;
 
+#[derive(Clone)]
 pub struct Wired {
     ctx: ActContext,
     tx: mpsc::Sender<AppEvent>,
@@ -61,7 +62,8 @@ impl Wired {
         self.ctx.acting_as(actor.with_role(role))
     }
 
-    fn fire_kill(&self, pressed: Instant) -> Result<String, String> {
+    /// Fires the kill switch now, timed from `pressed` (when the key was read).
+    pub fn fire_kill(&self, pressed: Instant) -> Result<String, String> {
         if self.ctx.pb.playbook.kill_switch.is_none() {
             return Err(
                 "the playbook has no [kill_switch]: add its actions and a verify readback".into(),

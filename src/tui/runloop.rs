@@ -6,6 +6,7 @@ use super::act::Actuator;
 use super::actuator::Wired;
 use super::app::App;
 use super::event::AppEvent;
+use super::input::{self, Input};
 use super::layout::Layout;
 use super::no_journal::NoJournal;
 use super::terminal::{Term, TerminalGuard};
@@ -17,8 +18,6 @@ use crate::playbook::LoadedPlaybook;
 use crate::supervisor::{self, Snapshot};
 use chrono::Utc;
 use color_eyre::eyre::{eyre, WrapErr};
-use crossterm::event::EventStream;
-use futures::StreamExt;
 use std::io::IsTerminal;
 use std::sync::Arc;
 use std::time::Duration;
@@ -82,12 +81,18 @@ pub async fn run(playbook: LoadedPlaybook, opts: CockpitOptions) -> color_eyre::
             }
         }
     }
-    let actuator: Box<dyn Actuator> = Box::new(Wired::new(ctx, tx.clone()));
+    let wired = Wired::new(ctx, tx.clone());
+    // Keys are read on their own task; the second `K` fires from there.
+    let (input_tx, mut input_rx) = mpsc::channel::<Input>(EVENT_QUEUE);
+    let actuator: Box<dyn Actuator> = Box::new(wired.clone());
     let mut app = app.with_actuator(actuator);
     app.triggers = sup.triggers();
 
     let result = match TerminalGuard::enter() {
-        Ok(mut guard) => event_loop(&mut guard, &mut app, &mut rx, &mut snapshots).await,
+        Ok(mut guard) => {
+            input::spawn(wired, app.kill_arm.clone(), input_tx, cancel.clone());
+            event_loop(&mut guard, &mut app, &mut rx, &mut snapshots, &mut input_rx).await
+        }
         Err(e) => Err(e).wrap_err("cannot take over the terminal"),
     };
     drop(tx);
@@ -101,11 +106,11 @@ async fn event_loop(
     app: &mut App,
     rx: &mut mpsc::Receiver<AppEvent>,
     snapshots: &mut watch::Receiver<Arc<Snapshot>>,
+    input: &mut mpsc::Receiver<Input>,
 ) -> color_eyre::Result<()> {
     let size = guard.terminal.size()?;
     app.size = (size.width, size.height);
     app.fix_selection();
-    let mut terminal_events = EventStream::new();
     let mut clock = tokio::time::interval(Duration::from_secs(1));
     clock.set_missed_tick_behavior(MissedTickBehavior::Skip);
     let mut term_signal = signal(SignalKind::terminate())?;
@@ -117,9 +122,10 @@ async fn event_loop(
         tokio::select! {
             _ = term_signal.recv() => app.quit = true,
             _ = hangup.recv() => app.quit = true,
-            event = terminal_events.next() => match event {
-                Some(Ok(e)) => app.on_terminal(e, Utc::now()),
-                Some(Err(e)) => return Err(e).wrap_err("reading the terminal"),
+            event = input.recv() => match event {
+                Some(Input::Terminal(e)) => app.on_terminal(e, Utc::now()),
+                Some(Input::KillFired(started)) => app.kill_fired_from_input(started, Utc::now()),
+                Some(Input::Failed(e)) => return Err(e).wrap_err("reading the terminal"),
                 // The terminal is gone: nobody to show anything to.
                 None => app.quit = true,
             },

@@ -25,6 +25,7 @@ impl App {
             match action {
                 Action::Kill => {
                     self.kill_armed_until = None;
+                    self.kill_arm.disarm();
                     // FIRING from this instant; the readback decides the rest.
                     self.kill_dispatched(now);
                     if !self.act(Act::FireKill, now) {
@@ -33,6 +34,7 @@ impl App {
                 }
                 Action::Close => {
                     self.kill_armed_until = None;
+                    self.kill_arm.disarm();
                     self.say("kill switch disarmed", false, now);
                 }
                 _ => {}
@@ -41,6 +43,9 @@ impl App {
         }
         if action == Action::Kill {
             self.kill_armed_until = Some(now + KILL_ARM_WINDOW);
+            // The input task fires on the next `K` by itself.
+            let window = KILL_ARM_WINDOW.to_std().unwrap_or_default();
+            self.kill_arm.arm(std::time::Instant::now() + window);
             return;
         }
         // A dialog took the keys it wanted (`dialog_key`); of the rest only

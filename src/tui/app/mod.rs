@@ -84,6 +84,8 @@ pub struct App {
     pub overlay: Option<Overlay>,
     /// Kill switch armed (cockpit-local) until this instant.
     pub kill_armed_until: Option<DateTime<Utc>>,
+    /// The arming, shared with the input task (which fires on the second `K`).
+    pub kill_arm: crate::tui::kill_key::KillArm,
     /// What this cockpit knows of its own firing before the journal says it:
     /// FIRING from the press, then what the readback proved (see `kill.rs`).
     pub kill_local: Option<KillState>,
@@ -147,6 +149,7 @@ impl App {
             selected: HashMap::new(),
             overlay: None,
             kill_armed_until: None,
+            kill_arm: Default::default(),
             kill_local: None,
             kill_kept: false,
             dialog: None,

@@ -64,10 +64,26 @@ impl App {
         self.mark_dirty();
     }
 
+    /// The input task fired the kill switch on the second `K` (`Ok`: it
+    /// started, FIRING until the readback says more; `Err`: why not).
+    pub fn kill_fired_from_input(&mut self, started: Result<String, String>, now: DateTime<Utc>) {
+        self.kill_armed_until = None;
+        self.kill_arm.disarm();
+        match started {
+            Ok(text) => {
+                self.kill_dispatched(now);
+                self.say(text, false, now);
+            }
+            Err(why) => self.say(why, true, now),
+        }
+        self.mark_dirty();
+    }
+
     /// The once-a-second clock: countdowns and the kill arming window.
     pub fn on_tick(&mut self, now: DateTime<Utc>) {
         if self.kill_armed_until.is_some() && self.kill_armed(now).is_none() {
             self.kill_armed_until = None;
+            self.kill_arm.disarm();
             self.say("kill switch disarmed (5 s passed)", false, now);
         }
         self.mark_dirty();
