@@ -281,3 +281,32 @@ fn a_public_listen_address_is_refused_before_anything_starts() {
         "{err}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_cockpit_serves_its_supervisors_snapshots_with_listen() {
+    let world = World::new();
+    let addr = format!("127.0.0.1:{}", free_port());
+    let pb = world.playbook();
+    let pane =
+        support::tmux::Pane::launch("serve", (120, 40), &[], &["run", &pb, "--listen", &addr]);
+    pane.wait_for("KILL SWITCH");
+    let url = format!("http://{addr}/metrics");
+    // No ACK in this journal: the gate holds on the captain's ACK.
+    let text = wait_for(Duration::from_secs(30), "the cockpit's /metrics", || async {
+        let (code, text) = get(&url).await?;
+        let judged = text
+            .contains(r#"liftoff_check_status{check="level-low",section="1. \"Quoted\" \\ health",status="PASS"} 1"#);
+        if code == 200 && judged {
+            Ok(text)
+        } else {
+            Err(format!("{code}:\n{text}"))
+        }
+    })
+    .await;
+    assert!(text.contains("liftoff_gate_go 0"), "{text}");
+    assert!(
+        text.contains(r#"liftoff_source_up{source="level"} 1"#),
+        "{text}"
+    );
+    drop(pane);
+}

@@ -78,6 +78,7 @@ pub fn run(args: DemoArgs) -> color_eyre::Result<u8> {
                     layout: args.layout,
                     bell: !args.no_bell,
                     as_name: args.as_name,
+                    listen: None,
                 },
             )
             .await?;

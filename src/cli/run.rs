@@ -28,6 +28,14 @@ pub struct RunArgs {
     /// the login name, then $USER.
     #[arg(long = "as", value_name = "NAME")]
     pub as_name: Option<String>,
+    /// Serve /metrics (Prometheus text) and /status (JSON) here, read-only:
+    /// HOST:PORT, or a port alone (loopback), e.g. 127.0.0.1:9187.
+    #[arg(long, value_name = "ADDR")]
+    pub listen: Option<String>,
+    /// Allow --listen on an address beyond loopback: whoever reaches it sees
+    /// the release's checks and evidence.
+    #[arg(long, requires = "listen")]
+    pub listen_remote: bool,
 }
 
 pub fn run(args: &RunArgs) -> color_eyre::Result<u8> {
@@ -46,6 +54,21 @@ pub fn run(args: &RunArgs) -> color_eyre::Result<u8> {
         );
         return Ok(EXIT_BAD_INPUT);
     }
+    let listen = match args
+        .listen
+        .as_deref()
+        .map(|l| crate::serve::listen_address(l, args.listen_remote))
+        .transpose()
+    {
+        Ok(addr) => addr,
+        Err(e) => {
+            eprintln!("liftoff: {e}");
+            return Ok(EXIT_BAD_INPUT);
+        }
+    };
+    if let Some(warning) = listen.and_then(crate::serve::remote_warning) {
+        eprintln!("liftoff: {warning}");
+    }
     let pb = match load_or_report(&args.playbook) {
         Ok(pb) => pb,
         Err(code) => return Ok(code),
@@ -62,6 +85,7 @@ pub fn run(args: &RunArgs) -> color_eyre::Result<u8> {
         layout: args.layout.clone(),
         bell: !args.no_bell,
         as_name: args.as_name.clone(),
+        listen,
     };
     runtime()?.block_on(tui::run(pb, opts))?;
     Ok(EXIT_OK)

@@ -42,6 +42,9 @@ pub struct CockpitOptions {
     pub bell: bool,
     /// Who sits at this terminal (`--as`); else `LIFTOFF_USER`, the login name.
     pub as_name: Option<String>,
+    /// Serve `/metrics` and `/status` here (`--listen`, already checked by
+    /// `serve::listen_address`).
+    pub listen: Option<std::net::SocketAddr>,
 }
 
 impl Default for CockpitOptions {
@@ -51,6 +54,7 @@ impl Default for CockpitOptions {
             layout: None,
             bell: true,
             as_name: None,
+            listen: None,
         }
     }
 }

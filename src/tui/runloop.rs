@@ -74,12 +74,31 @@ pub async fn run(playbook: LoadedPlaybook, opts: CockpitOptions) -> color_eyre::
             (Arc::new(NoJournal { spec }), false)
         }
     };
+    let described = journal.describe();
     let ctx = ActContext::new(app.pb.clone(), journal, actor);
     // The same supervisor `liftoff watch` runs, on its own task: pollers,
     // evaluation, guards, decision points, webhooks. The cockpit draws its
     // snapshots and sends acts.
     let sup = supervisor::spawn(ctx.clone(), follow, cancel.clone());
     let mut snapshots = sup.snapshots();
+    if let Some(addr) = opts.listen {
+        // Before the terminal is taken: a port in use is said plainly.
+        let served = crate::serve::Context {
+            pb: app.pb.clone(),
+            journal: described,
+        };
+        match crate::serve::spawn(addr, served, sup.snapshots(), cancel.clone()) {
+            Ok(bound) => {
+                let text = format!("serving http://{bound}/metrics and /status");
+                app.apply(AppEvent::Notice { text, bad: false }, Utc::now());
+            }
+            Err(e) => {
+                cancel.cancel();
+                sup.shutdown().await;
+                return Err(eyre!("{e}"));
+            }
+        }
+    }
     let wired = Wired::new(ctx, tx.clone());
     // Keys are read on their own task; the second `K` fires from there.
     let (input_tx, mut input_rx) = mpsc::channel::<Input>(EVENT_QUEUE);
