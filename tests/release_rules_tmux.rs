@@ -98,7 +98,7 @@ fn the_cockpit_refuses_a_tick_and_an_early_stage_with_the_clis_words() {
     let pane = Pane::launch(
         "rules",
         (160, 45),
-        &[("USER", "mallory"), ("NO_COLOR", "1")],
+        &[("LIFTOFF_USER", "mallory"), ("NO_COLOR", "1")],
         &["run", pb_arg],
     );
     pane.wait_for("KILL SWITCH");

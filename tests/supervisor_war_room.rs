@@ -79,15 +79,15 @@ fn watch_and_two_cockpits_record_each_decision_point_and_alarm_once() {
         Command::new(env!("CARGO_BIN_EXE_liftoff"))
             .arg("watch")
             .arg(&pb)
-            .env("USER", "watcher")
+            .env("LIFTOFF_USER", "watcher")
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(std::fs::File::create(&log).unwrap())
             .spawn()
             .unwrap(),
     );
-    let ana = Pane::start("sup-ana", &pb, &[("USER", "ana")]);
-    let bob = Pane::start("sup-bob", &pb, &[("USER", "bob")]);
+    let ana = Pane::start("sup-ana", &pb, &[("LIFTOFF_USER", "ana")]);
+    let bob = Pane::start("sup-bob", &pb, &[("LIFTOFF_USER", "bob")]);
     ana.wait_for("at 10% since");
     bob.wait_for("at 10% since");
     wait_until(|| log_has(&log, "gate ")).unwrap_or_else(|| {

@@ -25,8 +25,8 @@ fn alarmed(layout: &str, size: (u16, u16)) -> App {
     a
 }
 
-/// `source` failed its last poll (connection refused), `ago` seconds ago.
-fn down(a: &mut App, source: &str, origin: &str) {
+/// `source` failed its last poll (connection refused), two seconds ago.
+fn down(source: &str, origin: &str) -> AppEvent {
     let obs = Observation {
         source: source.into(),
         at: now() - Duration::seconds(2),
@@ -36,7 +36,7 @@ fn down(a: &mut App, source: &str, origin: &str) {
             "error sending request: tcp connect error: Connection refused (os error 111)".into(),
         )),
     };
-    a.apply(AppEvent::Poll(PollEvent::Finished(Box::new(obs))), now());
+    AppEvent::Poll(PollEvent::Finished(Box::new(obs)))
 }
 
 #[test]
@@ -79,10 +79,12 @@ fn the_alarm_letters_grow_with_the_screen() {
 
 #[test]
 fn every_source_down_reads_as_causes_not_check_names() {
-    let mut a = app("commander", "dark", (220, 50));
-    down(&mut a, "prom", "http://127.0.0.1:9090/api/v1/query");
-    down(&mut a, "pages", "http://127.0.0.1:9093/api/v2/alerts");
-    down(&mut a, "policy", "http://127.0.0.1:9108/metrics");
+    let down = vec![
+        down("prom", "http://127.0.0.1:9090/api/v1/query"),
+        down("pages", "http://127.0.0.1:9093/api/v2/alerts"),
+        down("policy", "http://127.0.0.1:9108/metrics"),
+    ];
+    let a = common::app_after("commander", "dark", (220, 50), down);
     let s = screen(&a);
     assert!(
         s.contains("3 of 5 sources down: pages 127.0.0.1:9093 refused, policy 127.0.0.1:9108 refused, prom 127.0.0.1:9090 refused"),
@@ -98,8 +100,8 @@ fn every_source_down_reads_as_causes_not_check_names() {
 
 #[test]
 fn the_kill_switch_is_unverifiable_while_its_readback_source_is_down() {
-    let mut a = app("commander", "dark", (120, 40));
-    down(&mut a, "policy", "http://127.0.0.1:9108/metrics");
+    let down = vec![down("policy", "http://127.0.0.1:9108/metrics")];
+    let a = common::app_after("commander", "dark", (120, 40), down);
     let s = screen(&a);
     assert!(
         s.contains("UNVERIFIABLE") && s.contains("readback source policy"),
@@ -132,10 +134,16 @@ fn an_unticked_optional_item_is_neutral() {
         liftoff::tui::layout::Layout::load("commander").unwrap(),
         now(),
     );
-    a.apply(AppEvent::ReleaseChanged(Box::new(common::release())), now());
+    // Through the supervisor's core, as the cockpit gets it.
+    let mut core = liftoff::supervisor::Core::new(a.pb.clone(), now());
+    core.apply(AppEvent::ReleaseChanged(Box::new(common::release())), now());
     for e in common::events() {
-        a.apply(e, now());
+        core.apply(e, now());
     }
+    a.apply(
+        AppEvent::Snapshot(std::sync::Arc::new(core.snapshot(now()))),
+        now(),
+    );
     a.size = (120, 40);
     a.fix_selection();
     let s = screen(&a);

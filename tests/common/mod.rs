@@ -218,13 +218,19 @@ pub fn playbook() -> liftoff::playbook::LoadedPlaybook {
 
 /// The cockpit mid-ramp, as the commander sees it at `now()`.
 pub fn app(layout: &str, theme: &str, size: (u16, u16)) -> App {
+    app_after(layout, theme, size, Vec::new())
+}
+
+/// As `app`, with `extra` events (e.g. failed polls) after the usual ones,
+/// folded by the same supervisor core.
+pub fn app_after(layout: &str, theme: &str, size: (u16, u16), extra: Vec<AppEvent>) -> App {
     let theme = Theme::load(theme).expect("theme");
     let layout = Layout::load(layout).expect("layout");
     let mut app = App::new(playbook(), theme, layout, now());
     // What the supervisor publishes after these events is what the cockpit draws.
     let mut core = Core::new(app.pb.clone(), now());
     core.apply(AppEvent::ReleaseChanged(Box::new(release())), now());
-    for e in events() {
+    for e in events().into_iter().chain(extra) {
         core.apply(e, now());
     }
     let snapshot = std::sync::Arc::new(core.snapshot(now()));

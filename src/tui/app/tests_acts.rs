@@ -243,7 +243,10 @@ fn the_rollback_menu_asks_before_firing() {
 #[test]
 fn search_finds_runbook_entries_and_opens_the_check() {
     let mut app = app();
-    press(&mut app, '/');
+    // `: search` opens the runbook search (`/` filters the focused list).
+    press(&mut app, ':');
+    typed(&mut app, "search");
+    key(&mut app, KeyCode::Enter, now());
     typed(&mut app, "SHADOW pol");
     let hits = crate::tui::overlays::search::hits(&app, "SHADOW pol");
     assert_eq!(hits.len(), 1, "{hits:?}");
@@ -338,7 +341,9 @@ fn acks_used_up_by_the_stage_just_entered_are_not_shown_as_held() {
         }),
         ..Default::default()
     };
-    app.apply(state.into(), now());
+    // As the cockpit gets it: through its supervisor's snapshot.
+    let mut sup = super::tests::core(&app);
+    super::tests::supervised(&mut app, &mut sup, state.into(), now());
     // The gate at 10% still counts them (no NO-GO right after entering)...
     assert!(app.acks.iter().all(|a| a.is_valid()), "{:?}", app.acks);
     // ...but the Roles panel does not show them as held: the next step needs new ones.

@@ -60,8 +60,9 @@ pub fn render(f: &mut Frame, area: Rect, app: &App, now: DateTime<Utc>) {
         spans.extend(up);
     }
     // The right end always shows where help is, whatever the sources take.
-    // The focused panel's keys where there is room for them and the sources.
-    let hint = if area.width >= 140 {
+    // The focused panel's keys where there is room for them and the sources;
+    // they give way to a notice (it answers what was just done, in full).
+    let hint = if area.width >= 140 && app.notice_at(now).is_none() {
         format!(" │ {}", hints(app))
     } else {
         String::new()
