@@ -13,7 +13,7 @@ use super::snapshot::{Said, Snapshot, SourceHealth};
 use crate::engine::{self, Assessment, SourceIndex};
 use crate::guard::{judge_trip, stale_after, Tracker, Update};
 use crate::journal::Event;
-use crate::playbook::{Guard, LoadedPlaybook, OnTrip, SourceKind};
+use crate::playbook::{Guard, LoadedPlaybook, OnTrip};
 use crate::poller::PollEvent;
 use crate::ramp;
 use crate::release::{KillState, ReleaseState};
@@ -64,18 +64,8 @@ pub struct Core {
 
 impl Core {
     pub fn new(pb: Arc<LoadedPlaybook>, now: DateTime<Utc>) -> Core {
-        let sources = pb
-            .playbook
-            .sources
-            .iter()
-            .filter(|(_, spec)| spec.kind() != SourceKind::Manual)
-            .map(|(k, _)| (k.clone(), SourceHealth::default()))
-            .collect();
-        let guards = pb
-            .guards
-            .iter()
-            .map(|g| GuardHistory::new(&g.spec.id))
-            .collect();
+        let sources = crate::supervisor::snapshot::fresh_sources(&pb);
+        let guards = crate::supervisor::snapshot::fresh_guards(&pb);
         let observations = HashMap::new();
         let release = ReleaseState::default();
         let assessment = engine::assess(&pb, &observations, &release, now);

@@ -8,6 +8,7 @@
 
 use super::history::GuardHistory;
 use crate::engine::{AckStatus, Decision, GateDecision, Verdict};
+use crate::playbook::{LoadedPlaybook, SourceKind};
 use crate::release::{KillState, ReleaseState};
 use crate::source::Observation;
 use chrono::{DateTime, Utc};
@@ -120,4 +121,22 @@ impl Snapshot {
             .find(|g| g.guard == guard)
             .and_then(GuardHistory::latest)
     }
+}
+
+/// Every polled source (`manual` items are ticked, not polled), none heard from yet.
+pub fn fresh_sources(pb: &LoadedPlaybook) -> BTreeMap<String, SourceHealth> {
+    pb.playbook
+        .sources
+        .iter()
+        .filter(|(_, spec)| spec.kind() != SourceKind::Manual)
+        .map(|(k, _)| (k.clone(), SourceHealth::default()))
+        .collect()
+}
+
+/// Every guard's history, empty.
+pub fn fresh_guards(pb: &LoadedPlaybook) -> Vec<GuardHistory> {
+    pb.guards
+        .iter()
+        .map(|g| GuardHistory::new(&g.spec.id))
+        .collect()
 }

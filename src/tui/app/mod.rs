@@ -19,8 +19,7 @@ use super::layout::{Layout, PanelKind};
 use super::overlays::dialog::Dialog;
 use super::theme::Theme;
 use crate::engine::{self, AckStatus, GateDecision, Verdict};
-use crate::expr::bind::Extra;
-use crate::playbook::{LoadedPlaybook, SourceKind};
+use crate::playbook::LoadedPlaybook;
 use crate::poller::PollTriggers;
 use crate::release::{KillState, ReleaseState};
 use crate::source::{Alert, Observation, Payload};
@@ -136,18 +135,8 @@ pub struct App {
 impl App {
     pub fn new(pb: LoadedPlaybook, theme: Theme, layout: Layout, now: DateTime<Utc>) -> App {
         let pb = Arc::new(pb);
-        let sources = pb
-            .playbook
-            .sources
-            .iter()
-            .filter(|(_, spec)| spec.kind() != SourceKind::Manual)
-            .map(|(k, _)| (k.clone(), SourceHealth::default()))
-            .collect();
-        let history = pb
-            .guards
-            .iter()
-            .map(|g| GuardHistory::new(&g.spec.id))
-            .collect();
+        let sources = crate::supervisor::snapshot::fresh_sources(&pb);
+        let history = crate::supervisor::snapshot::fresh_guards(&pb);
         let mut app = App {
             pb,
             theme,
@@ -208,11 +197,6 @@ impl App {
         self.verdicts = a.verdicts;
         self.acks = a.acks;
         self.gate = a.gate;
-    }
-
-    /// What conditions see besides the observation: the ramp's stage.
-    pub fn extra(&self) -> Extra {
-        engine::assess::extra(&self.release)
     }
 
     /// A redraw is due (something changed since the last frame); clears the flag.
