@@ -1,9 +1,10 @@
 //! Recording a Go/No-Go decision (`g`): the `<timestamp>_go_nogo.json` record
 //! under the audit folder (decision maker, every criterion with evidence,
-//! justification, next review for NO-GO) and a `decision` journal event naming it.
+//! justification, next review for NO-GO, the outcome and whether it overrides
+//! the gate) and a `decision_outcome` journal event naming it. Journals
+//! written before outcomes still hold `decision` events; they are read as ever.
 
 use super::ActContext;
-use crate::journal::event::Decision as DecisionEvent;
 use crate::journal::{self, Event};
 use crate::report::{record, Report};
 use std::path::PathBuf;
@@ -12,52 +13,6 @@ use std::path::PathBuf;
 pub struct Recorded {
     pub record: PathBuf,
     pub event_id: u64,
-}
-
-pub async fn record(
-    ctx: ActContext,
-    report: Report,
-    justification: Option<String>,
-    next_review: Option<String>,
-) -> Result<Recorded, String> {
-    let dir = ctx.pb.audit_dir();
-    let by = ctx.actor.name.clone();
-    let rec_report = report.clone();
-    let (j, nr) = (justification.clone(), next_review.clone());
-    let journal = ctx.journal.clone();
-    let path = tokio::task::spawn_blocking(move || {
-        let journal_head = journal.read_all().ok().and_then(|r| r.head());
-        let rec = record::DecisionRecord {
-            report: &rec_report,
-            kind: "decision",
-            decision_maker: Some(&by),
-            justification: j.as_deref(),
-            next_review: nr.as_deref(),
-            journal_head,
-        };
-        record::write(&dir, &rec)
-    })
-    .await
-    .map_err(|e| e.to_string())?
-    .map_err(|e| format!("cannot write the decision record: {e}"))?;
-    let event = Event::Decision(DecisionEvent {
-        decision: report.decision.word().to_string(),
-        justification,
-        next_review,
-        holds: report
-            .holds
-            .iter()
-            .map(|h| format!("{}: {}", h.id, h.reason))
-            .collect(),
-        record: Some(path.display().to_string()),
-    });
-    let stored = journal::record(&ctx.journal, &ctx.actor, &event)
-        .await
-        .map_err(|e| e.to_string())?;
-    Ok(Recorded {
-        record: path,
-        event_id: stored.id,
-    })
 }
 
 /// The `_go_nogo.json` of a decision with an outcome: the record as above plus

@@ -74,9 +74,8 @@ pub struct Decide {
     pub justification: String,
     /// Required for NO-GO (RFC 3339).
     pub next_review: Option<String>,
-    /// The outcome as the rule book planned it (`act::rules::may_decide`);
-    /// None records the gate's verdict only (the older `decision` event).
-    pub plan: Option<crate::act::rules::DecidePlan>,
+    /// The outcome as the rule book planned it (`act::rules::may_decide`).
+    pub plan: crate::act::rules::DecidePlan,
     /// The ramp stage current when it was decided.
     pub stage: Option<String>,
 }
@@ -100,10 +99,7 @@ impl Act {
         match self {
             Act::FireKill => "kill switch".into(),
             Act::Ack { role, .. } => format!("ACK for {role}"),
-            Act::Decide(d) => match &d.plan {
-                Some(p) => format!("{} decision", p.outcome.word()),
-                None => format!("{} decision", d.report.decision.word()),
-            },
+            Act::Decide(d) => format!("{} decision", d.plan.outcome.word()),
             Act::EnterStage { index, .. } => format!("enter stage #{index}"),
             Act::StepBack { index, .. } => format!("step back to stage #{index}"),
             Act::Rollback { target } => format!("rollback {target}"),

@@ -99,30 +99,17 @@ impl Wired {
         self.spawn(async move {
             let at = d.report.generated_at;
             let stage = d.stage.clone();
-            let (word, rec) = match d.plan {
-                Some(plan) => {
-                    let word = if plan.overridden {
-                        format!(
-                            "{} (OVERRIDE of {})",
-                            plan.outcome.word().to_uppercase(),
-                            plan.gate.word()
-                        )
-                    } else {
-                        plan.outcome.word().to_uppercase()
-                    };
-                    (
-                        word,
-                        decision::record_outcome(ctx, d.report, plan, d.next_review, stage).await,
-                    )
-                }
-                None => {
-                    let word = d.report.decision.word().to_string();
-                    (
-                        word,
-                        decision::record(ctx, d.report, Some(d.justification), d.next_review).await,
-                    )
-                }
+            let plan = d.plan;
+            let word = if plan.overridden {
+                format!(
+                    "{} (OVERRIDE of {})",
+                    plan.outcome.word().to_uppercase(),
+                    plan.gate.word()
+                )
+            } else {
+                plan.outcome.word().to_uppercase()
             };
+            let rec = decision::record_outcome(ctx, d.report, plan, d.next_review, stage).await;
             vec![match rec {
                 Ok(r) => good(format!(
                     "{word} decision recorded by {} ({} at {})",

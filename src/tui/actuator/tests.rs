@@ -238,7 +238,7 @@ async fn a_decision_writes_its_record_and_a_journal_event() {
         maker: "carol".into(),
         justification: "flag missing".into(),
         next_review: Some("2030-01-01T00:00:00Z".into()),
-        plan: None,
+        plan: crate::act::rules::may_decide(&no_go(), "no-go", "flag missing").unwrap(),
         stage: None,
     };
     w.actuator.act(Act::Decide(Box::new(d))).unwrap();
@@ -248,7 +248,7 @@ async fn a_decision_writes_its_record_and_a_journal_event() {
         "{text}"
     );
     let e = &w.events()[0];
-    assert_eq!(e.kind, "decision");
+    assert_eq!(e.kind, "decision_outcome");
     assert_eq!(e.payload["next_review"], "2030-01-01T00:00:00Z");
     let record = e.payload["record"].as_str().unwrap().to_string();
     let json: serde_json::Value =

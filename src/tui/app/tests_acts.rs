@@ -395,7 +395,7 @@ fn the_decide_dialog_picks_an_outcome_and_says_when_it_overrides_the_gate() {
     key(&mut app, KeyCode::Enter, now());
     match &acts(&rec)[..] {
         [Act::Decide(d)] => {
-            let plan = d.plan.as_ref().unwrap();
+            let plan = &d.plan;
             assert!(plan.overridden);
             assert!(
                 plan.says

@@ -140,7 +140,7 @@ impl DecideDialog {
             maker,
             justification,
             next_review,
-            plan: Some(plan),
+            plan,
             stage: app.release.stage.as_ref().map(|s| s.name.clone()),
         })))
     }
