@@ -123,7 +123,7 @@ async fn run(remote: &Arc<Remote>, port: u16, case: &Case, phase: f64) -> Sample
     std::fs::write(&path, playbook(port, case)).expect("write playbook");
     let pb = liftoff::playbook::load(&path).expect("playbook");
     let interval = pb.playbook.sources["service"].interval().as_std();
-    let journal = journal::open(&pb).expect("journal");
+    let journal = journal::open(&pb.journal_config()).expect("journal");
     // The ramp runs at 10% (guards watch only then), as another process left it.
     let entered = Event::StageEntered(StageEntered {
         index: 1,

@@ -74,7 +74,7 @@ fn playbook(dir: &Path, name: &str, journal: &str) -> PathBuf {
 /// prints the append times (microseconds) on one line.
 fn writer(playbook: &Path, count: usize) {
     let pb = liftoff::playbook::load(playbook).expect("playbook");
-    let journal = journal::open(&pb).expect("journal");
+    let journal = journal::open(&pb.journal_config()).expect("journal");
     // Connected before the first ACK, as a running cockpit or laptop is.
     journal.read_all().expect("warm-up read");
     let actor = Actor::here(Some("bench")).with_role(Some("captain"));
@@ -103,7 +103,7 @@ struct Measured {
 
 fn measure(rt: &tokio::runtime::Runtime, playbook: &Path, n: usize) -> Measured {
     let pb = liftoff::playbook::load(playbook).expect("playbook");
-    let journal = journal::open(&pb).expect("journal");
+    let journal = journal::open(&pb.journal_config()).expect("journal");
     let from = journal.read_all().expect("read").cursor;
     rt.block_on(async {
         let mut rx = journal.follow(from).expect("follow");

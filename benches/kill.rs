@@ -25,7 +25,7 @@ fn context(dir: &std::path::Path, kill_switch: &str) -> ActContext {
     let path = dir.join("liftoff.toml");
     std::fs::write(&path, text).expect("write playbook");
     let pb = Arc::new(liftoff::playbook::load(&path).expect("playbook"));
-    let journal = journal::open(&pb).expect("journal");
+    let journal = journal::open(&pb.journal_config()).expect("journal");
     ActContext::new(pb, journal, Actor::here(Some("bench")))
 }
 

@@ -71,7 +71,7 @@ fn rig(rt: &Runtime, body: &str, reset: Box<dyn Fn()>) -> Rig {
     let theme = Theme::load("dark").expect("theme");
     let layout = Layout::load("commander").expect("layout");
     let app = App::new(pb, theme, layout, Utc::now());
-    let journal = journal::open(&app.pb).expect("journal");
+    let journal = journal::open(&app.pb.journal_config()).expect("journal");
     let (tx, rx) = mpsc::channel(256);
     let ctx = ActContext::new(app.pb.clone(), journal, Actor::here(Some("bench")));
     let _inside = rt.enter();

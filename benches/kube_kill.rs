@@ -67,7 +67,7 @@ fn kubectl(kc: &Path, cache: &Path, args: &[&str]) {
 
 fn context(playbook: &Path) -> ActContext {
     let pb = liftoff::playbook::load(playbook).expect("playbook");
-    let journal = journal::open(&pb).expect("journal");
+    let journal = journal::open(&pb.journal_config()).expect("journal");
     ActContext::new(Arc::new(pb), journal, Actor::here(Some("bench")))
 }
 

@@ -32,7 +32,7 @@ fn expect(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
 async fn stages_apply_the_seed_matrix_and_three_levels_roll_back() {
     let world = World::new("sqlite:///nowhere/autopack.db");
     let pb = Arc::new(liftoff::playbook::load(&world.playbook).unwrap());
-    let j = journal::open(&pb).unwrap();
+    let j = journal::open(&pb.journal_config()).unwrap();
     let ctx = ActContext::new(pb.clone(), j.clone(), Actor::here(Some("ana")));
 
     let off = [

@@ -56,7 +56,7 @@ async fn the_cockpits_own_events_reach_its_webhooks() {
         dir.path(),
         "[[notify]]\nkind = \"webhook\"\nurl_file = \"hook.url\"\n",
     );
-    let j = journal::open(&pb).unwrap();
+    let j = journal::open(&pb.journal_config()).unwrap();
     let (tx, _rx) = mpsc::channel(64);
     let cancel = CancellationToken::new();
     conditions::start_webhooks(pb.clone(), j.clone(), tx, cancel.clone());
@@ -86,7 +86,7 @@ async fn a_failing_webhook_shows_on_the_status_line() {
         dir.path(),
         "[[notify]]\nkind = \"slack\"\nurl_file = \"hook.url\"\n",
     );
-    let j = journal::open(&pb).unwrap();
+    let j = journal::open(&pb.journal_config()).unwrap();
     let (tx, mut rx) = mpsc::channel(64);
     let cancel = CancellationToken::new();
     conditions::start_webhooks(pb.clone(), j.clone(), tx, cancel.clone());
@@ -113,7 +113,7 @@ async fn a_failing_webhook_shows_on_the_status_line() {
 async fn a_healthy_file_journal_raises_no_condition() {
     let dir = tempfile::tempdir().unwrap();
     let pb = playbook(dir.path(), "");
-    let j = journal::open(&pb).unwrap();
+    let j = journal::open(&pb.journal_config()).unwrap();
     let (tx, mut rx) = mpsc::channel(8);
     let cancel = CancellationToken::new();
     conditions::watch_journal(j, tx, cancel.clone());
@@ -137,7 +137,7 @@ async fn an_unreachable_etcd_journal_shows_at_once() {
             "[release]\nname = \"conditions\"\njournal = \"etcd://127.0.0.1:{port}/liftoff-test\"\n\n[source.s]\nkind = \"command\"\nrun = [\"true\"]\n\n[[check]]\nid = \"c\"\nsource = \"s\"\npass = \"exit_code == 0\"\n"
         ),
     ));
-    let j = journal::open(&pb).unwrap();
+    let j = journal::open(&pb.journal_config()).unwrap();
     let (tx, mut rx) = mpsc::channel(8);
     let cancel = CancellationToken::new();
     conditions::watch_journal(j.clone(), tx, cancel.clone());

@@ -25,7 +25,11 @@ fn playbook(endpoints: &str) -> String {
 /// The journal as etcd holds it now, read through the library.
 fn events(playbook: &Path) -> Vec<Stored> {
     let pb = liftoff::playbook::load(playbook).unwrap();
-    journal::open(&pb).unwrap().read_all().unwrap().events
+    journal::open(&pb.journal_config())
+        .unwrap()
+        .read_all()
+        .unwrap()
+        .events
 }
 
 fn kinds(playbook: &Path) -> Vec<String> {

@@ -17,7 +17,11 @@ fn world() -> (tempfile::TempDir, PathBuf) {
 fn ack_by(playbook: &Path) -> String {
     let pb = liftoff::playbook::load(playbook).unwrap();
     wait_until(|| {
-        let events = journal::open(&pb).unwrap().read_all().unwrap().events;
+        let events = journal::open(&pb.journal_config())
+            .unwrap()
+            .read_all()
+            .unwrap()
+            .events;
         events
             .into_iter()
             .find(|e| e.kind == "ack")

@@ -37,7 +37,11 @@ verify = { source = "rolled", pass = "stdout.startsWith('rolled')", timeout = "1
 
 fn kinds(playbook: &Path) -> Vec<String> {
     let pb = liftoff::playbook::load(playbook).unwrap();
-    let events = journal::open(&pb).unwrap().read_all().unwrap().events;
+    let events = journal::open(&pb.journal_config())
+        .unwrap()
+        .read_all()
+        .unwrap()
+        .events;
     events.into_iter().map(|e| e.kind).collect()
 }
 
@@ -105,7 +109,7 @@ fn enter_does_not_confirm_a_rollback_or_quitting_during_the_ramp() {
         took_ms: 5,
         back: false,
     });
-    journal::open(&loaded)
+    journal::open(&loaded.journal_config())
         .unwrap()
         .append(journal::NewEvent::new(&Actor::here(Some("cara")), &entered))
         .unwrap();

@@ -22,7 +22,11 @@ fn world() -> (tempfile::TempDir, PathBuf) {
 
 fn events(playbook: &Path) -> Vec<Stored> {
     let pb = liftoff::playbook::load(playbook).unwrap();
-    journal::open(&pb).unwrap().read_all().unwrap().events
+    journal::open(&pb.journal_config())
+        .unwrap()
+        .read_all()
+        .unwrap()
+        .events
 }
 
 /// Waits until the journal holds an event of `kind` and returns it.
@@ -78,7 +82,7 @@ fn an_alarm_guard_raises_the_alarm_and_its_answer_is_journaled() {
     let (dir, pb) = world();
     // The ramp runs at 10% (from the journal, as another process left it)...
     let loaded = liftoff::playbook::load(&pb).unwrap();
-    let journal = journal::open(&loaded).unwrap();
+    let journal = journal::open(&loaded.journal_config()).unwrap();
     let entered = Event::StageEntered(StageEntered {
         index: 1,
         name: "10%".into(),

@@ -260,7 +260,7 @@ async fn next_kind(
 
 async fn running_ramp(dir: &std::path::Path) -> (ActContext, SharedJournal, ReleaseState) {
     let pb = Arc::new(loaded(dir));
-    let journal = journal::open(&pb).unwrap();
+    let journal = journal::open(&pb.journal_config()).unwrap();
     let ctx = ActContext::new(pb, journal.clone(), Actor::here(Some("guard-bot")));
     for index in [0, 1] {
         let entered = stage::enter(ctx.clone(), index, false).await.unwrap();

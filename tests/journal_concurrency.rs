@@ -61,7 +61,7 @@ async fn eight_processes_times_two_hundred_acks_none_lost_or_torn() {
     let dir = tempfile::tempdir().unwrap();
     let path = support::playbook::write(dir.path(), PLAYBOOK);
     let pb = liftoff::playbook::load(&path).unwrap();
-    let journal = journal::open(&pb).unwrap();
+    let journal = journal::open(&pb.journal_config()).unwrap();
 
     // A follower in this process, started before any writer.
     let mut follower = journal.follow(Default::default()).unwrap();

@@ -50,7 +50,7 @@ async fn sees_other_processes_and_reports_torn_lines() {
     let path = support::playbook::write(dir.path(), PLAYBOOK);
     let pb_arg = path.to_str().unwrap();
     let pb = liftoff::playbook::load(&path).unwrap();
-    let journal = journal::open(&pb).unwrap();
+    let journal = journal::open(&pb.journal_config()).unwrap();
     let file = dir.path().join("shared/audit/journal.jsonl");
     assert!(!file.exists());
     let mut rx = journal.follow(Default::default()).unwrap();

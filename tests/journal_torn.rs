@@ -104,7 +104,7 @@ async fn a_writer_killed_mid_line_is_named_and_skipped() {
     );
 
     // Readers carry on: the fold has the three real ACKs and a warning naming line 3.
-    let journal = journal::open(&liftoff::playbook::load(&pb).unwrap()).unwrap();
+    let journal = journal::open(&liftoff::playbook::load(&pb).unwrap().journal_config()).unwrap();
     let read = journal.read_all().unwrap();
     assert_eq!(read.events.len(), 3);
     assert_eq!(read.events[2].id, 3, "carol's ACK continues the ids");
@@ -154,7 +154,7 @@ async fn a_torn_last_line_is_reported_until_the_next_writer_ends_it() {
     assert!(warnings.contains("line 2"), "{warnings}");
 
     ack(&pb, "oncall", "bob");
-    let journal = journal::open(&liftoff::playbook::load(&pb).unwrap()).unwrap();
+    let journal = journal::open(&liftoff::playbook::load(&pb).unwrap().journal_config()).unwrap();
     let read = journal.read_all().unwrap();
     assert_eq!(read.events.len(), 2);
     assert_eq!(read.events[1].id, 2);

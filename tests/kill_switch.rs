@@ -72,7 +72,7 @@ const FLAG_READBACK: &str = r#"verify = { source = "halted", pass = "exit_code =
 
 fn kinds(dir: &Path) -> Vec<String> {
     let pb = liftoff::playbook::load(&dir.join("liftoff.toml")).unwrap();
-    journal::open(&pb)
+    journal::open(&pb.journal_config())
         .unwrap()
         .read_all()
         .unwrap()
@@ -270,7 +270,7 @@ verify = {{ source = "service", pass = "status == 200 && json.halted == true", t
     );
     let pb = support::playbook::write(dir.path(), &playbook(&ks));
     let pb = Arc::new(liftoff::playbook::load(&pb).unwrap());
-    let journal = journal::open(&pb).unwrap();
+    let journal = journal::open(&pb.journal_config()).unwrap();
     let mut follower = journal.follow(Default::default()).unwrap();
     let ctx = ActContext::new(pb.clone(), journal.clone(), Actor::here(Some("ana")));
 

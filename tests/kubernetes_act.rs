@@ -138,7 +138,7 @@ async fn a_rollback_target_scales_the_deployment_and_reads_it_back() {
     let path = dir.path().join("agenttrader-v2.toml");
     std::fs::write(&path, text).unwrap();
     let pb = liftoff::playbook::load(&path).expect("playbook loads");
-    let journal = journal::open(&pb).unwrap();
+    let journal = journal::open(&pb.journal_config()).unwrap();
     let ctx = ActContext::new(Arc::new(pb), journal, Actor::here(Some("ci-bot")));
     let outcome = rollback::fire(ctx, "execution-to-zero", None).await;
     assert!(outcome.halted(), "{outcome:#?}\n{:#?}", api.log());
@@ -177,7 +177,7 @@ async fn in_process_kill_fire_is_verified_through_the_api() {
     let path = dir.path().join("agenttrader-v2.toml");
     std::fs::write(&path, text).unwrap();
     let pb = liftoff::playbook::load(&path).expect("playbook loads");
-    let journal = journal::open(&pb).unwrap();
+    let journal = journal::open(&pb.journal_config()).unwrap();
     let ctx = ActContext::new(Arc::new(pb), journal, Actor::here(Some("ci-bot")));
     let outcome = kill::fire(ctx, Some("in-process".into())).await;
     assert!(outcome.halted(), "{outcome:#?}");

@@ -9,9 +9,9 @@ use chrono::Utc;
 use liftoff::act::{kill, ActContext};
 use liftoff::journal::event::*;
 use liftoff::journal::{self, Actor, Event, NewEvent, SharedJournal};
-use liftoff::notify::{self, Options, Retry, Scope};
 use liftoff::playbook::LoadedPlaybook;
 use liftoff::release::KillState;
+use liftoff::webhooks::{self, Options, Retry, Scope};
 use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
@@ -66,7 +66,7 @@ fn follow(
     SharedJournal,
     tokio::sync::mpsc::Receiver<journal::Followed>,
 ) {
-    let j = journal::open(pb).unwrap();
+    let j = journal::open(&pb.journal_config()).unwrap();
     let cursor = j.read_all().unwrap().cursor;
     let rx = j.follow(cursor).unwrap();
     (j, rx)
@@ -169,7 +169,7 @@ events = ["kill_fired", "kill_verified", "rollback"]
 "#,
     );
     let (j, rx) = follow(&pb);
-    let handle = notify::spawn_with(pb.clone(), j.clone(), rx, fast());
+    let handle = webhooks::spawn_with(pb.clone(), j.clone(), rx, fast());
     let me = Actor::here(Some("ana")).with_role(Some("captain"));
     for e in every_event() {
         append(&j, &me, e);
@@ -282,7 +282,7 @@ url_env = "LIFTOFF_TEST_SURELY_UNSET_WEBHOOK"
 "#,
     );
     let (j, rx) = follow(&pb);
-    let handle = notify::spawn_with(pb.clone(), j.clone(), rx, fast());
+    let handle = webhooks::spawn_with(pb.clone(), j.clone(), rx, fast());
     let id = append(
         &j,
         &Actor::here(Some("ana")),
@@ -362,7 +362,7 @@ async fn a_hanging_webhook_never_delays_the_kill_switch() {
         "[[notify]]\nkind = \"slack\"\nurl_file = \"slack.url\"\ntimeout = \"60s\"\n",
     );
     let (j, rx) = follow(&pb);
-    let handle = notify::spawn(pb.clone(), j.clone(), rx);
+    let handle = webhooks::spawn(pb.clone(), j.clone(), rx);
     let ctx = ActContext::new(pb.clone(), j.clone(), Actor::here(Some("ana")));
     let firing = tokio::spawn(kill::fire(ctx, Some("test".into())));
 
@@ -455,14 +455,15 @@ async fn liftoff_kill_exits_on_its_verdict_while_the_webhook_hangs() {
     assert!(stderr.contains("still unanswered after 1s"), "{stderr}");
     assert!(hang.count() >= 1 && hang.answered() == 0);
     assert!(!format!("{stdout}{stderr}").contains("s3cr3t-hook-token"));
-    let kinds: Vec<String> = liftoff::journal::open(&liftoff::playbook::load(&pb).unwrap())
-        .unwrap()
-        .read_all()
-        .unwrap()
-        .events
-        .into_iter()
-        .map(|e| e.kind)
-        .collect();
+    let kinds: Vec<String> =
+        liftoff::journal::open(&liftoff::playbook::load(&pb).unwrap().journal_config())
+            .unwrap()
+            .read_all()
+            .unwrap()
+            .events
+            .into_iter()
+            .map(|e| e.kind)
+            .collect();
     assert_eq!(&kinds[..2], ["kill_fired", "kill_verified"], "{kinds:?}");
     assert_eq!(
         kinds.last().map(String::as_str),

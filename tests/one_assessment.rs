@@ -82,7 +82,7 @@ async fn check_status_and_the_cockpit_agree_mid_ramp() {
     let dir = tempfile::tempdir().unwrap();
     let path = support::playbook::write(dir.path(), PLAYBOOK);
     let pb = Arc::new(support::playbook::load(dir.path(), PLAYBOOK));
-    let j = journal::open(&pb).unwrap();
+    let j = journal::open(&pb.journal_config()).unwrap();
     let ctx = ActContext::new(pb.clone(), j.clone(), Actor::here(Some("captain")));
     for index in [0, 1] {
         let entered = stage::enter(ctx.clone(), index, false).await.unwrap();

@@ -327,7 +327,7 @@ fn countdown_and_decision_points_are_functions_of_now() {
 async fn entering_and_stepping_back_are_read_back_and_survive_a_restart() {
     let dir = tempfile::tempdir().unwrap();
     let pb = Arc::new(support::playbook::load(dir.path(), PLAYBOOK));
-    let journal = journal::open(&pb).unwrap();
+    let journal = journal::open(&pb.journal_config()).unwrap();
     let ctx = ActContext::new(pb.clone(), journal.clone(), Actor::here(Some("commander")));
 
     for i in [0, 1] {

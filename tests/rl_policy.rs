@@ -362,7 +362,7 @@ async fn kill_switch_reverts_to_zero_and_is_verified(w: &World) {
     // Enter the 10% stage as the cockpit does (`make influence-set PCT=10`,
     // read back from the exporter), so the kill's readback has something to prove.
     let pb = Arc::new(liftoff::playbook::load(&w.playbook).expect("load playbook"));
-    let journal = liftoff::journal::open(&pb).expect("journal");
+    let journal = liftoff::journal::open(&pb.journal_config()).expect("journal");
     let ctx = ActContext::new(pb.clone(), journal, Actor::here(Some("alice")));
     let ten = stage::enter(ctx, 1, false).await.expect("stage 10% exists");
     assert!(ten.entered, "{:?}", ten.fired);
@@ -391,7 +391,7 @@ async fn kill_switch_reverts_to_zero_and_is_verified(w: &World) {
         "{}",
         status.stdout
     );
-    let kinds: Vec<String> = liftoff::journal::open(&pb)
+    let kinds: Vec<String> = liftoff::journal::open(&pb.journal_config())
         .and_then(|j| j.read_all())
         .expect("read journal")
         .events

@@ -79,7 +79,7 @@ fn wait_screen(pane: &Pane, text: &str) -> String {
 }
 
 fn events(pb: &LoadedPlaybook) -> Vec<Stored> {
-    journal::open(pb)
+    journal::open(&pb.journal_config())
         .and_then(|j| j.read_all())
         .expect("read the journal")
         .events

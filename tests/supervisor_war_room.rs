@@ -21,7 +21,11 @@ fn playbook() -> String {
 
 fn events(playbook: &Path) -> Vec<Stored> {
     let pb = liftoff::playbook::load(playbook).unwrap();
-    journal::open(&pb).unwrap().read_all().unwrap().events
+    journal::open(&pb.journal_config())
+        .unwrap()
+        .read_all()
+        .unwrap()
+        .events
 }
 
 fn count(playbook: &Path, kind: &str) -> usize {
@@ -69,7 +73,7 @@ fn watch_and_two_cockpits_record_each_decision_point_and_alarm_once() {
         took_ms: 5,
         back: false,
     });
-    journal::open(&loaded)
+    journal::open(&loaded.journal_config())
         .unwrap()
         .append(journal::NewEvent::new(&Actor::here(Some("cara")), &entered))
         .unwrap();

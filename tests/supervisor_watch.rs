@@ -116,7 +116,7 @@ async fn a_guard_trips_and_the_kill_is_verified_with_no_terminal_open() {
     let pb = Arc::new(support::playbook::load(dir.path(), &playbook(&prom.url())));
 
     // The ramp at 10%, entered through the same code as `]` and `liftoff stage`.
-    let journal = journal::open(&pb).unwrap();
+    let journal = journal::open(&pb.journal_config()).unwrap();
     let ctx = ActContext::new(pb.clone(), journal.clone(), Actor::here(Some("captain")));
     for index in [0, 1] {
         let entered = stage::enter(ctx.clone(), index, false).await.unwrap();

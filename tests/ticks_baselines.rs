@@ -33,7 +33,7 @@ async fn ticks_from_two_processes_appear_in_both() {
     let (_data, world) = good_world().await;
     // A cockpit-like follower, started before either tick.
     let pb = liftoff::playbook::load(&world.playbook).unwrap();
-    let j = journal::open(&pb).unwrap();
+    let j = journal::open(&pb.journal_config()).unwrap();
     let cursor = j.read_all().unwrap().cursor;
     let mut rx = j.follow(cursor).unwrap();
 
@@ -237,7 +237,7 @@ async fn entering_a_stage_records_its_baselines_and_checks_and_guards_compare() 
     )
     .unwrap();
     let pb = Arc::new(support::playbook::load(dir.path(), STAGED));
-    let j = journal::open(&pb).unwrap();
+    let j = journal::open(&pb.journal_config()).unwrap();
     let ctx = ActContext::new(pb.clone(), j.clone(), Actor::here(Some("ana")));
 
     // Before: the check cannot compare with anything yet.
@@ -288,11 +288,7 @@ async fn entering_a_stage_records_its_baselines_and_checks_and_guards_compare() 
     let (v, obs) = evaluate().await;
     assert_eq!(v.status, Status::Fail);
     let guard = &pb.guards[0];
-    let extra = liftoff::baseline::extra_for(
-        &Extra::default(),
-        guard.spec.baseline.as_deref(),
-        &state().baselines,
-    );
+    let extra = Extra::default().with_baseline(guard.spec.baseline.as_deref(), &state().baselines);
     let reading = liftoff::guard::judge_trip(
         guard,
         obs.get("rate"),

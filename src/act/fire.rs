@@ -6,7 +6,7 @@ use super::action::{self, ActionResult, Fill};
 use super::readback::{await_pass, read_once, ReadbackResult};
 use super::ActContext;
 use crate::expr::bind::Extra;
-use crate::playbook::{Action, CompiledReadback};
+use crate::playbook::{ActionSpec, CompiledReadback};
 use serde::Serialize;
 use std::time::{Duration, Instant};
 use tokio::task::JoinHandle;
@@ -140,7 +140,12 @@ impl Dispatched {
 }
 
 /// Puts every action on its own task at once. Must be called inside a tokio runtime.
-pub fn dispatch(ctx: &ActContext, actions: &[Action], fill: &Fill, pressed: Instant) -> Dispatched {
+pub fn dispatch(
+    ctx: &ActContext,
+    actions: &[ActionSpec],
+    fill: &Fill,
+    pressed: Instant,
+) -> Dispatched {
     let base_dir = ctx.pb.base_dir();
     let spawned: Vec<JoinHandle<ActionResult>> = actions
         .iter()
@@ -170,7 +175,7 @@ pub fn dispatch(ctx: &ActContext, actions: &[Action], fill: &Fill, pressed: Inst
 /// Dispatches `actions` and awaits them and the readback.
 pub async fn fire(
     ctx: &ActContext,
-    actions: &[Action],
+    actions: &[ActionSpec],
     readback: Option<&CompiledReadback>,
     fill: &Fill,
     extra: &Extra,

@@ -11,7 +11,7 @@ use super::ActContext;
 use crate::expr::bind::Extra;
 use crate::journal::event::{Failed, Fired as FiredEvent, Verified};
 use crate::journal::{self, Appended, Event, NewEvent, Stored};
-use crate::playbook::{Action, CompiledReadback};
+use crate::playbook::{ActionSpec, CompiledReadback};
 use crate::release::KillState;
 use chrono::Utc;
 use serde::Serialize;
@@ -88,7 +88,7 @@ pub async fn fire_pressed(
 pub(crate) async fn fire_target(
     ctx: &ActContext,
     target: Option<String>,
-    actions: &[Action],
+    actions: &[ActionSpec],
     readback: Option<&CompiledReadback>,
     reason: Option<String>,
     cause: Option<Event>,

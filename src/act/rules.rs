@@ -289,7 +289,7 @@ pub fn may_waive(
     })
 }
 
-/// A decision's outcome (SPEC: `go`, `no-go`, `expand`, `mitigate`, `rollback`).
+/// A decision's outcome: `go`, `no-go`, `expand`, `mitigate`, `rollback`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Outcome {

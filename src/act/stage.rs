@@ -29,7 +29,7 @@ pub struct StageOutcome {
     /// The journal event written (`stage_entered` or `stage_failed`), or why not.
     pub journaled: Result<u64, String>,
     /// The stage's `record_baselines`, recorded after it was entered going forward.
-    pub baselines: Vec<crate::baseline::StageBaseline>,
+    pub baselines: Vec<super::baseline::StageBaseline>,
 }
 
 /// Sets stage `index` and proves it (`back`: stepping back from the stage
@@ -115,7 +115,7 @@ pub async fn enter_from(
         .map_err(|e| e.to_string());
     // Stepping back never re-records: a regressed value must not become the baseline.
     let baselines = if entered && !back {
-        crate::baseline::record_for_stage(&ctx, stage).await
+        super::baseline::record_for_stage(&ctx, stage).await
     } else {
         Vec::new()
     };

@@ -4,18 +4,15 @@
 //!
 //! A baseline is measured with one fresh poll of the source a check (or guard)
 //! reads, evaluated as that check's `value`; `liftoff baseline` records one by
-//! hand, a stage's `record_baselines` records them as the stage is entered.
+//! hand, a stage's `record_baselines` records them as the stage is entered
+//! (the journaling is `act::baseline`'s).
 //! Every process sharing the journal sees the same baselines.
 
-use crate::act::ActContext;
 use crate::expr::bind::{bind, Extra};
 use crate::expr::display;
-use crate::journal::event::Baseline;
-use crate::journal::{self, Event};
-use crate::playbook::{LoadedPlaybook, SourceKind, Stage};
+use crate::playbook::{LoadedPlaybook, SourceKind};
 use crate::source::{poll, PollContext};
 use chrono::{DateTime, Utc};
-use std::collections::BTreeMap;
 
 /// Where a baseline's value is read.
 #[derive(Debug, Clone, PartialEq)]
@@ -178,63 +175,5 @@ fn no_value(source: &str, kind: SourceKind) -> String {
         _ => format!(
             "source `{source}` gives many values; say which number with a query expression, e.g. query = \"count\" (--query on the command line)"
         ),
-    }
-}
-
-/// Measures and journals baseline `name`; `stage`: the stage being entered, if any.
-pub async fn record(
-    ctx: &ActContext,
-    name: &str,
-    origin: &Origin,
-    stage: Option<String>,
-) -> Result<(Measured, u64), BaselineError> {
-    let m = measure(&ctx.poll, &ctx.pb, origin).await?;
-    let event = Event::BaselineRecorded(Baseline {
-        name: name.to_string(),
-        value: m.value,
-        source: Some(m.source.clone()),
-        query: m.query.clone(),
-        check: m.check.clone(),
-        stage,
-        at: Some(m.observed_at),
-    });
-    let stored = journal::record(&ctx.journal, &ctx.actor, &event)
-        .await
-        .map_err(|e| BaselineError::Journal(e.to_string()))?;
-    Ok((m, stored.id))
-}
-
-/// What entering `stage` recorded, baseline by baseline.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
-pub struct StageBaseline {
-    pub name: String,
-    /// The value recorded and its journal event, or why not.
-    pub recorded: Result<(f64, u64), String>,
-}
-
-/// Records the stage's `record_baselines` (entering it going forward).
-pub async fn record_for_stage(ctx: &ActContext, stage: &Stage) -> Vec<StageBaseline> {
-    let mut out = Vec::with_capacity(stage.record_baselines.len());
-    for name in &stage.record_baselines {
-        let recorded = match origin_for(&ctx.pb, name) {
-            None => Err(BaselineError::Unnamed(name.clone()).to_string()),
-            Some(origin) => record(ctx, name, &origin, Some(stage.name.clone()))
-                .await
-                .map(|(m, id)| (m.value, id))
-                .map_err(|e| e.to_string()),
-        };
-        out.push(StageBaseline {
-            name: name.clone(),
-            recorded,
-        });
-    }
-    out
-}
-
-/// `base` with the baseline named `name` (if recorded), for a check or a guard.
-pub fn extra_for(base: &Extra, name: Option<&str>, baselines: &BTreeMap<String, f64>) -> Extra {
-    Extra {
-        baseline: name.and_then(|n| baselines.get(n).copied()),
-        ..base.clone()
     }
 }

@@ -2,13 +2,14 @@
 //! ACK in the journal, as the rule book (`act::rules::may_ack`) allows; exit 0
 //! recorded, 2 bad input or refused (nothing written).
 
-use super::{load_or_report, EXIT_BAD_INPUT, EXIT_OK};
-use crate::act::rules;
-use crate::journal::event::Ack;
-use crate::journal::{self, Actor, Event, NewEvent};
+use super::{load_or_report, runtime, EXIT_BAD_INPUT, EXIT_OK};
+use crate::act::{self, ActContext, ActError};
+use crate::journal::{self, Actor};
 use crate::playbook::suggest;
 use crate::release::ReleaseState;
+use chrono::Utc;
 use std::path::Path;
+use std::sync::Arc;
 
 pub fn run(
     path: &Path,
@@ -26,34 +27,28 @@ pub fn run(
         return Ok(EXIT_BAD_INPUT);
     }
     // The journal must take the ACK now (e.g. etcd is up), or it is refused, loudly.
-    let (journal, read) = match journal::open(&pb).and_then(|j| Ok((j.read_all()?, j))) {
-        Ok((read, j)) => (j, read),
-        Err(e) => {
-            eprintln!("liftoff: ACK NOT recorded: {e}");
-            return Ok(EXIT_BAD_INPUT);
-        }
-    };
+    let (journal, read) =
+        match journal::open(&pb.journal_config()).and_then(|j| Ok((j.read_all()?, j))) {
+            Ok((read, j)) => (j, read),
+            Err(e) => {
+                eprintln!("liftoff: ACK NOT recorded: {e}");
+                return Ok(EXIT_BAD_INPUT);
+            }
+        };
     for w in &read.warnings {
         eprintln!("warning: {w}");
     }
     let state = ReleaseState::from_read(&read);
     let actor = Actor::here(name).with_role(Some(role));
-    // The rule book decides; a refused ACK writes nothing.
-    let plan = match rules::may_ack(&pb.playbook, &state, role, &actor.name, chrono::Utc::now()) {
-        Ok(plan) => plan,
-        Err(refused) => {
+    let ctx = ActContext::new(Arc::new(pb), journal, actor);
+    let acked = runtime()?.block_on(act::ack::ack(&ctx, &state, role, comment, Utc::now()));
+    let (plan, stored) = match acked {
+        Ok(done) => done,
+        Err(ActError::Refused(refused)) => {
             eprintln!("liftoff: {refused}");
             return Ok(EXIT_BAD_INPUT);
         }
-    };
-    let event = Event::Ack(Ack {
-        role: role.to_string(),
-        comment,
-        stage: plan.stage.clone(),
-    });
-    let stored = match journal.append(NewEvent::new(&actor, &event)) {
-        Ok(s) => s,
-        Err(e) => {
+        Err(ActError::NotRecorded(e)) => {
             eprintln!("liftoff: ACK NOT recorded: {e}");
             return Ok(EXIT_BAD_INPUT);
         }
@@ -64,7 +59,7 @@ pub fn run(
     };
     println!(
         "ACK recorded: {role} by {}{at_stage} (journal event {}): {}",
-        actor.name, stored.id, plan.counts
+        ctx.actor.name, stored.id, plan.counts
     );
     Ok(EXIT_OK)
 }

@@ -14,14 +14,15 @@ pub fn export(path: &Path, to: &Path) -> color_eyre::Result<u8> {
         Ok(pb) => pb,
         Err(code) => return Ok(code),
     };
-    let (place, bytes) =
-        match journal::open(&pb).and_then(|j| Ok((j.describe(), j.export_bytes()?))) {
-            Ok(b) => b,
-            Err(e) => {
-                eprintln!("liftoff: nothing exported: {e}");
-                return Ok(EXIT_BAD_INPUT);
-            }
-        };
+    let (place, bytes) = match journal::open(&pb.journal_config())
+        .and_then(|j| Ok((j.describe(), j.export_bytes()?)))
+    {
+        Ok(b) => b,
+        Err(e) => {
+            eprintln!("liftoff: nothing exported: {e}");
+            return Ok(EXIT_BAD_INPUT);
+        }
+    };
     // Written beside the target and renamed: a reader never sees half a file.
     let dir = to
         .parent()
@@ -60,8 +61,10 @@ pub fn verify(path: &Path, expect: Option<&Head>) -> color_eyre::Result<u8> {
         Ok(pb) => pb,
         Err(code) => return Ok(code),
     };
-    let key = journal::key::load(&pb);
-    let report = match journal::open(&pb).and_then(|j| Ok((j.describe(), j.export_bytes()?))) {
+    let key = journal::key::load(&pb.journal_config());
+    let report = match journal::open(&pb.journal_config())
+        .and_then(|j| Ok((j.describe(), j.export_bytes()?)))
+    {
         Ok((place, bytes)) => {
             println!("journal: {place}");
             verify_with(&bytes, &key, expect, chrono::Utc::now())

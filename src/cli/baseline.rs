@@ -7,8 +7,8 @@
 use super::ack::unknown;
 use super::status::open_journal;
 use super::{load_or_report, runtime, EXIT_BAD_INPUT, EXIT_NOGO, EXIT_OK};
-use crate::act::ActContext;
-use crate::baseline::{self, BaselineError, Origin};
+use crate::act::{self, ActContext};
+use crate::baseline::{BaselineError, Origin};
 use crate::expr::format_number;
 use crate::journal::Actor;
 use std::path::Path;
@@ -71,7 +71,7 @@ pub fn run(path: &Path, args: Args<'_>) -> color_eyre::Result<u8> {
         Err(code) => return Ok(code),
     };
     let ctx = ActContext::new(Arc::new(pb), journal, Actor::here(args.as_name));
-    match runtime()?.block_on(baseline::record(&ctx, &name, &origin, None)) {
+    match runtime()?.block_on(act::baseline::record(&ctx, &name, &origin, None)) {
         Ok((m, id)) => {
             let from = match &m.check {
                 Some(c) => format!("check {c}, source {}", m.source),

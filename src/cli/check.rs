@@ -21,7 +21,7 @@ pub fn run(path: &Path, format: Format, out: Option<&Path>) -> color_eyre::Resul
     // ACKs, manual ticks and baselines come from the journal; an unreadable
     // journal leaves every role pending, every box unticked and every
     // baseline unrecorded (fail closed).
-    let read = journal::open(&pb).and_then(|j| j.read_all());
+    let read = journal::open(&pb.journal_config()).and_then(|j| j.read_all());
     if let Err(e) = &read {
         eprintln!("liftoff: {e}; counting no ACK, tick or baseline");
     }

@@ -21,7 +21,7 @@ pub fn run(path: &Path, name: Option<&str>, reason: Option<String>) -> color_eyr
         );
         return Ok(EXIT_BAD_INPUT);
     }
-    let journal = match journal::open(&pb) {
+    let journal = match journal::open(&pb.journal_config()) {
         Ok(j) => j,
         Err(e) => {
             eprintln!("liftoff: {e}");

@@ -1,4 +1,4 @@
-//! The command line (SPEC "Command line"). Each subcommand lives in its own file.
+//! The command line. Each subcommand lives in its own file.
 
 mod ack;
 mod assess;

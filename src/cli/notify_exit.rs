@@ -3,9 +3,8 @@
 //! the exit code was decided before, and a hanging webhook cannot change it.
 
 use crate::act::ActContext;
-use crate::journal::event::NotifyFailed;
-use crate::journal::{self, Event, Stored};
-use crate::notify;
+use crate::journal::Stored;
+use crate::webhooks;
 use chrono::{DateTime, Utc};
 
 /// `ours`: the events this command wrote (as the journal stored them; the
@@ -14,9 +13,9 @@ pub(crate) async fn tell(ctx: &ActContext, since: DateTime<Utc>, ours: Vec<Store
     if ctx.pb.playbook.notifications.is_empty() {
         return;
     }
-    let within = notify::longest_timeout(&ctx.pb);
+    let within = webhooks::longest_timeout(&ctx.pb);
     let status =
-        notify::send_and_wait(ctx.pb.clone(), ctx.journal.clone(), ours, since, within).await;
+        webhooks::send_and_wait(ctx.pb.clone(), ctx.journal.clone(), ours, since, within).await;
     if status.sent > 0 {
         eprintln!("notified: {} webhook message(s) sent", status.sent);
     }
@@ -33,17 +32,6 @@ pub(crate) async fn tell(ctx: &ActContext, since: DateTime<Utc>, ours: Vec<Store
             humantime::format_duration(within)
         );
         eprintln!("warning: {why}");
-        let event = Event::NotifyFailed(NotifyFailed {
-            target: "all".into(),
-            event_id: None,
-            event_kind: None,
-            attempts: 0,
-            why,
-        });
-        // Bounded like the kill switch's own records: a locked journal must
-        // not keep this command from exiting.
-        let _ =
-            journal::append_or_keep_async(&ctx.journal, journal::NewEvent::new(&ctx.actor, &event))
-                .await;
+        webhooks::record_unanswered(&ctx.journal, &ctx.actor, why).await;
     }
 }

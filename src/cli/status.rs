@@ -17,7 +17,7 @@ pub(crate) fn open_journal(pb: &LoadedPlaybook) -> Result<(SharedJournal, ReadAl
         eprintln!("liftoff: {e}");
         EXIT_BAD_INPUT
     };
-    let journal = journal::open(pb).map_err(fail)?;
+    let journal = journal::open(&pb.journal_config()).map_err(fail)?;
     let read = journal.read_all().map_err(fail)?;
     for w in &read.warnings {
         eprintln!("warning: {w}");

@@ -4,12 +4,13 @@
 
 use super::ack::unknown;
 use super::status::open_journal;
-use super::{load_or_report, EXIT_BAD_INPUT, EXIT_OK};
-use crate::act::rules;
-use crate::journal::event::Manual;
-use crate::journal::{Actor, Event, NewEvent};
+use super::{load_or_report, runtime, EXIT_BAD_INPUT, EXIT_OK};
+use crate::act::{self, ActContext, ActError};
+use crate::journal::Actor;
 use crate::playbook::SourceKind;
+use chrono::Utc;
 use std::path::Path;
+use std::sync::Arc;
 
 pub fn run(path: &Path, item: &str, name: Option<&str>, untick: bool) -> color_eyre::Result<u8> {
     let pb = match load_or_report(path) {
@@ -41,34 +42,25 @@ pub fn run(path: &Path, item: &str, name: Option<&str>, untick: bool) -> color_e
         Err(code) => return Ok(code),
     };
     let actor = Actor::here(name).with_role(spec.role.as_deref());
+    let title = spec.title.clone().unwrap_or_else(|| item.to_string());
     // The rule book decides (the cockpit's Space asks the same); a refused tick writes nothing.
     let state = crate::release::ReleaseState::from_read(&read);
-    if let Err(refused) =
-        rules::may_tick(&pb.playbook, &state, item, &actor.name, chrono::Utc::now())
-    {
-        eprintln!("liftoff: {refused}");
-        return Ok(EXIT_BAD_INPUT);
-    }
-    let manual = Manual {
-        item: item.to_string(),
-        role: spec.role.clone(),
-    };
-    let event = if untick {
-        Event::ManualUnticked(manual)
-    } else {
-        Event::ManualTicked(manual)
-    };
-    match journal.append(NewEvent::new(&actor, &event)) {
-        Ok(stored) => {
+    let ctx = ActContext::new(Arc::new(pb), journal, actor);
+    let ticked = runtime()?.block_on(act::tick::tick(&ctx, &state, item, !untick, Utc::now()));
+    match ticked {
+        Ok((_, stored)) => {
             let verb = if untick { "unticked" } else { "ticked" };
-            let title = spec.title.as_deref().unwrap_or(item);
             println!(
                 "{verb}: {title} by {} (journal event {})",
-                actor.name, stored.id
+                ctx.actor.name, stored.id
             );
             Ok(EXIT_OK)
         }
-        Err(e) => {
+        Err(ActError::Refused(refused)) => {
+            eprintln!("liftoff: {refused}");
+            Ok(EXIT_BAD_INPUT)
+        }
+        Err(ActError::NotRecorded(e)) => {
             eprintln!("liftoff: {e}");
             Ok(EXIT_BAD_INPUT)
         }

@@ -4,13 +4,15 @@
 //! the person holds a valid ACK as it). Exit 0 recorded, 2 bad input or refused.
 
 use super::assess::journal;
-use super::{load_or_report, EXIT_BAD_INPUT, EXIT_OK};
-use crate::act::rules::{self, WaiveAsk};
-use crate::journal::event::Waiver;
-use crate::journal::{Actor, Event, NewEvent};
+use super::{load_or_report, runtime, EXIT_BAD_INPUT, EXIT_OK};
+use crate::act::rules::WaiveAsk;
+use crate::act::{self, ActContext, ActError};
+use crate::journal::Actor;
 use crate::playbook::parse_duration;
 use crate::release::ReleaseState;
+use chrono::Utc;
 use std::path::Path;
+use std::sync::Arc;
 
 pub struct Args<'a> {
     pub check: &'a str,
@@ -38,29 +40,16 @@ pub fn run(path: &Path, args: Args<'_>) -> color_eyre::Result<u8> {
     };
     let state = ReleaseState::from_read(&read);
     let actor = Actor::here(args.as_name).with_role(Some(args.role));
+    let ctx = ActContext::new(Arc::new(pb), journal, actor);
     let ask = WaiveAsk {
         check: args.check,
         role: args.role,
-        who: &actor.name,
+        who: &ctx.actor.name,
         justification: args.justification,
         for_,
     };
-    let plan = match rules::may_waive(&pb.playbook, &state, &ask, chrono::Utc::now()) {
-        Ok(p) => p,
-        Err(refused) => {
-            eprintln!("liftoff: {refused}");
-            return Ok(EXIT_BAD_INPUT);
-        }
-    };
-    let event = Event::CheckWaived(Waiver {
-        check: plan.check.clone(),
-        role: plan.role.clone(),
-        justification: plan.justification.clone(),
-        until: plan.until,
-        status: None,
-    });
-    match journal.append(NewEvent::new(&actor, &event)) {
-        Ok(stored) => {
+    match runtime()?.block_on(act::waive::waive(&ctx, &state, &ask, Utc::now())) {
+        Ok((plan, stored)) => {
             println!(
                 "check {} WAIVED by {} ({}) until {} (journal event {})",
                 plan.check,
@@ -71,7 +60,11 @@ pub fn run(path: &Path, args: Args<'_>) -> color_eyre::Result<u8> {
             );
             Ok(EXIT_OK)
         }
-        Err(e) => {
+        Err(ActError::Refused(refused)) => {
+            eprintln!("liftoff: {refused}");
+            Ok(EXIT_BAD_INPUT)
+        }
+        Err(ActError::NotRecorded(e)) => {
             eprintln!("liftoff: waiver NOT recorded: {e}");
             Ok(EXIT_BAD_INPUT)
         }

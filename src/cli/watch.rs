@@ -32,7 +32,7 @@ pub fn run(path: &Path, listen: Option<&str>, listen_remote: bool) -> color_eyre
         Ok(pb) => pb,
         Err(code) => return Ok(code),
     };
-    let journal = match journal::open(&pb) {
+    let journal = match journal::open(&pb.journal_config()) {
         Ok(j) => j,
         Err(e) => {
             eprintln!("liftoff: {e}");

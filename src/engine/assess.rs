@@ -1,4 +1,4 @@
-//! The one assessment of a release (SPEC "One evaluation, one supervisor"):
+//! The one assessment of a release:
 //! (playbook, latest observations, release state folded from the journal,
 //! now) -> verdicts, ACK state, gate. `liftoff check`, `liftoff status`, the
 //! cockpit, the supervisor and the tests' helpers all call this, so they
@@ -64,7 +64,7 @@ pub fn check_verdict<O: Borrow<Observation>>(
 ) -> Option<Verdict> {
     let check = pb.checks.get(index)?;
     let source = &check.spec.source;
-    let own = crate::baseline::extra_for(extra, check.spec.baseline.as_deref(), &state.baselines);
+    let own = extra.with_baseline(check.spec.baseline.as_deref(), &state.baselines);
     let manual = pb
         .playbook
         .sources

@@ -1,4 +1,4 @@
-//! Observation -> the variables a condition sees (SPEC "What a condition sees").
+//! Observation -> the variables a condition sees.
 
 use crate::source::selector::Selector;
 use crate::source::{Alert, FileInfo, Payload, Sample};
@@ -18,6 +18,20 @@ pub struct Extra {
     pub stage: Option<String>,
     /// The baseline value the check names, if one was recorded.
     pub baseline: Option<f64>,
+}
+
+impl Extra {
+    /// This with the baseline named `name` (if recorded), for a check or a guard.
+    pub fn with_baseline(
+        &self,
+        name: Option<&str>,
+        baselines: &std::collections::BTreeMap<String, f64>,
+    ) -> Extra {
+        Extra {
+            baseline: name.and_then(|n| baselines.get(n).copied()),
+            ..self.clone()
+        }
+    }
 }
 
 /// Binds the payload for one check. `query` is the check's query (PromQL for

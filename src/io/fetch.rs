@@ -5,8 +5,7 @@
 //! token and configured headers go no further than the origin they were
 //! configured for: reqwest's own redirect policy cannot drop custom headers.
 
-use crate::source::secret::Secret;
-use crate::source::SourceError;
+use crate::io::secret::Secret;
 use futures::StreamExt;
 use std::time::{Duration, Instant};
 
@@ -64,14 +63,30 @@ pub fn client() -> reqwest::Client {
         .unwrap_or_else(|_| reqwest::Client::new())
 }
 
-pub async fn fetch(client: &reqwest::Client, req: Request<'_>) -> Result<Fetched, SourceError> {
+/// Why a fetch gave no reply. The words are the ones a source's evidence
+/// shows (a source error wraps each variant unchanged).
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum FetchError {
+    #[error("timed out after {}", humantime::format_duration(*.0))]
+    Timeout(Duration),
+    #[error("cannot connect: {0}")]
+    Connect(String),
+    #[error("response larger than the {limit}-byte cap (max_bytes)")]
+    TooLarge { limit: u64 },
+    #[error("{0}")]
+    Io(String),
+    #[error("misconfigured: {0}")]
+    Config(String),
+}
+
+pub async fn fetch(client: &reqwest::Client, req: Request<'_>) -> Result<Fetched, FetchError> {
     let started = Instant::now();
     let work = async {
         let resp = send_following(client, &req).await?;
         let status = resp.status().as_u16();
         if let Some(len) = resp.content_length() {
             if len > req.max_bytes {
-                return Err(SourceError::TooLarge {
+                return Err(FetchError::TooLarge {
                     limit: req.max_bytes,
                 });
             }
@@ -80,14 +95,14 @@ pub async fn fetch(client: &reqwest::Client, req: Request<'_>) -> Result<Fetched
         let mut stream = resp.bytes_stream();
         while let Some(chunk) = stream.next().await {
             let chunk = chunk.map_err(|e| {
-                SourceError::Io(format!(
+                FetchError::Io(format!(
                     "connection broke mid-response after {} bytes: {}",
                     body.len(),
                     redacted_chain(e)
                 ))
             })?;
             if body.len() as u64 + chunk.len() as u64 > req.max_bytes {
-                return Err(SourceError::TooLarge {
+                return Err(FetchError::TooLarge {
                     limit: req.max_bytes,
                 });
             }
@@ -101,7 +116,7 @@ pub async fn fetch(client: &reqwest::Client, req: Request<'_>) -> Result<Fetched
     };
     match tokio::time::timeout(req.timeout, work).await {
         Ok(r) => r,
-        Err(_) => Err(SourceError::Timeout(req.timeout)),
+        Err(_) => Err(FetchError::Timeout(req.timeout)),
     }
 }
 
@@ -111,7 +126,7 @@ pub async fn fetch(client: &reqwest::Client, req: Request<'_>) -> Result<Fetched
 async fn send_following(
     client: &reqwest::Client,
     req: &Request<'_>,
-) -> Result<reqwest::Response, SourceError> {
+) -> Result<reqwest::Response, FetchError> {
     let home = origin(req.url);
     let mut url = req.url.to_string();
     let mut method = req.method.clone();
@@ -156,7 +171,7 @@ async fn send_following(
         }
         url = next.to_string();
     }
-    Err(SourceError::Io(format!(
+    Err(FetchError::Io(format!(
         "more than {MAX_REDIRECTS} redirects; point url at where the data is"
     )))
 }
@@ -185,37 +200,37 @@ fn origin(url: &str) -> Option<(String, String, u16)> {
 
 /// Says what went wrong in words an operator can act on. The URL is left
 /// out: evidence names the origin already, and a URL may carry credentials.
-fn classify(e: reqwest::Error) -> SourceError {
+fn classify(e: reqwest::Error) -> FetchError {
     let connect = e.is_connect();
     let timeout = e.is_timeout();
     let text = redacted_chain(e);
     if timeout {
-        SourceError::Connect(format!("timed out: {text}"))
+        FetchError::Connect(format!("timed out: {text}"))
     } else if connect {
-        SourceError::Connect(text)
+        FetchError::Connect(text)
     } else {
         // The server answered, but not with HTTP we can read (garbage, a
         // connection closed before the headers were complete, ...).
-        SourceError::Io(format!("bad HTTP response: {text}"))
+        FetchError::Io(format!("bad HTTP response: {text}"))
     }
 }
 
 fn redacted_chain(e: reqwest::Error) -> String {
-    crate::source::secret::redact_url_credentials(&error_chain(&e.without_url()))
+    crate::io::secret::redact_url_credentials(&error_chain(&e.without_url()))
 }
 
 /// `base` + `path` (appended to whatever path `base` has, so a Prometheus
 /// behind `/prometheus` works) + query parameters, properly encoded.
-pub fn endpoint(base: &str, path: &str, query: &[(&str, &str)]) -> Result<String, SourceError> {
+pub fn endpoint(base: &str, path: &str, query: &[(&str, &str)]) -> Result<String, FetchError> {
     let mut url = reqwest::Url::parse(base).map_err(|e| {
-        SourceError::Config(format!(
+        FetchError::Config(format!(
             "bad URL \"{}\": {e}",
-            crate::source::secret::redact_url_credentials(base)
+            crate::io::secret::redact_url_credentials(base)
         ))
     })?;
     {
         let mut segments = url.path_segments_mut().map_err(|_| {
-            SourceError::Config("URL cannot take a path (write http://host:port)".into())
+            FetchError::Config("URL cannot take a path (write http://host:port)".into())
         })?;
         segments.pop_if_empty();
         segments.extend(path.split('/').filter(|s| !s.is_empty()));
@@ -298,7 +313,7 @@ mod tests {
     #[test]
     fn a_bad_base_url_is_a_config_error_without_the_password() {
         let e = endpoint("http://u:hunter22@[bad", "x", &[]).unwrap_err();
-        assert!(matches!(e, SourceError::Config(_)), "{e}");
+        assert!(matches!(e, FetchError::Config(_)), "{e}");
         assert!(!e.to_string().contains("hunter22"), "{e}");
     }
 

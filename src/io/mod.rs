@@ -1,9 +1,14 @@
-//! Side effects shared by sources and actions: bounded HTTP fetches and child
-//! processes that die with their whole process group, and file reads that
-//! cannot hang.
+//! Side effects shared by sources, actions and the journal: bounded HTTP
+//! fetches and child processes that die with their whole process group, file
+//! reads that cannot hang, secrets read by reference, this machine's name, and
+//! which file events are changes. Below everything else: io imports nothing
+//! of liftoff's but itself.
 
+pub mod change;
 pub mod fetch;
 pub mod file;
+pub mod host;
 pub mod process;
+pub mod secret;
 pub mod tail;
 pub mod tree;

@@ -3,7 +3,7 @@
 //! characters dropped (no terminal escapes reach a report or the cockpit),
 //! credentials redacted.
 
-use crate::source::secret;
+use crate::io::secret;
 
 /// At most this many lines ...
 pub const TAIL_LINES: usize = 10;

@@ -61,7 +61,7 @@ impl Actor {
         Actor {
             name,
             role: None,
-            host: crate::report::host_name(),
+            host: crate::io::host::name(),
             pid: std::process::id(),
         }
     }

@@ -8,7 +8,7 @@ use super::error::{JournalError, JournalWarning};
 use super::event::Stored;
 use super::key::JournalKey;
 use super::read::{parse_complete, Cursor};
-use crate::poller::watch::is_change;
+use crate::io::change::is_change;
 use notify::{RecursiveMode, Watcher};
 use std::path::PathBuf;
 use std::time::Duration;

@@ -4,7 +4,7 @@
 //! The key comes by reference only (an environment variable or a file), never
 //! in the playbook, and never appears in output (`Debug` is redacted).
 
-use crate::playbook::LoadedPlaybook;
+use super::config::JournalConfig;
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
 
@@ -100,9 +100,8 @@ impl KeySetting {
 }
 
 /// The key `[release]` names, read now.
-pub fn load(pb: &LoadedPlaybook) -> KeySetting {
-    let r = &pb.playbook.release;
-    if let Some(name) = &r.journal_hmac_key_env {
+pub fn load(config: &JournalConfig) -> KeySetting {
+    if let Some(name) = &config.hmac_key_env {
         let from = format!("${name}");
         return match std::env::var_os(name) {
             Some(v) if !v.is_empty() => {
@@ -118,10 +117,9 @@ pub fn load(pb: &LoadedPlaybook) -> KeySetting {
             },
         };
     }
-    if let Some(path) = &r.journal_hmac_key_file {
-        let path = pb.resolve(path);
+    if let Some(path) = &config.hmac_key_file {
         let from = path.display().to_string();
-        return match std::fs::read(&path) {
+        return match std::fs::read(path) {
             Ok(mut bytes) => {
                 // A trailing newline from `echo ... > file` is not part of the key.
                 while bytes.last().is_some_and(|b| b.is_ascii_whitespace()) {

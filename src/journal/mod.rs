@@ -1,4 +1,4 @@
-//! The audit journal (SPEC "Journal"): append-only, one JSON event a line, each
+//! The audit journal: append-only, one JSON event a line, each
 //! line carrying the hash of the line before it. Several processes share one
 //! journal; each sees the others' events within a second.
 //!
@@ -7,14 +7,12 @@
 //! etcd, shared by machines (see `etcd`).
 
 pub mod chain;
+pub mod config;
 pub mod error;
 #[cfg(feature = "etcd")]
 pub mod etcd;
-/// Without the `etcd` feature only the URL syntax is known (for validation).
-#[cfg(not(feature = "etcd"))]
-pub mod etcd {
-    pub mod url;
-}
+/// Pure, and built without the `etcd` feature too: validation reads it.
+pub mod etcd_url;
 pub mod event;
 pub mod file;
 pub mod follow;
@@ -27,6 +25,7 @@ mod tail;
 pub mod verify;
 
 pub use chain::Head;
+pub use config::JournalConfig;
 pub use error::{JournalError, JournalWarning};
 #[cfg(feature = "etcd")]
 pub use etcd::{EtcdJournal, EtcdSettings};
@@ -37,7 +36,6 @@ pub use health::Health;
 pub use read::{Cursor, ReadAll};
 pub use verify::{BadLine, VerifyReport};
 
-use crate::playbook::LoadedPlaybook;
 use std::path::PathBuf;
 use std::sync::Arc;
 use tokio::sync::mpsc;
@@ -112,31 +110,31 @@ pub type SharedJournal = Arc<dyn Journal>;
 /// it on its own runtime.)
 pub type Already = Box<dyn Fn(&ReadAll) -> bool + Send + Sync>;
 
-/// The playbook's journal: `[release] journal` if set (a file path,
+/// The journal `config` names: `[release] journal` if set (a file path,
 /// `file://path`, `etcd://host:port[,...]/prefix` or `etcds://...`), else
 /// `<audit_dir>/journal.jsonl` (relative to the playbook's folder). Opening
 /// never dials etcd: the first call does.
-pub fn open(pb: &LoadedPlaybook) -> Result<SharedJournal, JournalError> {
+pub fn open(config: &JournalConfig) -> Result<SharedJournal, JournalError> {
     // The file journal's spool lives under audit_dir, wherever the journal
     // is (another disk may have room when the journal's is full).
     let file_journal = |path: PathBuf| -> SharedJournal {
         Arc::new(
             FileJournal::new(path)
-                .with_spool(file::spool_in(&pb.audit_dir()))
-                .with_key(key::load(pb)),
+                .with_spool(file::spool_in(&config.audit_dir))
+                .with_key(key::load(config)),
         )
     };
-    match pb.playbook.release.journal.as_deref() {
-        None => Ok(file_journal(pb.audit_dir().join(file::FILE_NAME))),
+    match config.location.as_deref() {
+        None => Ok(file_journal(config.audit_dir.join(file::FILE_NAME))),
         #[cfg(feature = "etcd")]
-        Some(spec) if etcd::url::is_etcd(spec) => Ok(Arc::new(EtcdJournal::new(
-            EtcdSettings::from_playbook(pb, spec)?,
+        Some(spec) if etcd_url::is_etcd(spec) => Ok(Arc::new(EtcdJournal::new(
+            EtcdSettings::from_config(config, spec)?,
         ))),
         #[cfg(not(feature = "etcd"))]
-        Some(spec) if etcd::url::is_etcd(spec) => Err(JournalError::EtcdNotBuilt(spec.to_string())),
+        Some(spec) if etcd_url::is_etcd(spec) => Err(JournalError::EtcdNotBuilt(spec.to_string())),
         Some(spec) => match spec.strip_prefix("file://") {
-            Some(path) => Ok(file_journal(pb.resolve(path.as_ref()))),
-            None if !spec.contains("://") => Ok(file_journal(pb.resolve(spec.as_ref()))),
+            Some(path) => Ok(file_journal(config.resolve(path.as_ref()))),
+            None if !spec.contains("://") => Ok(file_journal(config.resolve(spec.as_ref()))),
             None => Err(JournalError::Unsupported(spec.to_string())),
         },
     }

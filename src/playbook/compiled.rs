@@ -2,6 +2,7 @@
 
 use super::types::{Check, Guard, Playbook, Readback};
 use crate::expr::{compile, Expr, ExprError};
+use crate::journal::JournalConfig;
 use std::path::{Path, PathBuf};
 
 #[derive(Debug, Clone)]
@@ -80,6 +81,24 @@ impl LoadedPlaybook {
 
     pub fn name(&self) -> &str {
         &self.playbook.release.name
+    }
+
+    /// Where `[release]` puts the journal and how it is reached.
+    pub fn journal_config(&self) -> JournalConfig {
+        let r = &self.playbook.release;
+        let path = |p: &Option<PathBuf>| p.as_deref().map(|p| self.resolve(p));
+        JournalConfig {
+            location: r.journal.clone(),
+            base_dir: self.base_dir().to_path_buf(),
+            audit_dir: self.audit_dir(),
+            hmac_key_env: r.journal_hmac_key_env.clone(),
+            hmac_key_file: path(&r.journal_hmac_key_file),
+            user_env: r.journal_user_env.clone(),
+            password_env: r.journal_password_env.clone(),
+            ca_file: path(&r.journal_ca_file),
+            cert_file: path(&r.journal_cert_file),
+            key_file: path(&r.journal_key_file),
+        }
     }
 
     /// The queries each source must answer (prometheus polls each one).

@@ -3,7 +3,7 @@
 
 use super::types::Release;
 use super::validate::Findings;
-use crate::journal::etcd::url::{is_etcd, EtcdTarget, UrlError, EXAMPLE};
+use crate::journal::etcd_url::{is_etcd, EtcdTarget, UrlError, EXAMPLE};
 
 pub(super) fn journal(f: &mut Findings, r: &Release) {
     let spec = r.journal.as_deref().map(str::trim);

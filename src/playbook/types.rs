@@ -330,7 +330,7 @@ pub enum ActionKind {
 /// Something liftoff does to the world: set the ramp, halt, roll back.
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
-pub struct Action {
+pub struct ActionSpec {
     pub kind: ActionKind,
     #[serde(default)]
     pub timeout: Option<Dur>,
@@ -383,7 +383,7 @@ pub struct Action {
 
 pub const DEFAULT_ACTION_TIMEOUT: Dur = Dur::secs(30);
 
-impl Action {
+impl ActionSpec {
     pub fn timeout(&self) -> Dur {
         self.timeout.unwrap_or(DEFAULT_ACTION_TIMEOUT)
     }
@@ -419,7 +419,7 @@ impl Readback {
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Ramp {
-    pub set: Action,
+    pub set: ActionSpec,
     #[serde(default)]
     pub readback: Option<Readback>,
     #[serde(default, rename = "stage")]
@@ -439,10 +439,10 @@ pub struct Stage {
     pub acks: Vec<String>,
     /// Overrides the ramp's `set` for this stage (e.g. a different toggle set).
     #[serde(default)]
-    pub set: Option<Action>,
+    pub set: Option<ActionSpec>,
     /// Run when stepping back out of this stage (default: the previous stage's `set`).
     #[serde(default)]
-    pub undo: Option<Action>,
+    pub undo: Option<ActionSpec>,
     /// Proves this stage's share was set (default: the ramp's `readback`).
     #[serde(default)]
     pub readback: Option<Readback>,
@@ -490,7 +490,7 @@ pub struct Guard {
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct KillSwitch {
-    pub actions: Vec<Action>,
+    pub actions: Vec<ActionSpec>,
     pub verify: Readback,
     #[serde(default)]
     pub title: Option<String>,
@@ -502,7 +502,7 @@ pub struct Rollback {
     pub id: String,
     #[serde(default)]
     pub title: Option<String>,
-    pub actions: Vec<Action>,
+    pub actions: Vec<ActionSpec>,
     pub verify: Readback,
 }
 

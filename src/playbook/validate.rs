@@ -387,7 +387,7 @@ fn readback(f: &mut Findings, path: &str, rb: &Readback, pb: &Playbook, sources:
     condition(f, &format!("{path}.pass"), &rb.pass);
 }
 
-fn action(f: &mut Findings, path: &str, a: &Action, _pb: &Playbook, _sources: &[&str]) {
+fn action(f: &mut Findings, path: &str, a: &ActionSpec, _pb: &Playbook, _sources: &[&str]) {
     match a.kind {
         ActionKind::Command => {
             if a.run.is_empty() {
@@ -434,9 +434,7 @@ fn action(f: &mut Findings, path: &str, a: &Action, _pb: &Playbook, _sources: &[
                 );
             }
             if let Some(ops) = &a.json_patch {
-                if let Err(e) =
-                    crate::act::kubernetes::json_patch(ops, &crate::act::action::Fill::default())
-                {
+                if let Err(e) = super::patch::json_patch(ops, str::to_string) {
                     f.at(format!("{path}.json_patch"), e, Some("e.g. json_patch = [{ op = \"replace\", path = \"/spec/paused\", value = true }]".into()));
                 }
             }

@@ -3,11 +3,9 @@
 //! (which stays as the fallback when the folder cannot be watched). What to
 //! watch comes from `source::artifacts::watch_target`.
 
+use crate::io::change::is_change;
 use globset::{Glob, GlobMatcher};
-use notify::{
-    event::{AccessKind, AccessMode, ModifyKind},
-    EventKind, RecommendedWatcher, RecursiveMode, Watcher,
-};
+use notify::{RecommendedWatcher, RecursiveMode, Watcher};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use tokio::sync::Notify;
@@ -39,19 +37,6 @@ pub fn watch(
     Ok(watcher)
 }
 
-/// Writes, creations, removals and renames; not reads (our own poll reads the
-/// files: reacting to that would poll forever) and not metadata-only changes.
-pub fn is_change(kind: &EventKind) -> bool {
-    match kind {
-        EventKind::Create(_) | EventKind::Remove(_) => true,
-        EventKind::Modify(ModifyKind::Metadata(_)) => false,
-        EventKind::Modify(_) => true,
-        EventKind::Access(AccessKind::Close(AccessMode::Write)) => true,
-        EventKind::Access(_) | EventKind::Other => false,
-        EventKind::Any => true,
-    }
-}
-
 fn matches_any(paths: &[PathBuf], root: &Path, matcher: &Option<GlobMatcher>) -> bool {
     let Some(matcher) = matcher else {
         return true;
@@ -69,25 +54,7 @@ fn matches_any(paths: &[PathBuf], root: &Path, matcher: &Option<GlobMatcher>) ->
 #[cfg(test)]
 mod tests {
     use super::*;
-    use notify::event::{CreateKind, DataChange, MetadataKind};
     use std::time::Duration;
-
-    #[test]
-    fn reads_and_metadata_do_not_count_as_changes() {
-        assert!(is_change(&EventKind::Create(CreateKind::File)));
-        assert!(is_change(&EventKind::Modify(ModifyKind::Data(
-            DataChange::Any
-        ))));
-        assert!(is_change(&EventKind::Access(AccessKind::Close(
-            AccessMode::Write
-        ))));
-        assert!(!is_change(&EventKind::Access(AccessKind::Close(
-            AccessMode::Read
-        ))));
-        assert!(!is_change(&EventKind::Modify(ModifyKind::Metadata(
-            MetadataKind::AccessTime
-        ))));
-    }
 
     #[tokio::test]
     async fn a_new_matching_file_wakes_the_source() {

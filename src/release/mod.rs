@@ -1,9 +1,6 @@
 //! Release state: what the journal says has happened (stage, ACKs, kill switch,
 //! decisions). A pure fold over journal events; the cockpit and `liftoff status`
 //! read it, never write it.
-//!
-//! STABLE INTERFACE: the cockpit renders these fields. Add fields freely; do not
-//! rename or remove them without updating `src/tui`.
 
 mod acks;
 mod fold;

@@ -80,7 +80,7 @@ impl Report {
             decision: gate.decision,
             generated_at: now,
             liftoff_version: env!("CARGO_PKG_VERSION"),
-            host: host_name(),
+            host: crate::io::host::name(),
             holds: gate.holds.clone(),
             criteria,
             acks: acks.to_vec(),
@@ -108,10 +108,4 @@ impl Report {
             (Status::Unknown, n(Status::Unknown)),
         ]
     }
-}
-
-pub fn host_name() -> String {
-    hostname::get()
-        .map(|h| h.to_string_lossy().into_owned())
-        .unwrap_or_else(|_| "unknown-host".into())
 }

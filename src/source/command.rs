@@ -5,9 +5,9 @@
 //! or running past the timeout is an error, so the check is UNKNOWN and says why.
 
 use super::poll::PollContext;
-use super::secret;
 use super::{CommandOutput, Payload, SourceError};
 use crate::io::process::{self, ProcessError, ProcessSpec};
+use crate::io::secret;
 use crate::playbook::SourceSpec;
 
 pub async fn poll(ctx: &PollContext, spec: &SourceSpec) -> Result<Payload, SourceError> {

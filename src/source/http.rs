@@ -3,9 +3,9 @@
 //! reply (refused, timed out, too large, broken) is an error.
 
 use super::poll::{secrets_of, PollContext};
-use super::secret::{self, Secret};
 use super::{HttpReply, Payload, SourceError};
 use crate::io::fetch::{self, Request};
+use crate::io::secret::{self, Secret};
 use crate::playbook::SourceSpec;
 
 pub async fn poll(ctx: &PollContext, spec: &SourceSpec) -> Result<Payload, SourceError> {

@@ -12,7 +12,6 @@ pub mod observation;
 pub mod poll;
 pub mod prometheus;
 pub mod scrape;
-pub mod secret;
 pub mod selector;
 pub mod sql;
 pub mod sql_decode;

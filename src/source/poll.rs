@@ -1,8 +1,8 @@
 //! One poll of one source, bounded by its timeout, always returning an
 //! `Observation` (an error is an observation too: it becomes UNKNOWN evidence).
 
-use super::secret::{self, Secret};
 use super::{Observation, Payload, SourceError};
+use crate::io::secret::{self, Secret};
 use crate::playbook::{SourceKind, SourceSpec};
 use chrono::Utc;
 use std::path::{Path, PathBuf};

@@ -6,9 +6,9 @@
 //! a server we cannot read (refused, timed out, 5xx, not JSON) fails the poll.
 
 use super::poll::{secrets_of, PollContext};
-use super::secret::Secret;
 use super::{Payload, Sample, SourceError};
 use crate::io::fetch::{self, Request};
+use crate::io::secret::Secret;
 use crate::playbook::SourceSpec;
 use serde::Deserialize;
 use std::collections::BTreeMap;

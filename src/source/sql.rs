@@ -12,9 +12,9 @@
 //!   (UNKNOWN), never a silently shortened list that would make `count` lie.
 
 use super::poll::PollContext;
-use super::secret::{self, Secret};
 use super::sql_decode::{pg_row, sqlite_row, Row};
 use super::{Payload, SourceError};
+use crate::io::secret::{self, Secret};
 use crate::playbook::SourceSpec;
 use futures::TryStreamExt;
 use sqlx::postgres::{PgConnectOptions, PgConnection};

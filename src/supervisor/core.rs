@@ -167,11 +167,8 @@ impl Core {
             else {
                 continue;
             };
-            let extra = crate::baseline::extra_for(
-                &extra,
-                guard.spec.baseline.as_deref(),
-                &self.release.baselines,
-            );
+            let extra =
+                extra.with_baseline(guard.spec.baseline.as_deref(), &self.release.baselines);
             history.record(guard, obs, &extra);
             let stale = self
                 .pb

@@ -1,6 +1,5 @@
 //! The release supervisor: everything that must happen whether or not a
-//! terminal is open (SPEC "One evaluation, one supervisor"). It owns the
-//! pollers, the one assessment (`engine::assess`, incremental per source),
+//! terminal is open. It owns the pollers, the one assessment (`engine::assess`, incremental per source),
 //! guard judgement and trips (kill or alarm), decision points, the webhooks
 //! and the guard's kill, and publishes a `Snapshot` after every change.
 //! `liftoff watch` runs it headless; every cockpit runs the same one on its

@@ -11,9 +11,8 @@ use super::event::AppEvent;
 use crate::act::fire::Verification;
 use crate::act::guards::{self, TripOutcome};
 use crate::act::stage::StageOutcome;
-use crate::act::{decision, kill, rollback, stage, ActContext};
-use crate::journal::event::{Ack, Manual};
-use crate::journal::{self, Actor, Event, NewEvent, ReadAll};
+use crate::act::{self, decision, kill, rollback, stage, ActContext};
+use crate::journal::{Actor, Event};
 use crate::playbook::Guard;
 use crate::ramp::Refusal;
 use crate::release::{KillState, ReleaseState};
@@ -80,17 +79,10 @@ impl Wired {
     fn ack(&self, role: String, name: String, comment: Option<String>, stage: Option<String>) {
         let ctx = self.acting(Some(&name), Some(&role));
         self.spawn(async move {
-            let event = Event::Ack(Ack {
-                role: role.clone(),
-                comment,
-                stage,
-            });
-            vec![
-                match journal::record(&ctx.journal, &ctx.actor, &event).await {
-                    Ok(s) => good(format!("ACK recorded: {role} by {name} (event {})", s.id)),
-                    Err(e) => bad(format!("ACK for {role} NOT recorded: {e}")),
-                },
-            ]
+            vec![match act::ack::record(&ctx, &role, stage, comment).await {
+                Ok(s) => good(format!("ACK recorded: {role} by {name} (event {})", s.id)),
+                Err(e) => bad(format!("ACK for {role} NOT recorded: {e}")),
+            }]
         });
     }
 
@@ -174,47 +166,28 @@ impl Wired {
     fn tick(&self, item: String, role: Option<String>, checked: bool) {
         let ctx = self.acting(None, role.as_deref());
         self.spawn(async move {
-            let m = Manual {
-                item: item.clone(),
-                role,
-            };
-            let (event, verb) = if checked {
-                (Event::ManualTicked(m), "ticked")
-            } else {
-                (Event::ManualUnticked(m), "unticked")
-            };
-            vec![
-                match journal::record(&ctx.journal, &ctx.actor, &event).await {
-                    Ok(_) => good(format!("{item} {verb} by {}", ctx.actor.name)),
-                    Err(e) => bad(format!("{item} NOT {verb}: {e}")),
-                },
-            ]
+            let verb = if checked { "ticked" } else { "unticked" };
+            vec![match act::tick::record(&ctx, &item, role, checked).await {
+                Ok(_) => good(format!("{item} {verb} by {}", ctx.actor.name)),
+                Err(e) => bad(format!("{item} NOT {verb}: {e}")),
+            }]
         });
     }
 
     fn waive(&self, p: crate::act::rules::WaivePlan) {
         let ctx = self.acting(Some(&p.by), Some(&p.role));
         self.spawn(async move {
-            let event = Event::CheckWaived(crate::journal::event::Waiver {
-                check: p.check.clone(),
-                role: p.role.clone(),
-                justification: p.justification,
-                until: p.until,
-                status: None,
-            });
-            vec![
-                match journal::record(&ctx.journal, &ctx.actor, &event).await {
-                    Ok(s) => good(format!(
-                        "check {} WAIVED by {} ({}) until {} (event {})",
-                        p.check,
-                        p.by,
-                        p.role,
-                        p.until.format("%H:%M:%S UTC"),
-                        s.id
-                    )),
-                    Err(e) => bad(format!("waiver of {} NOT recorded: {e}", p.check)),
-                },
-            ]
+            vec![match act::waive::record(&ctx, &p).await {
+                Ok(s) => good(format!(
+                    "check {} WAIVED by {} ({}) until {} (event {})",
+                    p.check,
+                    p.by,
+                    p.role,
+                    p.until.format("%H:%M:%S UTC"),
+                    s.id
+                )),
+                Err(e) => bad(format!("waiver of {} NOT recorded: {e}", p.check)),
+            }]
         });
     }
 
@@ -269,17 +242,8 @@ impl Wired {
         let ctx = self.acting(None, Some("cockpit"));
         self.spawn(async move {
             let when = format!("T+{} at {stage}", super::style::offset(offset));
-            // Once across processes: the journal reads and appends in one
-            // atomic step, so cockpits ticking together record it once.
-            let done = move |read: &ReadAll| {
-                ReleaseState::from_read(read)
-                    .stage
-                    .as_ref()
-                    .is_some_and(|st| st.name == stage && st.decision_points_done.contains(&offset))
-            };
-            let event = NewEvent::new(&ctx.actor, &event);
-            let written = journal::append_unless_async(&ctx.journal, event, done).await;
-            match written {
+            // Once across processes: cockpits ticking together record it once.
+            match act::decision_point::record_once(&ctx, stage, offset, &event).await {
                 Ok(Some(_)) => vec![good(format!("decision point {when} recorded"))],
                 Ok(None) => vec![good(format!(
                     "decision point {when} was already recorded (another process)"

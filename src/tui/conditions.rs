@@ -4,8 +4,8 @@
 
 use super::event::AppEvent;
 use crate::journal::SharedJournal;
-use crate::notify;
 use crate::playbook::LoadedPlaybook;
+use crate::webhooks;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::mpsc;
@@ -69,7 +69,7 @@ pub fn start_webhooks(
             Ok(f) => f,
             Err(e) => return say_failed(&tx, format!("webhooks off: {e}")).await,
         };
-        let handle = notify::spawn(pb, journal, follower);
+        let handle = webhooks::spawn(pb, journal, follower);
         let mut status = handle.subscribe();
         loop {
             tokio::select! {

@@ -1,7 +1,6 @@
-//! What the cockpit's loop folds into its state besides key presses.
-//!
-//! STABLE INTERFACE for code that feeds the cockpit: send these into the
-//! bounded channel `run` creates (an `Actuator` keeps a clone of its sender).
+//! What the cockpit's loop folds into its state besides key presses: code
+//! that feeds the cockpit sends these into the bounded channel `run` creates
+//! (an `Actuator` keeps a clone of its sender).
 
 use crate::act::fire::Timings;
 use crate::poller::PollEvent;

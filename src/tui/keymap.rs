@@ -127,7 +127,7 @@ const fn bind(
 use Action as A;
 use Group as G;
 
-/// Every key the cockpit knows. SPEC "Keys".
+/// Every key the cockpit knows: key lookup and the help screen both read it.
 pub const BINDINGS: &[Binding] = &[
     bind(
         &[ch('K')],

@@ -5,9 +5,6 @@
 //! else `~/.config/liftoff/layouts/`) replaces it, and new names add layouts.
 //! A bad file is an error naming the file, line and column and what to write.
 //! The format is documented in docs/themes-and-layouts.md.
-//!
-//! STABLE INTERFACE: `PanelKind`, `Layout::load`, `Layout::builtin_names`,
-//! `Layout::split`, `Layout::min_size`.
 
 mod parse;
 
@@ -69,7 +66,7 @@ impl PanelKind {
         }
     }
 
-    pub fn from_name(name: &str) -> Option<PanelKind> {
+    pub(crate) fn from_name(name: &str) -> Option<PanelKind> {
         PanelKind::ALL.into_iter().find(|p| p.name() == name)
     }
 
@@ -139,7 +136,7 @@ impl Layout {
 
     /// `load` without the environment: `config_dir` is the liftoff config
     /// folder (its `layouts/` subfolder is searched first).
-    pub fn load_with(name: &str, config_dir: Option<&Path>) -> Result<Layout, LayoutError> {
+    pub(crate) fn load_with(name: &str, config_dir: Option<&Path>) -> Result<Layout, LayoutError> {
         if !is_plain_name(name) {
             return Err(LayoutError::Unknown(name.into()));
         }
@@ -161,7 +158,7 @@ impl Layout {
     }
 
     /// Parses layout `text` as if read from `file` (used in messages).
-    pub fn parse(name: &str, file: &Path, text: &str) -> Result<Layout, LayoutError> {
+    pub(crate) fn parse(name: &str, file: &Path, text: &str) -> Result<Layout, LayoutError> {
         let p = parse::parse(file, text).map_err(LayoutError::Invalid)?;
         Ok(Layout {
             name: name.to_string(),
@@ -173,7 +170,7 @@ impl Layout {
     }
 
     /// Built-in names, then the user's own layouts, without duplicates.
-    pub fn available(config_dir: Option<&Path>) -> Vec<String> {
+    pub(crate) fn available(config_dir: Option<&Path>) -> Vec<String> {
         available_names(Layout::builtin_names(), config_dir, "layouts")
     }
 
@@ -183,7 +180,7 @@ impl Layout {
 
     /// The biggest of `BY_SIZE` that fits `width` x `height`; the smallest
     /// when none does (it then says what it needs).
-    pub fn best_for(width: u16, height: u16) -> Result<Layout, LayoutError> {
+    pub(crate) fn best_for(width: u16, height: u16) -> Result<Layout, LayoutError> {
         let mut last = None;
         for name in Layout::BY_SIZE {
             let layout = Layout::load(name)?;
@@ -205,7 +202,7 @@ impl Layout {
     }
 
     /// The panels the layout shows, in reading order.
-    pub fn panels(&self) -> Vec<PanelKind> {
+    pub(crate) fn panels(&self) -> Vec<PanelKind> {
         let mut out = Vec::new();
         collect_panels(&self.root, &mut out);
         out

@@ -1,30 +1,29 @@
-//! The cockpit: the full-screen terminal UI.
-//!
-//! STABLE INTERFACE: `run` and `CockpitOptions` (the `run` and `demo` commands
-//! call them); `event::AppEvent` (what feeds the cockpit); `act::{Act,
-//! Actuator}` (where the cockpit's acts go); `actuator::Wired` (the real one).
+//! The cockpit: the full-screen terminal UI. `run` and `CockpitOptions` start
+//! it (the `run` and `demo` commands); `event::AppEvent` feeds it;
+//! `act::{Act, Actuator}` is where its acts go, `actuator::Wired` the real one.
+//! Modules only the cockpit uses are private to it.
 
 pub mod act;
 pub mod actuator;
 pub mod app;
 pub mod conditions;
 pub mod event;
-pub mod herald;
-pub mod input;
-pub mod journal_feed;
+pub(crate) mod herald;
+pub(crate) mod input;
+pub(crate) mod journal_feed;
 pub mod keymap;
 pub mod kill_key;
-pub mod kill_keys;
+pub(crate) mod kill_keys;
 pub mod layout;
-pub mod no_journal;
-pub mod overlays;
+pub(crate) mod no_journal;
+pub(crate) mod overlays;
 pub mod panels;
 mod runloop;
 pub mod style;
-pub mod terminal;
+pub(crate) mod terminal;
 pub mod theme;
 pub mod view;
-pub mod who;
+pub(crate) mod who;
 
 pub use runloop::EVENT_QUEUE;
 

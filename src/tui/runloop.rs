@@ -64,7 +64,7 @@ pub async fn run(playbook: LoadedPlaybook, opts: CockpitOptions) -> color_eyre::
     app.user = actor.name.clone();
     app.herald = super::herald::Herald::new(opts.bell);
     // The journal: the supervisor follows it, the acts write it.
-    let (journal, follow): (SharedJournal, bool) = match journal::open(&app.pb) {
+    let (journal, follow): (SharedJournal, bool) = match journal::open(&app.pb.journal_config()) {
         Ok(j) => (j, true),
         Err(e) => {
             // No shared state and nothing recorded, but the kill switch fires.

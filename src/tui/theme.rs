@@ -7,8 +7,6 @@
 //! the file, line and column — never a silent fallback. With `NO_COLOR` set,
 //! every colour is `Reset` and `no_color` tells panels to mark selection and
 //! verdicts by symbol and weight instead. See docs/themes-and-layouts.md.
-//!
-//! STABLE INTERFACE: `Theme` fields and `Theme::load`, `Theme::builtin_names`.
 
 mod parse;
 
@@ -62,7 +60,7 @@ const BUILTIN: &[(&str, &str)] = &[
 ];
 
 /// The default theme, and the base of a user theme that names no `extends`.
-pub const DEFAULT_THEME: &str = "dark";
+pub(crate) const DEFAULT_THEME: &str = "dark";
 
 impl Theme {
     pub fn builtin_names() -> &'static [&'static str] {
@@ -78,7 +76,7 @@ impl Theme {
 
     /// `load` without the environment: `config_dir` is the liftoff config
     /// folder (its `themes/` subfolder is searched), `no_color` strips colour.
-    pub fn load_with(
+    pub(crate) fn load_with(
         name: &str,
         config_dir: Option<&Path>,
         no_color: bool,
@@ -92,17 +90,18 @@ impl Theme {
     }
 
     /// Built-in names, then the user's own themes, without duplicates.
-    pub fn available(config_dir: Option<&Path>) -> Vec<String> {
+    pub(crate) fn available(config_dir: Option<&Path>) -> Vec<String> {
         available_names(Theme::builtin_names(), config_dir, "themes")
     }
 
     /// Checks a (possibly partial) theme file's text without loading it.
-    pub fn parse_patch(file: &Path, text: &str) -> Result<(), Problem> {
+    #[cfg(test)]
+    pub(crate) fn parse_patch(file: &Path, text: &str) -> Result<(), Problem> {
         parse::patch(file, text).map(|_| ())
     }
 
     /// The same theme with every colour `Reset` (NO_COLOR).
-    pub fn without_color(mut self) -> Theme {
+    pub(crate) fn without_color(mut self) -> Theme {
         for c in self.colors_mut() {
             *c = Color::Reset;
         }

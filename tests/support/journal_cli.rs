@@ -50,7 +50,12 @@ id = "oncall"
 }
 
 pub fn open(path: &Path) -> SharedJournal {
-    journal::open(&liftoff::playbook::load(path).expect("playbook")).expect("journal")
+    journal::open(
+        &liftoff::playbook::load(path)
+            .expect("playbook")
+            .journal_config(),
+    )
+    .expect("journal")
 }
 
 /// Every ACK by `writer`, one `liftoff ack` process each; an ACK refused

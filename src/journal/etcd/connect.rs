@@ -12,10 +12,10 @@
 //! connections and watch streams live on the etcd runtime, so they outlive
 //! whichever thread asked.
 
-use super::url::EtcdTarget;
+use crate::io::secret;
 use crate::journal::error::JournalError;
+use crate::journal::etcd_url::EtcdTarget;
 use crate::journal::health::HealthCell;
-use crate::source::secret;
 use etcd_client::{Certificate, Client, ConnectOptions, Identity, TlsOptions};
 use std::future::Future;
 use std::path::PathBuf;

@@ -16,13 +16,14 @@ mod connect;
 mod landed;
 mod once;
 mod range;
-pub mod url;
 mod watch;
 mod writer;
 
 pub use connect::EtcdSettings;
 
+use super::config::JournalConfig;
 use super::error::JournalError;
+use super::etcd_url::{self, EtcdTarget};
 use super::event::{NewEvent, Stored};
 use super::follow::Followed;
 use super::health::Health;
@@ -30,13 +31,11 @@ use super::read::{parse_all, Cursor, ReadAll};
 use super::spool::Spool;
 use super::verify::{verify_bytes, VerifyReport};
 use super::{Already, Appended, Journal};
-use crate::playbook::LoadedPlaybook;
 use append::{Keys, SeenHead};
 use connect::{block_on, Link};
 use range::Range;
 use std::sync::{Arc, Mutex};
 use tokio::sync::mpsc;
-use url::EtcdTarget;
 
 const CHANNEL: usize = 1024;
 
@@ -57,23 +56,21 @@ struct Inner {
 
 impl EtcdSettings {
     /// The settings `[release]` gives for the etcd journal at `spec`.
-    pub fn from_playbook(pb: &LoadedPlaybook, spec: &str) -> Result<EtcdSettings, JournalError> {
+    pub fn from_config(config: &JournalConfig, spec: &str) -> Result<EtcdSettings, JournalError> {
         let target = EtcdTarget::parse(spec).map_err(|e| {
             JournalError::Config(format!(
                 "journal = \"{spec}\": {e}; write e.g. \"{}\"",
-                url::EXAMPLE
+                etcd_url::EXAMPLE
             ))
         })?;
-        let r = &pb.playbook.release;
-        let path = |p: &Option<std::path::PathBuf>| p.as_deref().map(|p| pb.resolve(p));
         Ok(EtcdSettings {
             target,
-            user_env: r.journal_user_env.clone(),
-            password_env: r.journal_password_env.clone(),
-            ca_file: path(&r.journal_ca_file),
-            cert_file: path(&r.journal_cert_file),
-            key_file: path(&r.journal_key_file),
-            spool: pb.audit_dir().join(super::spool::FILE_NAME),
+            user_env: config.user_env.clone(),
+            password_env: config.password_env.clone(),
+            ca_file: config.ca_file.clone(),
+            cert_file: config.cert_file.clone(),
+            key_file: config.key_file.clone(),
+            spool: config.audit_dir.join(super::spool::FILE_NAME),
         })
     }
 }

@@ -131,7 +131,7 @@ pub async fn connect(target: &Target) -> Result<Connection, SourceError> {
             }
         }
     };
-    let server = crate::source::secret::redact_url_credentials(&config.cluster_url.to_string());
+    let server = crate::io::secret::redact_url_credentials(&config.cluster_url.to_string());
     let default_namespace = config.default_namespace.clone();
     let client = kube::Client::try_from(config).map_err(|e| from_kube(e, &server))?;
     Ok(Connection {

@@ -6,7 +6,7 @@ use super::*;
 use crate::engine::gate::HoldKind;
 use crate::engine::{Decision, GateDecision, Hold};
 use crate::journal::event::StageEntered;
-use crate::journal::Stored;
+use crate::journal::{self, Stored};
 use crate::playbook::{LoadedPlaybook, OnTrip};
 use crate::report::Report;
 use std::path::Path;
@@ -83,7 +83,7 @@ pub(super) fn world() -> World {
     let path = dir.path().join("liftoff.toml");
     std::fs::write(&path, PLAYBOOK).unwrap();
     let pb = Arc::new(crate::playbook::load(&path).unwrap());
-    let journal = journal::open(&pb).unwrap();
+    let journal = journal::open(&pb.journal_config()).unwrap();
     let (tx, rx) = mpsc::channel(64);
     let ctx = ActContext::new(pb.clone(), journal.clone(), Actor::here(Some("ana")));
     World {
@@ -432,7 +432,8 @@ async fn with_etcd_away_the_kill_switch_says_its_records_are_kept_locally() {
         .unwrap()
         .port();
     let spec = format!("etcd://127.0.0.1:{port}/liftoff/away");
-    let settings = crate::journal::EtcdSettings::from_playbook(&w.pb, &spec).unwrap();
+    let settings =
+        crate::journal::EtcdSettings::from_config(&w.pb.journal_config(), &spec).unwrap();
     let etcd: crate::journal::SharedJournal = Arc::new(crate::journal::EtcdJournal::new(settings));
     let (tx, mut rx) = mpsc::channel(8);
     let ctx = ActContext::new(w.pb.clone(), etcd, Actor::here(Some("ana")));

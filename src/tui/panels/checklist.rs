@@ -122,7 +122,7 @@ pub fn render(f: &mut Frame, area: Rect, app: &App, now: DateTime<Utc>) {
 }
 
 /// An optional check that does not pass: shown neutral (muted, `○`), never
-/// FAIL-red, and it colours no section (SPEC: only required checks gate).
+/// FAIL-red, and it colours no section (only required checks gate).
 pub fn neutral(app: &App, i: usize) -> bool {
     let required = app.pb.checks.get(i).is_none_or(|c| c.spec.required);
     let status = app.verdicts.get(i).map_or(Status::Unknown, |v| v.status);

@@ -7,15 +7,29 @@
 //! The same kube client code, kubeconfig lookup and error evidence as the
 //! kubernetes source; the proof that it took is the action's readback.
 
-use super::action::Fill;
-use crate::playbook::Action;
+use super::fill::{json_patch, merge_patch, Fill};
+use crate::playbook::ActionSpec;
 use crate::source::kubernetes::{discover, from_kube, Connection, Target};
 use crate::source::{PollContext, SourceError};
 use kube::api::{Patch, PatchParams};
 use serde_json::{json, Value};
 
+pub(super) fn describe(a: &ActionSpec) -> String {
+    format!(
+        "kubernetes {} {}/{} in {}",
+        if a.replicas.is_some() {
+            "scale"
+        } else {
+            "patch"
+        },
+        a.resource.as_deref().unwrap_or("?"),
+        a.name.as_deref().unwrap_or("?"),
+        a.namespace.as_deref().unwrap_or("default")
+    )
+}
+
 /// Patches, then scales (when both are given). Ok: what the API answered.
-pub async fn run(a: &Action, fill: &Fill, poll: &PollContext) -> Result<String, String> {
+pub(super) async fn run(a: &ActionSpec, fill: &Fill, poll: &PollContext) -> Result<String, String> {
     let resource = a
         .resource
         .as_deref()
@@ -126,54 +140,4 @@ async fn send(
 enum Body {
     Merge(Value),
     Json(json_patch::Patch),
-}
-
-/// The playbook's `json_patch` list as an RFC 6902 patch, `{percent}`/`{stage}`
-/// filled in its strings.
-pub fn json_patch(ops: &toml::Value, fill: &Fill) -> Result<json_patch::Patch, String> {
-    let mut v = serde_json::to_value(ops).map_err(|e| format!("json_patch: {e}"))?;
-    fill_strings(&mut v, fill);
-    if !v.is_array() {
-        return Err("`json_patch` must be a list of { op, path, value }".into());
-    }
-    serde_json::from_value(v).map_err(|e| format!("`json_patch` is not a JSON patch: {e}"))
-}
-
-/// The playbook's `patch` table as JSON, `{percent}`/`{stage}` filled in its strings
-/// (a ramp stage may patch `RL_INFLUENCE = "{percent}"`).
-pub fn merge_patch(patch: &toml::Value, fill: &Fill) -> Result<Value, String> {
-    let mut v = serde_json::to_value(patch).map_err(|e| format!("patch: {e}"))?;
-    fill_strings(&mut v, fill);
-    if !v.is_object() {
-        return Err("`patch` must be a table (a JSON merge patch)".into());
-    }
-    Ok(v)
-}
-
-fn fill_strings(v: &mut Value, fill: &Fill) {
-    match v {
-        Value::String(s) => *s = fill.apply(s),
-        Value::Array(a) => a.iter_mut().for_each(|x| fill_strings(x, fill)),
-        Value::Object(m) => m.values_mut().for_each(|x| fill_strings(x, fill)),
-        _ => {}
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn patch_tables_become_json_with_fills() {
-        let t: toml::Value =
-            toml::from_str("data = { EXECUTION_HALTED = \"1\", PCT = \"{percent}\" }").unwrap();
-        let fill = Fill {
-            percent: Some(25.0),
-            stage: None,
-        };
-        assert_eq!(
-            merge_patch(&t, &fill).unwrap(),
-            json!({"data": {"EXECUTION_HALTED": "1", "PCT": "25"}})
-        );
-    }
 }

@@ -2,8 +2,7 @@
 //! reason that never shows the URL (webhook URLs carry their credentials).
 
 use crate::io::fetch::{self, Request};
-use crate::source::secret::{self, Secret};
-use crate::source::SourceError;
+use crate::io::secret::{self, Secret};
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -103,7 +102,7 @@ pub async fn deliver(
                     retryable(reply.status),
                 )
             }
-            Err(e @ SourceError::TooLarge { .. }) => (e.to_string(), false),
+            Err(e @ fetch::FetchError::TooLarge { .. }) => (e.to_string(), false),
             Err(e) => (e.to_string(), true),
         };
         let why = secret::redact(&why, &known);

@@ -1,4 +1,4 @@
-//! Notifications (SPEC "Notifications"): Slack-compatible incoming webhooks
+//! Webhook notifications (`[[notify]]`): Slack-compatible incoming webhooks
 //! and generic JSON webhooks, told about decisions, stages, decision points,
 //! guard trips, the kill switch and rollbacks.
 //!
@@ -195,7 +195,7 @@ pub fn spawn_with(
         queues.push((n.clone(), endpoint.label, tx));
     }
     let scope = options.scope;
-    let host = crate::report::host_name();
+    let host = crate::io::host::name();
     let pid = std::process::id();
     tasks.push(tokio::spawn(async move {
         while let Some(item) = follower.recv().await {
@@ -237,6 +237,20 @@ fn kind_name(kind: NotifyKind) -> &'static str {
         NotifyKind::Slack => "slack",
         NotifyKind::Webhook => "webhook",
     }
+}
+
+/// Journals that notifications were still unanswered when a command exited
+/// (`liftoff kill` waits for them only so long). Bounded like the kill
+/// switch's own records: a locked journal must not keep the command from exiting.
+pub async fn record_unanswered(journal: &SharedJournal, actor: &Actor, why: String) {
+    let event = Event::NotifyFailed(NotifyFailed {
+        target: "all".into(),
+        event_id: None,
+        event_kind: None,
+        attempts: 0,
+        why,
+    });
+    let _ = crate::journal::append_or_keep_async(journal, NewEvent::new(actor, &event)).await;
 }
 
 /// Journals and counts a delivery given up on.

@@ -45,7 +45,7 @@ const MAX_SECRET_BYTES: u64 = 64 * 1024;
 /// regular file, so a FIFO named as `token_file` is an error, not a hang.
 pub fn from_file(path: &Path) -> Result<Secret, SecretError> {
     let bytes =
-        crate::io::file::read_regular(path, MAX_SECRET_BYTES).map_err(|e| SecretError::File {
+        super::file::read_regular(path, MAX_SECRET_BYTES).map_err(|e| SecretError::File {
             path: path.display().to_string(),
             why: e.to_string(),
         })?;
