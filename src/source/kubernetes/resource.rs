@@ -123,6 +123,33 @@ impl Kind {
     }
 }
 
+/// `v1` for the core group, `GROUP/VERSION` otherwise.
+pub fn api_version(group: &str, version: &str) -> String {
+    if group.is_empty() {
+        version.to_string()
+    } else {
+        format!("{group}/{version}")
+    }
+}
+
+/// A collection's URL path; `namespace` is `None` for cluster-scoped kinds.
+pub fn collection_path(
+    group: &str,
+    version: &str,
+    plural: &str,
+    namespace: Option<&str>,
+) -> String {
+    let prefix = if group.is_empty() {
+        format!("/api/{version}")
+    } else {
+        format!("/apis/{group}/{version}")
+    };
+    match namespace {
+        Some(ns) => format!("{prefix}/namespaces/{ns}/{plural}"),
+        None => format!("{prefix}/{plural}"),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -150,32 +177,5 @@ mod tests {
     fn unknown_resources_are_refused_with_the_list() {
         let e = Kind::lookup("pod").unwrap_err().to_string();
         assert!(e.contains("pods, deployments"), "{e}");
-    }
-}
-
-/// `v1` for the core group, `GROUP/VERSION` otherwise.
-pub fn api_version(group: &str, version: &str) -> String {
-    if group.is_empty() {
-        version.to_string()
-    } else {
-        format!("{group}/{version}")
-    }
-}
-
-/// A collection's URL path; `namespace` is `None` for cluster-scoped kinds.
-pub fn collection_path(
-    group: &str,
-    version: &str,
-    plural: &str,
-    namespace: Option<&str>,
-) -> String {
-    let prefix = if group.is_empty() {
-        format!("/api/{version}")
-    } else {
-        format!("/apis/{group}/{version}")
-    };
-    match namespace {
-        Some(ns) => format!("{prefix}/namespaces/{ns}/{plural}"),
-        None => format!("{prefix}/{plural}"),
     }
 }
