@@ -11,7 +11,6 @@ mod lint_baseline;
 mod lint_journal;
 mod lint_source;
 mod load;
-/// Shared by validation and the kubernetes action runner.
 pub mod patch;
 mod spans;
 mod types;
