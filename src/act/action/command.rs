@@ -1,9 +1,12 @@
 //! `kind = "command"` actions: a program (or `sh -c`) run beside the playbook.
 
-use super::{Fill, MAX_BYTES};
+use super::fill::Fill;
 use crate::io::process::{self, ProcessSpec};
 use crate::playbook::ActionSpec;
 use std::path::Path;
+
+/// Bytes kept from a command's output (evidence only).
+const MAX_BYTES: usize = 64 * 1024;
 
 pub(super) fn describe(a: &ActionSpec, fill: &Fill) -> String {
     let argv: Vec<String> = a.run.iter().map(|s| fill.apply(s)).collect();

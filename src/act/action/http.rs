@@ -2,11 +2,14 @@
 //! answer counts as done. Redirects are not followed: an action goes where
 //! the playbook says.
 
-use super::{Fill, MAX_BYTES};
+use super::fill::Fill;
 use crate::io::fetch::{self, snippet, Request};
 use crate::io::secret::{self, Secret};
 use crate::playbook::ActionSpec;
 use std::path::Path;
+
+/// Bytes kept from a reply (evidence only).
+const MAX_BYTES: u64 = 64 * 1024;
 
 fn method_name(a: &ActionSpec) -> String {
     a.method.as_deref().unwrap_or("POST").to_uppercase()
@@ -48,7 +51,7 @@ pub(super) async fn run(
         headers: Vec::new(),
         body: a.body.as_deref().map(|b| fill.apply(b)),
         timeout: a.timeout().as_std(),
-        max_bytes: MAX_BYTES as u64,
+        max_bytes: MAX_BYTES,
         follow_redirects: false,
     };
     let reply = fetch::fetch(client, req)

@@ -15,9 +15,6 @@ use serde::Serialize;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-/// Bytes kept from an action's output or reply (evidence only).
-const MAX_BYTES: usize = 64 * 1024;
-
 /// What one action did.
 #[derive(Debug, Clone, Serialize)]
 pub struct ActionResult {
