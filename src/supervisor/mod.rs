@@ -12,6 +12,6 @@ pub mod kill_view;
 mod run;
 pub mod snapshot;
 
-pub use self::core::{Core, Duty};
+pub use self::core::{Core, Duty, Publish};
 pub use run::{spawn, Supervisor};
 pub use snapshot::{Said, Snapshot, SourceHealth};

@@ -8,6 +8,7 @@ use crate::tui::event::AppEvent;
 use crate::tui::keymap;
 use chrono::{DateTime, Utc};
 use crossterm::event::{Event, KeyEvent};
+use std::sync::Arc;
 
 impl App {
     pub fn apply(&mut self, event: AppEvent, now: DateTime<Utc>) {
@@ -42,14 +43,24 @@ impl App {
 
     /// The supervisor's picture replaces what is drawn. Nothing is evaluated here.
     fn draw_snapshot(&mut self, snap: &Snapshot, now: DateTime<Utc>) {
-        self.verdicts.clone_from(&snap.verdicts);
+        // Shared with the snapshot: pointer copies.
+        self.verdicts = snap.verdicts.clone();
         self.acks.clone_from(&snap.acks);
         self.gate.clone_from(&snap.gate);
-        self.sources.clone_from(&snap.sources);
-        self.history.clone_from(&snap.guards);
-        self.observations.clone_from(&snap.observations);
+        self.sources = snap.sources.clone();
+        self.history = snap.guards.clone();
+        self.observations = snap.observations.clone();
         self.supervisor_kill = snap.kill.clone();
-        self.release.clone_from(&snap.release);
+        // The release state is the cockpit's own copy (its acts fold into
+        // it too): copied only when the supervisor's changed.
+        if !self
+            .release_from
+            .as_ref()
+            .is_some_and(|r| Arc::ptr_eq(r, &snap.release))
+        {
+            self.release.clone_from(&snap.release);
+            self.release_from = Some(snap.release.clone());
+        }
         self.reconcile_kill();
         for (topic, text) in &snap.conditions {
             self.conditions.insert(topic, text.clone());
