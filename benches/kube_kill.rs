@@ -1,6 +1,6 @@
 //! The seed-001 kill switch through the Kubernetes API, side by side with the
 //! seed's own way (`kubectl patch configmap ... --type merge`), against the
-//! same local Kubernetes API server (tests/support/kube_api/: TLS, bearer
+//! same local Kubernetes API server (tests/it/support/kube_api/: TLS, bearer
 //! token, a real kubeconfig; no real API server can be installed here).
 //!
 //! - `kubectl_patch`: the seed's command, one process (patch only, no proof);
@@ -16,7 +16,7 @@
 //! Before each iteration the ConfigMap is set back to EXECUTION_HALTED=0.
 //! Run: `cargo bench --bench kube_kill`
 
-#[path = "../tests/support/kube_api/mod.rs"]
+#[path = "../tests/it/support/kube_api/mod.rs"]
 #[allow(dead_code)]
 mod kube_api;
 

@@ -1,7 +1,7 @@
 //! One commander frame at 200x60 into a TestBackend (SPEC: about a millisecond).
 //! Run: cargo bench --bench render
 
-#[path = "../tests/common/mod.rs"]
+#[path = "../tests/it/common/mod.rs"]
 mod common;
 
 use criterion::{criterion_group, criterion_main, Criterion};

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The whole test suite, on a fresh machine: installs what the tests need
 # (real Prometheus with promtool, real Alertmanager, PostgreSQL, tmux, make,
-# python3, kubectl, etcd with etcdctl, protoc), then lints and runs every test,
+# python3, kubectl, etcd with etcdctl, protoc, chromium) and cargo-deny, then
+# lints, checks licences/sources, the MSRV and the docs, and runs every test,
 # once with the default features and once with all of them.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -34,13 +35,31 @@ if [ ${#need[@]} -gt 0 ]; then
   $SUDO apt-get install -y -qq --no-install-recommends "${need[@]}"
 fi
 
+# CI builds once from scratch: incremental caches would only cost disk.
+if [ -n "${CI:-}" ]; then export CARGO_INCREMENTAL=0; fi
+
+# cargo-deny (licences, bans, sources), built from crates.io into the cargo
+# bin directory once; the advisory database cannot be fetched from CI.
+if ! command -v cargo-deny >/dev/null 2>&1; then
+  echo "== installing cargo-deny"
+  cargo install --locked --no-default-features cargo-deny@0.20.2
+fi
+
 echo "== cargo fmt --check"
 cargo fmt --all -- --check
+echo "== MSRV (tests/msrv.py)"
+python3 tests/msrv.py
+echo "== cargo deny check licenses bans sources"
+cargo deny --offline check licenses bans sources
 echo "== cargo clippy (default features)"
 cargo clippy --all-targets --locked -- -D warnings
 echo "== cargo clippy (all features)"
 cargo clippy --all-targets --all-features --locked -- -D warnings
-echo "== cargo test (default features)"
-cargo test --all-targets --locked
+echo "== cargo doc (warnings denied)"
+RUSTDOCFLAGS="-D warnings" cargo doc --no-deps --all-features --locked
 echo "== cargo test (all features)"
 cargo test --all-targets --all-features --locked
+# The default build (no etcd) runs the unit and integration tests again; the
+# benches' test runs are the same code and are left to the pass above.
+echo "== cargo test (default features)"
+cargo test --lib --bins --tests --locked

@@ -88,7 +88,12 @@ async fn read(
             break;
         }
         let Ok(obs) = tokio::time::timeout(left, poll(ctx, id, spec, &queries)).await else {
-            last = "the last read was still running at the timeout".into();
+            // The finished read's evidence says more than the cut-off one.
+            last = if reads == 0 {
+                "the only read was still running at the timeout".into()
+            } else {
+                format!("{last}; the next read was still running at the timeout")
+            };
             break;
         };
         reads += 1;

@@ -8,6 +8,7 @@ mod check;
 mod decide;
 mod demo;
 mod kill;
+mod logging;
 mod notify_exit;
 mod report;
 mod run;
@@ -41,6 +42,10 @@ pub struct Cli {
     /// With no subcommand: the cockpit (`liftoff [PLAYBOOK]` = `liftoff run [PLAYBOOK]`).
     #[command(flatten)]
     pub run: run::RunArgs,
+    /// Append logs to this file (filter: RUST_LOG, default `liftoff=info`).
+    /// The cockpit logs nowhere else; `watch` logs to stderr without it.
+    #[arg(long, global = true, value_name = "PATH")]
+    pub log_file: Option<PathBuf>,
 }
 
 #[derive(Subcommand, Debug)]
@@ -65,7 +70,7 @@ pub enum Command {
     /// Record an ACK for a role in the journal. Exit 0 recorded, 2 bad input.
     Ack {
         playbook: PathBuf,
-        /// A role id from the playbook's [[role]] tables.
+        /// A role id from the playbook's `[[role]]` tables.
         #[arg(long)]
         role: String,
         /// Who ACKs (default: $USER).
@@ -257,6 +262,16 @@ pub enum Format {
 pub fn main() -> ExitCode {
     let _ = color_eyre::install();
     let cli = Cli::parse();
+    let face = match cli.command {
+        None | Some(Command::Run(_)) | Some(Command::Demo(_)) => logging::Face::Cockpit,
+        Some(Command::Watch { .. }) => logging::Face::Service,
+        Some(_) => logging::Face::Command,
+    };
+    if let Err(e) = logging::init(face, cli.log_file.as_deref()) {
+        let path = cli.log_file.as_deref().unwrap_or(std::path::Path::new(""));
+        eprintln!("liftoff: cannot open the log file {}: {e}", path.display());
+        return ExitCode::from(EXIT_BAD_INPUT);
+    }
     let result = match cli.command {
         Some(Command::Check {
             playbook,

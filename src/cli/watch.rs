@@ -16,7 +16,6 @@ use tokio::signal::unix::{signal, SignalKind};
 use tokio_util::sync::CancellationToken;
 
 pub fn run(path: &Path, listen: Option<&str>, listen_remote: bool) -> color_eyre::Result<u8> {
-    init_logging();
     // A bad or public address is refused before anything starts.
     let listen = match listen
         .map(|l| serve::listen_address(l, listen_remote))
@@ -105,15 +104,4 @@ fn log_gate(snap: &Snapshot, last: &mut Option<String>) {
         tracing::info!(stage = ?snap.release.stage.as_ref().map(|s| &s.name), "gate {line}");
         *last = Some(line);
     }
-}
-
-/// Logs to stderr, `RUST_LOG` filtering (default: info for liftoff).
-fn init_logging() {
-    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("liftoff=info"));
-    let _ = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .with_ansi(false)
-        .try_init();
 }

@@ -253,7 +253,7 @@ fn matchers(f: &mut Findings, path: &str, items: &[String]) {
 }
 
 pub(super) fn url(f: &mut Findings, path: &str, u: &str) {
-    match reqwest::Url::parse(u) {
+    match ::url::Url::parse(u) {
         Err(e) => f.at(
             path,
             format!("bad URL \"{u}\": {e}"),

@@ -1,4 +1,4 @@
-//! The `sql` source against real SQLite files (PostgreSQL: tests/sql_autopack.rs).
+//! The `sql` source against real SQLite files (PostgreSQL: tests/it/sql_autopack.rs).
 
 use super::*;
 use crate::playbook::{Dur, SourceKind};

@@ -86,87 +86,47 @@ pub fn markdown(s: &Story) -> String {
         );
     }
 
-    out.push_str("\n## Decisions\n\n");
-    if s.decisions.is_empty() {
-        out.push_str("No decision was recorded.\n");
-    }
-    for d in &s.decisions {
-        let _ = writeln!(
-            out,
-            "### {} UTC: {}{} by {}\n",
-            clock(d.at),
-            d.outcome,
-            if d.overridden {
-                format!(" — OVERRIDE of a {} gate", d.gate)
-            } else {
-                String::new()
-            },
-            d.by
-        );
-        let _ = writeln!(out, "- gate: {}", d.gate);
-        let _ = writeln!(out, "- justification: {}", d.justification);
-        if !d.holds.is_empty() {
-            let _ = writeln!(out, "- held by: {}", d.holds.join("; "));
-        }
-        if let Some(r) = &d.record {
-            let _ = writeln!(out, "- record: `{r}`");
-        }
-        if !d.evidence.is_empty() {
-            out.push_str("\n| check | status | value | why |\n| --- | --- | --- | --- |\n");
-            for (id, seen) in &d.evidence {
-                let waived = s
-                    .waived_at(id, d.at)
-                    .map(|w| {
-                        format!(
-                            " (WAIVED by {} until {} UTC)",
-                            w.by,
-                            w.until.format("%H:%M")
-                        )
-                    })
-                    .unwrap_or_default();
-                let _ = writeln!(
-                    out,
-                    "| {id} | {} {}{waived} | {} | {} |",
-                    symbol(&seen.status),
-                    seen.status,
-                    cell(seen.value.as_deref().unwrap_or("")),
-                    cell(&seen.reason)
-                );
-            }
-        }
-        out.push('\n');
-    }
-
-    out.push_str("## Overrides\n\n");
-    if e.overrides.is_empty() {
-        out.push_str("None.\n");
-    }
-    for o in &e.overrides {
-        let _ = writeln!(
-            out,
-            "- {} UTC, {}: {} — “{}”",
-            clock(o.at),
-            o.by,
-            o.what,
-            o.justification
-        );
-    }
-    out.push_str("\n## Waivers\n\n");
-    if e.waivers.is_empty() {
-        out.push_str("None.\n");
-    }
-    for w in &e.waivers {
-        let _ = writeln!(
-            out,
-            "- {} UTC: {} waived by {} ({}) until {} UTC — “{}”",
-            clock(w.at),
-            w.check,
-            w.by,
-            w.role,
-            clock(w.until),
-            w.justification
-        );
-    }
+    section(
+        &mut out,
+        "\n## Decisions\n\n",
+        &s.decisions,
+        "No decision was recorded.\n",
+        |out, d| decision(out, s, d),
+    );
+    section(
+        &mut out,
+        "## Overrides\n\n",
+        &e.overrides,
+        "None.\n",
+        |out, o| {
+            let _ = writeln!(
+                out,
+                "- {} UTC, {}: {} — “{}”",
+                clock(o.at),
+                o.by,
+                o.what,
+                o.justification
+            );
+        },
+    );
+    section(
+        &mut out,
+        "\n## Waivers\n\n",
+        &e.waivers,
+        "None.\n",
+        |out, w| {
+            let _ = writeln!(
+                out,
+                "- {} UTC: {} waived by {} ({}) until {} UTC — “{}”",
+                clock(w.at),
+                w.check,
+                w.by,
+                w.role,
+                clock(w.until),
+                w.justification
+            );
+        },
+    );
 
     out.push_str("\n## Metrics over time\n\nEvery check as each decision point and decision recorded it.\n\n");
     if s.snapshots.is_empty() {
@@ -212,4 +172,69 @@ pub(super) fn kill_word(k: &crate::release::KillState) -> String {
         }
         KillState::Failed { at, why } => format!("FAILED at {} UTC: {why}", clock(*at)),
     }
+}
+
+/// A heading, `none` when there is nothing, else one entry per item.
+fn section<T>(
+    out: &mut String,
+    heading: &str,
+    items: &[T],
+    none: &str,
+    mut entry: impl FnMut(&mut String, &T),
+) {
+    out.push_str(heading);
+    if items.is_empty() {
+        out.push_str(none);
+    }
+    for item in items {
+        entry(out, item);
+    }
+}
+
+/// One decision: outcome, gate, justification, what held it, its evidence.
+fn decision(out: &mut String, s: &Story, d: &super::DecisionStory) {
+    let _ = writeln!(
+        out,
+        "### {} UTC: {}{} by {}\n",
+        clock(d.at),
+        d.outcome,
+        if d.overridden {
+            format!(" — OVERRIDE of a {} gate", d.gate)
+        } else {
+            String::new()
+        },
+        d.by
+    );
+    let _ = writeln!(out, "- gate: {}", d.gate);
+    let _ = writeln!(out, "- justification: {}", d.justification);
+    if !d.holds.is_empty() {
+        let _ = writeln!(out, "- held by: {}", d.holds.join("; "));
+    }
+    if let Some(r) = &d.record {
+        let _ = writeln!(out, "- record: `{r}`");
+    }
+    if !d.evidence.is_empty() {
+        out.push_str("\n| check | status | value | why |\n| --- | --- | --- | --- |\n");
+        for (id, seen) in &d.evidence {
+            let waived = s
+                .waived_at(id, d.at)
+                .map(|w| {
+                    format!(
+                        " (WAIVED by {} until {} UTC)",
+                        w.by,
+                        w.until.format("%H:%M")
+                    )
+                })
+                .unwrap_or_default();
+            let _ = writeln!(
+                out,
+                "| {id} | {} {}{waived} | {} | {} |",
+                symbol(&seen.status),
+                seen.status,
+                cell(seen.value.as_deref().unwrap_or("")),
+                cell(&seen.reason)
+            );
+        }
+    }
+    out.push('\n');
 }

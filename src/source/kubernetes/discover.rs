@@ -52,25 +52,17 @@ impl Resolved {
 
     /// `v1`, `argoproj.io/v1alpha1`.
     pub fn api_version(&self) -> String {
-        if self.group.is_empty() {
-            self.version.clone()
-        } else {
-            format!("{}/{}", self.group, self.version)
-        }
+        super::resource::api_version(&self.group, &self.version)
     }
 
     /// The collection's URL path, in `namespace` when namespaced.
     pub fn collection_path(&self, namespace: &str) -> String {
-        let prefix = if self.group.is_empty() {
-            format!("/api/{}", self.version)
-        } else {
-            format!("/apis/{}/{}", self.group, self.version)
-        };
-        if self.namespaced {
-            format!("{prefix}/namespaces/{namespace}/{}", self.plural)
-        } else {
-            format!("{prefix}/{}", self.plural)
-        }
+        super::resource::collection_path(
+            &self.group,
+            &self.version,
+            &self.plural,
+            self.namespaced.then_some(namespace),
+        )
     }
 
     pub fn api_resource(&self) -> ApiResource {

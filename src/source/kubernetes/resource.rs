@@ -97,25 +97,17 @@ impl Kind {
 
     /// `v1`, `apps/v1`.
     pub fn api_version(&self) -> String {
-        if self.group.is_empty() {
-            self.version.to_string()
-        } else {
-            format!("{}/{}", self.group, self.version)
-        }
+        api_version(self.group, self.version)
     }
 
     /// The collection's URL path: `/api/v1/namespaces/NS/pods`, `/api/v1/nodes`.
     pub fn collection_path(&self, namespace: &str) -> String {
-        let prefix = if self.group.is_empty() {
-            format!("/api/{}", self.version)
-        } else {
-            format!("/apis/{}/{}", self.group, self.version)
-        };
-        if self.namespaced {
-            format!("{prefix}/namespaces/{namespace}/{}", self.plural)
-        } else {
-            format!("{prefix}/{}", self.plural)
-        }
+        collection_path(
+            self.group,
+            self.version,
+            self.plural,
+            self.namespaced.then_some(namespace),
+        )
     }
 
     /// For kube-runtime's watcher over `DynamicObject`s.
@@ -128,6 +120,33 @@ impl Kind {
 
     pub fn is_secret(&self) -> bool {
         self.plural == "secrets"
+    }
+}
+
+/// `v1` for the core group, `GROUP/VERSION` otherwise.
+pub fn api_version(group: &str, version: &str) -> String {
+    if group.is_empty() {
+        version.to_string()
+    } else {
+        format!("{group}/{version}")
+    }
+}
+
+/// A collection's URL path; `namespace` is `None` for cluster-scoped kinds.
+pub fn collection_path(
+    group: &str,
+    version: &str,
+    plural: &str,
+    namespace: Option<&str>,
+) -> String {
+    let prefix = if group.is_empty() {
+        format!("/api/{version}")
+    } else {
+        format!("/apis/{group}/{version}")
+    };
+    match namespace {
+        Some(ns) => format!("{prefix}/namespaces/{ns}/{plural}"),
+        None => format!("{prefix}/{plural}"),
     }
 }
 

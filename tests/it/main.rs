@@ -1,0 +1,64 @@
+//! The integration tests, one binary: each module was a test binary of its
+//! own, and each linked the whole crate and `support` again. One binary builds
+//! and links once (CI time and disk); tests still run in parallel threads.
+
+mod common;
+mod support;
+
+mod agenttrader_playbook;
+mod autopack_switches;
+mod bad_servers;
+mod baselines_any_source;
+mod bounded_reads;
+mod cli_help;
+mod cockpit_conditions;
+mod cockpit_etcd;
+mod cockpit_layout_who_tmux;
+mod cockpit_safety_tmux;
+mod cockpit_tmux;
+mod cockpit_wired;
+mod culprits;
+mod demo_alarm_tmux;
+mod demo_poll;
+mod demo_serve;
+mod demo_tmux;
+mod deploy;
+mod etcd_journal;
+mod etcd_watch;
+mod fuzz;
+mod guards;
+mod invalid_playbooks;
+mod journal_chain;
+mod journal_concurrency;
+mod journal_follow;
+mod journal_kill_guard;
+mod journal_once;
+mod journal_torn;
+mod kill_switch;
+mod kube_discovery;
+mod kube_watch;
+mod kubernetes;
+mod kubernetes_act;
+mod local_sources;
+mod logging;
+mod notify;
+mod numbers;
+mod one_assessment;
+mod process_tree;
+mod prometheus_world;
+mod ramp;
+mod readme_keys;
+mod redirects;
+mod release_rules_tmux;
+mod release_walk;
+mod rl_policy;
+mod rl_policy_cockpit;
+mod secret_echo;
+mod serve;
+mod sql_autopack;
+mod supervisor_war_room;
+mod supervisor_watch;
+mod ticks_baselines;
+mod ui_dialogs;
+mod ui_snapshots;
+mod ui_war_room;
