@@ -130,11 +130,41 @@ pub fn assess<O: Borrow<Observation>>(
     }
 }
 
-/// Which checks and guards read each source, built once per playbook.
+/// What a clock tick did (`Assessment::tick`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Ticked {
+    /// Checks evaluated.
+    pub evaluated: usize,
+    /// Whether any verdict, ACK or the gate changed.
+    pub changed: bool,
+}
+
+/// Which checks and guards read each source, and which checks the clock
+/// alone can change, built once per playbook.
 #[derive(Debug, Clone, Default)]
 pub struct SourceIndex {
     checks: HashMap<String, Vec<usize>>,
     guards: HashMap<String, Vec<usize>>,
+    /// Checks whose verdict reads the clock whatever their data: a manual
+    /// item (observed "now"), an artifacts source (files' ages), a condition
+    /// or `show` reading `now`.
+    clocked: Vec<usize>,
+    /// Checks with a `max_age` (and not `clocked`): time alone makes them stale.
+    aging: Vec<usize>,
+}
+
+/// True when the verdict of `check` depends on the clock beyond `max_age`.
+fn reads_clock(pb: &LoadedPlaybook, check: &crate::playbook::CompiledCheck) -> bool {
+    let kind = pb
+        .playbook
+        .sources
+        .get(&check.spec.source)
+        .map(|s| s.kind());
+    let exprs = std::iter::once(&check.pass)
+        .chain(check.warn.as_ref())
+        .chain(check.show.as_ref());
+    matches!(kind, Some(SourceKind::Manual | SourceKind::Artifacts))
+        || exprs.flat_map(|e| e.variables().iter()).any(|v| v == "now")
 }
 
 impl SourceIndex {
@@ -143,6 +173,11 @@ impl SourceIndex {
         for (i, c) in pb.checks.iter().enumerate() {
             let at = index.checks.entry(c.spec.source.clone()).or_default();
             at.push(i);
+            if reads_clock(pb, c) {
+                index.clocked.push(i);
+            } else if c.spec.max_age.is_some() {
+                index.aging.push(i);
+            }
         }
         for (i, g) in pb.guards.iter().enumerate() {
             let at = index.guards.entry(g.spec.source.clone()).or_default();
@@ -190,6 +225,63 @@ impl Assessment {
         self.acks = acks;
         self.gate = gate;
         mine.len()
+    }
+
+    /// The clock moved to `now` and nothing else changed: re-evaluates only
+    /// the checks time alone can change, then the gate (ACKs and waivers
+    /// expire). A check with a `max_age` is re-evaluated while its data is
+    /// stale at `now` or its verdict is UNKNOWN (it was stale, or the clock
+    /// went back); fresh data gives the same verdict at any time. Equals a
+    /// full `assess` at `now` (tested below).
+    pub fn tick<O: Borrow<Observation>>(
+        &mut self,
+        pb: &LoadedPlaybook,
+        index: &SourceIndex,
+        observations: &HashMap<String, O>,
+        state: &ReleaseState,
+        now: DateTime<Utc>,
+    ) -> Ticked {
+        let extra = extra(state);
+        let mut bound = Bound::new();
+        let stale = |i: usize| {
+            let (Some(check), Some(v)) = (pb.checks.get(i), self.verdicts.get(i)) else {
+                return true;
+            };
+            let Some(max_age) = check.spec.max_age else {
+                return false;
+            };
+            let obs = observations.get(&check.spec.source).map(Borrow::borrow);
+            v.status == super::Status::Unknown
+                || obs.is_some_and(|o| o.outcome.is_ok() && now - o.at > max_age.as_chrono())
+        };
+        let due: Vec<usize> = index
+            .clocked
+            .iter()
+            .copied()
+            .chain(index.aging.iter().copied().filter(|&i| stale(i)))
+            .collect();
+        let mut changed = false;
+        for &i in &due {
+            if let (Some(v), Some(slot)) = (
+                check_verdict(pb, i, observations, state, now, &extra, Some(&mut bound)),
+                self.verdicts.get_mut(i),
+            ) {
+                if *slot != v {
+                    *slot = v;
+                    changed = true;
+                }
+            }
+        }
+        let (acks, gate) = gate(pb, &self.verdicts, state, now);
+        if acks != self.acks || gate != self.gate {
+            self.acks = acks;
+            self.gate = gate;
+            changed = true;
+        }
+        Ticked {
+            evaluated: due.len(),
+            changed,
+        }
     }
 }
 

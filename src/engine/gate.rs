@@ -6,6 +6,7 @@ use super::verdict::{Status, Verdict};
 use crate::playbook::CompiledCheck;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
+use std::collections::HashMap;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub enum Decision {
@@ -83,9 +84,25 @@ pub fn decide(
 ) -> GateDecision {
     let mut blockers = Vec::new();
     let mut holds = Vec::new();
-    for check in checks {
+    // Verdicts come in playbook order (`assess`): the check's own position
+    // first, an index by id only for verdicts in another order (never a
+    // search per check, which would be quadratic in the checks).
+    let mut by_id: Option<HashMap<&str, &Verdict>> = None;
+    for (i, check) in checks.iter().enumerate() {
         let spec = &check.spec;
-        let verdict = verdicts.iter().find(|v| v.check == spec.id);
+        let verdict = match verdicts.get(i).filter(|v| v.check == spec.id) {
+            Some(v) => Some(v),
+            None => by_id
+                .get_or_insert_with(|| {
+                    let mut m = HashMap::with_capacity(verdicts.len());
+                    for v in verdicts {
+                        m.entry(v.check.as_str()).or_insert(v);
+                    }
+                    m
+                })
+                .get(spec.id.as_str())
+                .copied(),
+        };
         let (status, reason) = match verdict {
             Some(v) => (v.status, v.evidence.reason.clone()),
             None => (Status::Unknown, "not evaluated".to_string()),
@@ -212,6 +229,23 @@ mod tests {
             assert_eq!(g.holds[0].id, "b");
             assert_eq!(g.holds[0].status, Some(bad));
         }
+    }
+
+    #[test]
+    fn verdicts_in_another_order_or_missing_are_found_by_id() {
+        let checks = [
+            check("a", true, false),
+            check("b", true, false),
+            check("c", true, false),
+        ];
+        let v = [verdict("c", Status::Fail), verdict("a", Status::Pass)];
+        let g = decide(&checks, &v, &[], true);
+        let held: Vec<(&str, Option<Status>)> =
+            g.holds.iter().map(|h| (h.id.as_str(), h.status)).collect();
+        assert_eq!(
+            held,
+            [("b", Some(Status::Unknown)), ("c", Some(Status::Fail))]
+        );
     }
 
     #[test]

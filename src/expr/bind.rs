@@ -64,7 +64,7 @@ pub fn bind(
         }
         Payload::Scrape { samples } => match query {
             Some(q) => {
-                let sel = Selector::parse(q)?;
+                let sel = Selector::parse_cached(q)?;
                 bind_samples(&mut vars, samples.iter().filter(|s| sel.matches(&s.labels)));
             }
             None => bind_samples(&mut vars, samples.iter()),

@@ -55,10 +55,11 @@ impl Expr {
     /// The culprits of this (false) condition over `vars`; empty when it has
     /// no list at its top level or every list was fine.
     pub fn culprits(&self, vars: &Vars, hint: &Hint) -> Vec<Culprit> {
-        let ctx = super::context(vars);
-        let mut out = Vec::new();
-        top_level(&self.tree, &ctx, hint, &mut out);
-        out
+        super::with_context(vars, |ctx| {
+            let mut out = Vec::new();
+            top_level(&self.tree, ctx, hint, &mut out);
+            out
+        })
     }
 }
 

@@ -113,9 +113,10 @@ impl Expr {
     }
 
     pub fn eval(&self, vars: &Vars) -> Result<Value, ExprError> {
-        let ctx = context(vars);
-        on_cel_stack(self.shape, || Value::resolve(&self.tree, &ctx))
-            .map_err(|e| ExprError::Eval(e.to_string()))
+        with_context(vars, |ctx| {
+            on_cel_stack(self.shape, || Value::resolve(&self.tree, ctx))
+        })
+        .map_err(|e| ExprError::Eval(e.to_string()))
     }
 
     pub fn eval_bool(&self, vars: &Vars) -> Result<bool, ExprError> {
@@ -126,15 +127,54 @@ impl Expr {
     }
 }
 
-/// A context with our functions and `vars` bound.
-fn context(vars: &Vars) -> Context<'static, 'static> {
-    let mut ctx = Context::default();
+/// CEL's standard library, declared once: building it is far dearer than
+/// evaluating a condition, and it never changes.
+static STDLIB: std::sync::LazyLock<Arc<cel::Env>> =
+    std::sync::LazyLock::new(|| Arc::new(cel::Env::stdlib()));
+
+thread_local! {
+    /// This thread's context with our functions registered (declaring them
+    /// checks each against the standard library: dear, and always the same).
+    /// Its variables are replaced on every evaluation.
+    static CONTEXT: std::cell::RefCell<Option<Context<'static, 'static>>> =
+        const { std::cell::RefCell::new(None) };
+}
+
+/// A context with the standard library and our functions, no variables: what
+/// `Context::default()` plus our functions gives, on the shared standard library.
+fn base_context() -> Context<'static, 'static> {
+    let mut ctx = Context::with_env(STDLIB.clone());
     functions::register(&mut ctx);
     numbers::register(&mut ctx);
+    ctx
+}
+
+fn set_variables(ctx: &mut Context<'static, 'static>, vars: &Vars) {
+    let (Context::Root { variables, .. } | Context::Child { variables, .. }) = ctx;
+    variables.clear();
     for (name, value) in &vars.0 {
         ctx.add_variable_from_value(name.clone(), value.clone());
     }
-    ctx
+}
+
+/// Runs `f` on a context with our functions and exactly `vars` bound (this
+/// thread's, reused; a fresh one if it is in use further up the stack).
+fn with_context<R>(vars: &Vars, f: impl FnOnce(&Context<'static, 'static>) -> R) -> R {
+    CONTEXT.with(|cell| match cell.try_borrow_mut() {
+        Ok(mut slot) => {
+            let ctx = slot.get_or_insert_with(base_context);
+            set_variables(ctx, vars);
+            let result = f(ctx);
+            // Values are not kept alive (nor seen) past their evaluation.
+            set_variables(ctx, &Vars::default());
+            result
+        }
+        Err(_) => {
+            let mut ctx = base_context();
+            set_variables(&mut ctx, vars);
+            f(&ctx)
+        }
+    })
 }
 
 /// A CEL value as a person reads it in evidence.

@@ -85,9 +85,9 @@ impl From<&Snapshot> for View {
     fn from(s: &Snapshot) -> Self {
         View {
             at: s.at,
-            release: s.release.clone(),
+            release: (*s.release).clone(),
             kill: s.kill.clone(),
-            verdicts: s.verdicts.clone(),
+            verdicts: (*s.verdicts).clone(),
             gate: s.gate.clone(),
             guards: s
                 .guards

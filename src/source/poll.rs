@@ -42,6 +42,10 @@ pub async fn secrets_of(
     ctx: &PollContext,
     spec: &SourceSpec,
 ) -> Result<Option<Secret>, SourceError> {
+    // Most sources name no secret: nothing to read, no thread to wake.
+    if spec.token_file.is_none() && spec.token_env.is_none() {
+        return Ok(None);
+    }
     let file = spec.token_file.as_deref().map(|f| ctx.resolve(f));
     let env = spec.token_env.clone();
     tokio::task::spawn_blocking(move || secret::resolve(env.as_deref(), file.as_deref()))

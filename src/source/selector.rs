@@ -4,7 +4,14 @@
 
 use promql_parser::label::Matcher;
 use promql_parser::parser::{self, Expr};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
+use std::sync::{Arc, LazyLock, Mutex};
+
+/// Selectors parsed so far, by their text (`parse_cached`).
+type Parsed = HashMap<String, Result<Arc<Selector>, String>>;
+
+/// Selectors `parse_cached` keeps (a playbook has one per check at most).
+const REMEMBERED: usize = 4096;
 
 #[derive(Debug, Clone)]
 pub struct Selector {
@@ -31,6 +38,23 @@ impl Selector {
             )),
             Err(e) => Err(format!("`{text}` is not a series selector: {e}")),
         }
+    }
+
+    /// As `parse`, remembered: a playbook's few selectors are parsed once,
+    /// not on every poll (the PromQL parser is dear next to matching 20
+    /// series). The memory is bounded: past `REMEMBERED` selectors it starts over.
+    pub fn parse_cached(text: &str) -> Result<Arc<Selector>, String> {
+        static SEEN: LazyLock<Mutex<Parsed>> = LazyLock::new(Default::default);
+        let mut seen = SEEN.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(known) = seen.get(text) {
+            return known.clone();
+        }
+        if seen.len() >= REMEMBERED {
+            seen.clear();
+        }
+        let parsed = Selector::parse(text).map(Arc::new);
+        seen.insert(text.to_string(), parsed.clone());
+        parsed
     }
 
     pub fn text(&self) -> &str {

@@ -4,13 +4,14 @@
 //! describes it all. The clock (`now`) is always passed in.
 //!
 //! An observation re-evaluates only the checks and guards reading its source
-//! (`engine::SourceIndex`); the journal changing or the clock ticking (time
-//! alone makes data stale) re-assesses every check.
+//! (`engine::SourceIndex`); the clock ticking only the checks time alone can
+//! change (stale data, conditions reading `now`, manual items); the journal
+//! changing re-assesses every check.
 
 use super::history::GuardHistory;
 use super::kill_view;
 use super::snapshot::{Said, Snapshot, SourceHealth};
-use crate::engine::{self, Assessment, SourceIndex};
+use crate::engine::{self, Assessment, SourceIndex, Verdict};
 use crate::guard::{judge_trip, stale_after, Tracker, Update};
 use crate::journal::Event;
 use crate::playbook::{Guard, LoadedPlaybook, OnTrip};
@@ -42,12 +43,34 @@ pub enum Duty {
     },
 }
 
+/// How soon what changed should be published.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Publish {
+    /// Nothing changed since the last snapshot (a poll merely starting is
+    /// not worth one: it rides along with the next).
+    Nothing,
+    /// New data: publish, coalesced with whatever else comes soon.
+    Soon,
+    /// The kill switch, the journal, a trip or a notice: publish now.
+    Now,
+}
+
+/// The parts of the last snapshot, shared with every snapshot (and reader)
+/// until they change: publishing copies only what changed since.
+#[derive(Debug, Default)]
+struct Shared {
+    verdicts: Option<Arc<Vec<Verdict>>>,
+    observations: Option<Arc<HashMap<String, Arc<Observation>>>>,
+    sources: Option<Arc<BTreeMap<String, SourceHealth>>>,
+    guards: Option<Arc<Vec<GuardHistory>>>,
+}
+
 pub struct Core {
     pb: Arc<LoadedPlaybook>,
     index: SourceIndex,
     observations: HashMap<String, Arc<Observation>>,
     sources: BTreeMap<String, SourceHealth>,
-    release: ReleaseState,
+    release: Arc<ReleaseState>,
     assessment: Assessment,
     guards: Vec<GuardHistory>,
     tracker: Tracker,
@@ -60,6 +83,8 @@ pub struct Core {
     seq: u64,
     /// Checks evaluated since start (incremental evaluation's cost, tested).
     evaluated: u64,
+    shared: Shared,
+    publish: Publish,
 }
 
 impl Core {
@@ -67,7 +92,7 @@ impl Core {
         let sources = crate::supervisor::snapshot::fresh_sources(&pb);
         let guards = crate::supervisor::snapshot::fresh_guards(&pb);
         let observations = HashMap::new();
-        let release = ReleaseState::default();
+        let release = Arc::new(ReleaseState::default());
         let assessment = engine::assess(&pb, &observations, &release, now);
         Core {
             index: SourceIndex::new(&pb),
@@ -84,7 +109,18 @@ impl Core {
             conditions: BTreeMap::new(),
             said: None,
             seq: 0,
+            shared: Shared::default(),
+            publish: Publish::Now,
         }
+    }
+
+    /// How soon the changes since the last snapshot should be published.
+    pub fn publish(&self) -> Publish {
+        self.publish
+    }
+
+    fn changed(&mut self, how: Publish) {
+        self.publish = self.publish.max(how);
     }
 
     pub fn playbook(&self) -> &Arc<LoadedPlaybook> {
@@ -121,6 +157,7 @@ impl Core {
     pub fn poll_started(&mut self, source: &str) {
         if let Some(h) = self.sources.get_mut(source) {
             h.polling = true;
+            self.shared.sources = None;
         }
     }
 
@@ -144,6 +181,19 @@ impl Core {
             }
         }
         let duties = self.watch_guards(&obs, now);
+        self.shared = Shared {
+            guards: self
+                .shared
+                .guards
+                .take()
+                .filter(|_| self.index.guards(&obs.source).is_empty()),
+            ..Shared::default()
+        };
+        self.changed(if duties.is_empty() {
+            Publish::Soon
+        } else {
+            Publish::Now
+        });
         let source = obs.source.clone();
         self.observations.insert(source.clone(), Arc::new(obs));
         let n = self.assessment.observe(
@@ -207,7 +257,8 @@ impl Core {
 
     /// The journal's fold changed: re-assess every check.
     pub fn release_changed(&mut self, state: ReleaseState, now: DateTime<Utc>) {
-        self.release = state;
+        self.release = Arc::new(state);
+        self.changed(Publish::Now);
         if let Some(local) = &self.kill_local {
             if kill_view::caught_up(local, &self.release) {
                 self.kill_local = None;
@@ -216,15 +267,32 @@ impl Core {
         self.reassess(now);
     }
 
-    /// The clock: staleness (a full re-assessment) and decision points falling due.
+    /// The clock: the checks time alone can change (staleness, `now`, manual
+    /// items), the gate, and decision points falling due.
     pub fn tick(&mut self, now: DateTime<Utc>) -> Vec<Duty> {
-        self.reassess(now);
-        self.due_points(now)
+        let ticked = self.assessment.tick(
+            &self.pb,
+            &self.index,
+            &self.observations,
+            &self.release,
+            now,
+        );
+        self.evaluated += ticked.evaluated as u64;
+        if ticked.changed {
+            self.shared.verdicts = None;
+            self.changed(Publish::Soon);
+        }
+        let duties = self.due_points(now);
+        if !duties.is_empty() {
+            self.changed(Publish::Now);
+        }
+        duties
     }
 
     fn reassess(&mut self, now: DateTime<Utc>) {
         self.assessment = engine::assess(&self.pb, &self.observations, &self.release, now);
         self.evaluated += self.pb.checks.len() as u64;
+        self.shared.verdicts = None;
     }
 
     fn due_points(&mut self, now: DateTime<Utc>) -> Vec<Duty> {
@@ -261,6 +329,7 @@ impl Core {
     pub fn kill_done(&mut self, state: KillState) {
         let caught_up = kill_view::caught_up(&state, &self.release);
         self.kill_local = (!caught_up).then_some(state);
+        self.changed(Publish::Now);
     }
 
     /// The guard's kill could not even start: nothing is firing.
@@ -268,18 +337,23 @@ impl Core {
         if matches!(self.kill_local, Some(KillState::Firing { .. })) {
             self.kill_local = None;
         }
+        self.changed(Publish::Now);
     }
 
     /// A lasting condition ("journal", "webhooks") holds (`Some`) or cleared.
     pub fn condition(&mut self, topic: &'static str, text: Option<String>) {
-        match text {
-            Some(t) => self.conditions.insert(topic, t),
-            None => self.conditions.remove(topic),
+        let changed = match text {
+            Some(t) => self.conditions.insert(topic, t.clone()) != Some(t),
+            None => self.conditions.remove(topic).is_some(),
         };
+        if changed {
+            self.changed(Publish::Now);
+        }
     }
 
     /// Something for the status line (and the log).
     pub fn say(&mut self, text: String, bad: bool, now: DateTime<Utc>) {
+        self.changed(Publish::Now);
         let seq = self.said.as_ref().map_or(1, |s| s.seq + 1);
         self.said = Some(Said {
             seq,
@@ -309,21 +383,40 @@ impl Core {
         Vec::new()
     }
 
-    /// The picture to publish.
+    /// The picture to publish. What did not change since the last one is
+    /// shared with it, not copied.
     pub fn snapshot(&mut self, now: DateTime<Utc>) -> Snapshot {
         self.seq += 1;
+        self.publish = Publish::Nothing;
+        let shared = &mut self.shared;
+        let verdicts = shared
+            .verdicts
+            .get_or_insert_with(|| Arc::new(self.assessment.verdicts.clone()))
+            .clone();
+        let observations = shared
+            .observations
+            .get_or_insert_with(|| Arc::new(self.observations.clone()))
+            .clone();
+        let sources = shared
+            .sources
+            .get_or_insert_with(|| Arc::new(self.sources.clone()))
+            .clone();
+        let guards = shared
+            .guards
+            .get_or_insert_with(|| Arc::new(self.guards.clone()))
+            .clone();
         Snapshot {
             at: now,
             seq: self.seq,
             release_name: self.pb.name().to_string(),
-            verdicts: self.assessment.verdicts.clone(),
+            verdicts,
             acks: self.assessment.acks.clone(),
             gate: self.assessment.gate.clone(),
             release: self.release.clone(),
             kill: self.kill().clone(),
-            sources: self.sources.clone(),
-            guards: self.guards.clone(),
-            observations: self.observations.clone(),
+            sources,
+            guards,
+            observations,
             conditions: self.conditions.clone(),
             said: self.said.clone(),
             guards_watching: self.guards_watching(),

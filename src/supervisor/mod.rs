@@ -11,6 +11,6 @@ pub mod kill_view;
 mod run;
 pub mod snapshot;
 
-pub use self::core::{Core, Duty};
+pub use self::core::{Core, Duty, Publish};
 pub use run::{spawn, Supervisor};
 pub use snapshot::{Said, Snapshot, SourceHealth};

@@ -6,7 +6,7 @@
 //! `Snapshot` is published. A 1 s clock re-assesses (staleness) and finds
 //! decision points falling due.
 
-use super::core::{Core, Duty};
+use super::core::{Core, Duty, Publish};
 use super::snapshot::Snapshot;
 use crate::act::ActContext;
 use crate::journal::SharedJournal;
@@ -21,13 +21,17 @@ use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::{mpsc, watch};
 use tokio::task::JoinHandle;
-use tokio::time::MissedTickBehavior;
+use tokio::time::{Instant, MissedTickBehavior};
 use tokio_util::sync::CancellationToken;
 
 /// Room for bursts (every source finishing at once, a journal catch-up).
 const QUEUE: usize = 256;
-/// Events folded per batch before a snapshot is published.
+/// Events folded per batch before a snapshot is considered.
 const BATCH: usize = 64;
+/// New data is published at most this often (about 10 a second): a burst of
+/// observations makes one snapshot. The kill switch, the journal, a trip or a
+/// notice are published at once (`Publish::Now`).
+const COALESCE: Duration = Duration::from_millis(100);
 
 /// A running supervisor. Stop it with `shutdown` (or by cancelling the token
 /// it was given).
@@ -95,9 +99,14 @@ async fn run(
     let mut clock = tokio::time::interval(Duration::from_secs(1));
     clock.set_missed_tick_behavior(MissedTickBehavior::Skip);
     let mut batch = Vec::with_capacity(BATCH);
+    let mut published = Instant::now();
     loop {
+        let due = published + COALESCE;
+        let waiting = core.publish() != Publish::Nothing;
         let duties = tokio::select! {
             _ = cancel.cancelled() => break,
+            // Coalesced changes: their turn has come.
+            _ = tokio::time::sleep_until(due), if waiting => Vec::new(),
             n = rx.recv_many(&mut batch, BATCH) => {
                 if n == 0 {
                     break;
@@ -112,12 +121,23 @@ async fn run(
             _ = clock.tick() => core.tick(Utc::now()),
         };
         let now = Utc::now();
+        let acted = !duties.is_empty();
         for duty in duties {
             carry_out(&mut core, &mut actuator, duty, now);
         }
-        snap_tx.send_replace(Arc::new(core.snapshot(now)));
-        // A guard's kill was just spawned: let it start before anything else.
-        tokio::task::yield_now().await;
+        let publish = match core.publish() {
+            Publish::Nothing => false,
+            Publish::Soon => Instant::now() >= due,
+            Publish::Now => true,
+        };
+        if publish {
+            snap_tx.send_replace(Arc::new(core.snapshot(now)));
+            published = Instant::now();
+        }
+        if acted {
+            // A guard's kill was just spawned: let it start before anything else.
+            tokio::task::yield_now().await;
+        }
     }
     pollers.shutdown().await;
 }

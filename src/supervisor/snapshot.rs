@@ -62,26 +62,28 @@ pub struct Snapshot {
     /// `[release] name`.
     pub release_name: String,
     /// One per playbook check, in playbook order (`engine::assess`).
-    pub verdicts: Vec<Verdict>,
+    /// Shared between snapshots until a verdict changes (as are the
+    /// observations, sources, guards and release below).
+    pub verdicts: Arc<Vec<Verdict>>,
     /// The roles the gate names, with their ACK state.
     pub acks: Vec<AckStatus>,
     /// GO or NO-GO, with everything holding it back.
     pub gate: GateDecision,
     /// The release as folded from the journal (stage, ACKs, kill switch,
     /// decisions, alarms, manual ticks, baselines).
-    pub release: ReleaseState,
+    pub release: Arc<ReleaseState>,
     /// The kill switch as this supervisor knows it: its own guard's firing
     /// (FIRING from the trip, then what the readback proved) until the
     /// journal has caught up, else the journal's state. Never a guess.
     pub kill: KillState,
     /// Every polled source (manual items are not polled), by id.
-    pub sources: BTreeMap<String, SourceHealth>,
+    pub sources: Arc<BTreeMap<String, SourceHealth>>,
     /// One per playbook guard, in playbook order: the values it watched
     /// (bounded history), whether its trip condition holds on the latest data.
-    pub guards: Vec<GuardHistory>,
+    pub guards: Arc<Vec<GuardHistory>>,
     /// The latest observation of each polled source (the cockpit's alerts
     /// panel and evidence read them).
-    pub observations: HashMap<String, Arc<Observation>>,
+    pub observations: Arc<HashMap<String, Arc<Observation>>>,
     /// Lasting conditions by topic ("journal" unreachable, "webhooks"
     /// failing); absent while fine.
     pub conditions: BTreeMap<&'static str, String>,

@@ -1,6 +1,8 @@
 //! The cockpit's one loop: terminal events, the event channel (pollers,
 //! journal, acts) and a 1 s clock, folded into `App`. A frame is drawn only
-//! after a batch of events changed something or on the clock tick.
+//! after a batch of events changed something that matters (keys, acts, the
+//! gate, a verdict's status, the kill switch...) or on the clock tick (new
+//! values, ages and countdowns: about one frame a second when idle).
 
 use super::act::Actuator;
 use super::actuator::Wired;
@@ -137,6 +139,10 @@ async fn event_loop(
     draw(&mut guard.terminal, app)?;
     loop {
         tokio::select! {
+            // In this order when several are ready: keys, then the acts'
+            // results (the kill switch's verdict), then the supervisor's
+            // newest snapshot (a watch: never a queue of stale ones).
+            biased;
             _ = term_signal.recv() => app.quit = true,
             _ = hangup.recv() => app.quit = true,
             event = input.recv() => match event {

@@ -241,3 +241,220 @@ fn incremental_always_equals_a_full_assessment() {
     assert_eq!(status(&inc, "a-at-stage"), Status::Pass);
     assert_eq!(status(&inc, "b-vs-baseline"), Status::Pass);
 }
+
+/// A playbook with everything time alone changes: data going stale
+/// (`max_age`), a condition reading `now`, files' ages, a manual item, an
+/// ACK expiring, a waiver ending; and checks time does not change.
+const TICKING: &str = r#"
+[release]
+name = "ticking"
+ack_valid_for = "20s"
+go_acks = ["sre"]
+
+[[role]]
+id = "sre"
+title = "SRE"
+
+[source.a]
+kind = "scrape"
+url = "http://127.0.0.1:1/metrics"
+
+[source.b]
+kind = "scrape"
+url = "http://127.0.0.1:2/metrics"
+
+[source.plan]
+kind = "manual"
+
+[source.drop]
+kind = "artifacts"
+dir = "drop"
+
+[[check]]
+id = "a-fresh"
+source = "a"
+query = "x"
+pass = "value < 10.0"
+warn = "value < 20.0"
+max_age = "5s"
+
+[[check]]
+id = "a-plain"
+source = "a"
+query = "x"
+pass = "value < 50.0"
+waivable_by = ["sre"]
+
+[[check]]
+id = "b-fresh"
+source = "b"
+query = "y"
+pass = "value > 0.0"
+max_age = "12s"
+show = "value"
+
+[[check]]
+id = "b-clock"
+source = "b"
+query = "y"
+pass = 'value >= 0.0 && now < timestamp("2026-11-21T12:01:00Z")'
+
+[[check]]
+id = "plan"
+source = "plan"
+pass = "checked"
+
+[[check]]
+id = "drop-young"
+source = "drop"
+pass = 'count > 0 && newest.age < duration("30s")'
+"#;
+
+#[derive(Debug, Clone)]
+enum Step {
+    /// A poll of `source` finished `lag` seconds before now: a value, or an error.
+    Observe {
+        source: usize,
+        value: Option<f64>,
+        lag: i64,
+    },
+    /// The clock moves by `secs` (backwards too: wall clocks are set) and ticks.
+    Tick { secs: i64 },
+    /// The journal changed: an ACK, a manual tick or a waiver (a full re-assessment).
+    Journal { what: usize },
+}
+
+fn step() -> impl proptest::strategy::Strategy<Value = Step> {
+    use proptest::prelude::*;
+    prop_oneof![
+        (0..3usize, proptest::option::of(0.0..60.0f64), 0..8i64)
+            .prop_map(|(source, value, lag)| Step::Observe { source, value, lag }),
+        (-3..15i64).prop_map(|secs| Step::Tick { secs }),
+        (0..3usize).prop_map(|what| Step::Journal { what }),
+    ]
+}
+
+fn observation(source: usize, value: Option<f64>, at: DateTime<Utc>) -> Observation {
+    let (id, name) = [("a", "x"), ("b", "y"), ("drop", "")][source];
+    match (id, value) {
+        (_, None) => Observation {
+            source: id.into(),
+            at,
+            took: std::time::Duration::ZERO,
+            origin: id.into(),
+            outcome: Err(crate::source::SourceError::Connect("refused".into())),
+        },
+        ("drop", Some(v)) => Observation {
+            source: id.into(),
+            at,
+            took: std::time::Duration::ZERO,
+            origin: id.into(),
+            outcome: Ok(Payload::Files {
+                files: vec![crate::source::FileInfo {
+                    name: "a.json".into(),
+                    path: "drop/a.json".into(),
+                    size: 1,
+                    modified: at - chrono::Duration::seconds(v as i64),
+                    json: None,
+                    json_error: None,
+                }],
+            }),
+        },
+        (_, Some(v)) => obs(id, name, v, at),
+    }
+}
+
+fn journal(state: &mut ReleaseState, what: usize, at: DateTime<Utc>) {
+    match what {
+        0 => state.acks.push(crate::release::AckRecord {
+            role: "sre".into(),
+            by: "ana".into(),
+            at,
+            comment: None,
+            stage: None,
+        }),
+        1 => {
+            let checked = !state.manual.get("plan").is_some_and(|m| m.checked);
+            state.manual.insert(
+                "plan".into(),
+                ManualState {
+                    checked,
+                    by: Some("ana".into()),
+                    at: Some(at),
+                },
+            );
+        }
+        _ => state.waivers.push(crate::release::waivers::WaiverRecord {
+            check: "a-plain".into(),
+            role: "sre".into(),
+            by: "ana".into(),
+            at,
+            until: at + chrono::Duration::seconds(10),
+            justification: "known".into(),
+        }),
+    }
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(64))]
+
+    /// The supervisor's way, an observation re-evaluating its source's checks
+    /// and a clock tick only the checks time can change, equals a full
+    /// assessment after every step of any sequence of observations, clock
+    /// ticks (forwards and back) and journal changes.
+    #[test]
+    fn incremental_observe_and_tick_equal_a_full_assessment(
+        steps in proptest::collection::vec(step(), 1..60)
+    ) {
+        let pb = crate::playbook::load_str(Path::new("/tmp/ticking/liftoff.toml"), TICKING).unwrap();
+        let index = SourceIndex::new(&pb);
+        let mut state = ReleaseState::default();
+        let mut observations: HashMap<String, Observation> = HashMap::new();
+        let mut clock = now();
+        let mut inc = assess(&pb, &observations, &state, clock);
+        for (n, step) in steps.iter().enumerate() {
+            match step {
+                Step::Observe { source, value, lag } => {
+                    let o = observation(*source, *value, clock - chrono::Duration::seconds(*lag));
+                    let id = o.source.clone();
+                    observations.insert(id.clone(), o);
+                    inc.observe(&pb, &index, &id, &observations, &state, clock);
+                }
+                Step::Tick { secs } => {
+                    clock += chrono::Duration::seconds(*secs);
+                    inc.tick(&pb, &index, &observations, &state, clock);
+                }
+                Step::Journal { what } => {
+                    journal(&mut state, *what, clock);
+                    inc = assess(&pb, &observations, &state, clock);
+                }
+            }
+            let full = assess(&pb, &observations, &state, clock);
+            proptest::prop_assert_eq!(&inc, &full, "after step {} ({:?})", n, step);
+        }
+    }
+}
+
+#[test]
+fn a_tick_evaluates_only_what_time_can_change() {
+    let pb = crate::playbook::load_str(Path::new("/tmp/ticking/liftoff.toml"), TICKING).unwrap();
+    let index = SourceIndex::new(&pb);
+    let state = ReleaseState::default();
+    let observations: HashMap<String, Observation> = [
+        ("a".to_string(), obs("a", "x", 5.0, now())),
+        ("b".to_string(), obs("b", "y", 5.0, now())),
+    ]
+    .into();
+    let mut a = assess(&pb, &observations, &state, now());
+    // Fresh data: the clocked ones only (`now`, manual, files).
+    let later = now() + chrono::Duration::seconds(1);
+    let ticked = a.tick(&pb, &index, &observations, &state, later);
+    assert_eq!(ticked.evaluated, 3, "b-clock, plan, drop-young");
+    // `a`'s data is past its max_age of 5 s: it is re-evaluated (and UNKNOWN) from now on.
+    let stale = now() + chrono::Duration::seconds(6);
+    let ticked = a.tick(&pb, &index, &observations, &state, stale);
+    assert_eq!(ticked.evaluated, 4);
+    assert!(ticked.changed);
+    assert_eq!(status(&a, "a-fresh"), Status::Unknown);
+    assert_eq!(a, assess(&pb, &observations, &state, stale));
+}

@@ -143,7 +143,7 @@ impl App {
                         state: self.release.clone(),
                         gate: self.gate.clone(),
                         acks: self.stage_acks(index, now),
-                        verdicts: self.verdicts.clone(),
+                        verdicts: self.verdicts.to_vec(),
                         override_hold: None,
                     };
                     let seen = Box::new(seen);

@@ -71,17 +71,20 @@ pub struct App {
     pub layout: Layout,
     /// Terminal size (columns, rows): mouse hits and focus order use it.
     pub size: (u16, u16),
-    /// The supervisor's latest observation of each polled source.
-    pub observations: HashMap<String, Arc<Observation>>,
-    pub sources: BTreeMap<String, SourceHealth>,
+    /// The supervisor's latest observation of each polled source (shared
+    /// with its snapshot, as are the sources, verdicts and guards' history).
+    pub observations: Arc<HashMap<String, Arc<Observation>>>,
+    pub sources: Arc<BTreeMap<String, SourceHealth>>,
     /// One per playbook check, in playbook order.
-    pub verdicts: Vec<Verdict>,
+    pub verdicts: Arc<Vec<Verdict>>,
     /// The roles the gate names, with their ACK state.
     pub acks: Vec<AckStatus>,
     pub gate: GateDecision,
     pub release: ReleaseState,
+    /// The snapshot's release state `release` was last copied from.
+    release_from: Option<Arc<ReleaseState>>,
     /// One per playbook guard, in playbook order.
-    pub history: Vec<GuardHistory>,
+    pub history: Arc<Vec<GuardHistory>>,
     pub focus: PanelKind,
     /// The open `/` filter or `:` command line.
     pub prompt: Option<prompt::Prompt>,
@@ -142,16 +145,17 @@ impl App {
             theme,
             layout,
             size: (0, 0),
-            observations: HashMap::new(),
-            sources,
-            verdicts: Vec::new(),
+            observations: Default::default(),
+            sources: Arc::new(sources),
+            verdicts: Default::default(),
             acks: Vec::new(),
             gate: GateDecision {
                 decision: engine::Decision::NoGo,
                 holds: Vec::new(),
             },
             release: ReleaseState::default(),
-            history,
+            release_from: None,
+            history: Arc::new(history),
             focus: PanelKind::Checklist,
             zoomed: None,
             last_click: None,
@@ -194,7 +198,7 @@ impl App {
     /// UNKNOWN, fail closed). From then on they are the supervisor's.
     fn evaluate(&mut self, now: DateTime<Utc>) {
         let a = engine::assess(&self.pb, &self.observations, &self.release, now);
-        self.verdicts = a.verdicts;
+        self.verdicts = Arc::new(a.verdicts);
         self.acks = a.acks;
         self.gate = a.gate;
     }

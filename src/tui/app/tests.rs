@@ -134,6 +134,31 @@ fn redraws_only_when_something_changed() {
 }
 
 #[test]
+fn new_values_wait_for_the_clock_and_a_new_status_is_drawn_at_once() {
+    let mut app = app();
+    let mut sup = core(&app);
+    supervised(&mut app, &mut sup, entropy(0.93, now()), now());
+    assert!(app.take_redraw(), "the first data is drawn at once");
+    let later = now() + chrono::Duration::seconds(1);
+    supervised(&mut app, &mut sup, entropy(0.94, later), later);
+    assert!(
+        !app.take_redraw(),
+        "a new value, same verdicts: the next tick's frame"
+    );
+    let i = app.pb.checks.iter().position(|c| c.spec.id == "entropy");
+    let v = i.map(|i| app.verdicts[i].evidence.value.clone());
+    assert_eq!(
+        v,
+        Some(Some("0.94".into())),
+        "the value is there for that frame"
+    );
+    app.on_tick(later);
+    assert!(app.take_redraw());
+    supervised(&mut app, &mut sup, entropy(0.87, later), later);
+    assert!(app.take_redraw(), "PASS -> WARN is drawn at once");
+}
+
+#[test]
 fn observations_change_verdicts_and_the_source_line() {
     let mut app = app();
     let i = app

@@ -8,6 +8,7 @@ use crate::tui::event::AppEvent;
 use crate::tui::keymap;
 use chrono::{DateTime, Utc};
 use crossterm::event::{Event, KeyEvent};
+use std::sync::Arc;
 
 impl App {
     pub fn apply(&mut self, event: AppEvent, now: DateTime<Utc>) {
@@ -40,16 +41,31 @@ impl App {
         }
     }
 
-    /// The supervisor's picture replaces what is drawn. Nothing is evaluated here.
+    /// The supervisor's picture replaces what is drawn. Nothing is evaluated
+    /// here. A change that matters (see `matters`) is drawn at once; new
+    /// values and ages alone wait for the next second's frame (`on_tick`),
+    /// so a cockpit whose sources answer a few times a second draws about
+    /// once a second, not once per answer.
     fn draw_snapshot(&mut self, snap: &Snapshot, now: DateTime<Utc>) {
-        self.verdicts.clone_from(&snap.verdicts);
+        let matters = self.matters(snap);
+        // Shared with the snapshot: pointer copies.
+        self.verdicts = snap.verdicts.clone();
         self.acks.clone_from(&snap.acks);
         self.gate.clone_from(&snap.gate);
-        self.sources.clone_from(&snap.sources);
-        self.history.clone_from(&snap.guards);
-        self.observations.clone_from(&snap.observations);
+        self.sources = snap.sources.clone();
+        self.history = snap.guards.clone();
+        self.observations = snap.observations.clone();
         self.supervisor_kill = snap.kill.clone();
-        self.release.clone_from(&snap.release);
+        // The release state is the cockpit's own copy (its acts fold into
+        // it too): copied only when the supervisor's changed.
+        if !self
+            .release_from
+            .as_ref()
+            .is_some_and(|r| Arc::ptr_eq(r, &snap.release))
+        {
+            self.release.clone_from(&snap.release);
+            self.release_from = Some(snap.release.clone());
+        }
         self.reconcile_kill();
         for (topic, text) in &snap.conditions {
             self.conditions.insert(topic, text.clone());
@@ -61,7 +77,60 @@ impl App {
             self.say(said.text.clone(), said.bad, now);
         }
         self.fix_selection();
-        self.mark_dirty();
+        if matters {
+            self.mark_dirty();
+        }
+    }
+
+    /// Whether `snap` changes something a person must see at once: the gate,
+    /// a verdict's status, an ACK, the journal's state (stages, ACKs, kill
+    /// switch, alarms), the kill switch as the supervisor knows it, a source
+    /// going down or coming back, a guard's trip condition, a lasting
+    /// condition, a notice. Values and ages are not: they are drawn with the
+    /// next second's frame.
+    fn matters(&self, snap: &Snapshot) -> bool {
+        let statuses = || {
+            self.verdicts.len() != snap.verdicts.len()
+                || self
+                    .verdicts
+                    .iter()
+                    .zip(snap.verdicts.iter())
+                    .any(|(a, b)| a.status != b.status || a.check != b.check)
+        };
+        let sources_up = || {
+            self.sources.len() != snap.sources.len()
+                || self
+                    .sources
+                    .values()
+                    .zip(snap.sources.values())
+                    .any(|(a, b)| a.last_ok != b.last_ok)
+        };
+        let trips = || {
+            self.history.len() != snap.guards.len()
+                || self
+                    .history
+                    .iter()
+                    .zip(snap.guards.iter())
+                    .any(|(a, b)| a.tripped != b.tripped)
+        };
+        let release_changed = !self
+            .release_from
+            .as_ref()
+            .is_some_and(|r| Arc::ptr_eq(r, &snap.release));
+        release_changed
+            || self.supervisor_kill != snap.kill
+            || self.gate != snap.gate
+            || self.acks != snap.acks
+            || snap.said.as_ref().is_some_and(|s| s.seq > self.said_seq)
+            || self.conditions.len() != snap.conditions.len()
+            || self
+                .conditions
+                .iter()
+                .zip(snap.conditions.iter())
+                .any(|(a, b)| a != b)
+            || (!Arc::ptr_eq(&self.verdicts, &snap.verdicts) && statuses())
+            || (!Arc::ptr_eq(&self.sources, &snap.sources) && sources_up())
+            || (!Arc::ptr_eq(&self.history, &snap.guards) && trips())
     }
 
     /// The input task fired the kill switch on the second `K` (`Ok`: it

@@ -168,7 +168,7 @@ mod tests {
             element: Some(element.into()),
             detail: Some("c.state.waiting.reason = \"CrashLoopBackOff\"".into()),
         };
-        let v = &mut app.verdicts[0];
+        let v = &mut std::sync::Arc::make_mut(&mut app.verdicts)[0];
         v.status = Status::Fail;
         v.evidence.culprits = (1..=5).map(|i| culprit(&format!("prod/api-{i}"))).collect();
         v.evidence.stderr = Some("line one\nline two\nconnection refused".into());

@@ -65,7 +65,7 @@ impl OverrideDialog {
                 state: app.release.clone(),
                 gate: app.gate.clone(),
                 acks,
-                verdicts: app.verdicts.clone(),
+                verdicts: app.verdicts.to_vec(),
                 override_hold: Some(why),
             }),
         })

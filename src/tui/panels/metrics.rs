@@ -40,7 +40,7 @@ pub fn render(f: &mut Frame, area: Rect, app: &App) {
     let per = rows_per_guard(inner, app.pb.guards.len());
     let selected = app.row(PanelKind::Metrics);
     let focused = app.focus == PanelKind::Metrics && app.overlay.is_none();
-    for (i, (guard, hist)) in app.pb.guards.iter().zip(&app.history).enumerate() {
+    for (i, (guard, hist)) in app.pb.guards.iter().zip(app.history.iter()).enumerate() {
         let y = inner.y + i as u16 * per;
         if y >= inner.bottom() {
             break;
