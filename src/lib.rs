@@ -24,3 +24,8 @@ pub mod story;
 pub mod supervisor;
 pub mod tui;
 pub mod webhooks;
+
+/// mimalloc for every binary built on this crate (the product, its tests and
+/// benches alike): see Cargo.toml for why.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;

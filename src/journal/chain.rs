@@ -104,7 +104,17 @@ pub enum Step<T = Stored> {
 }
 
 /// A line whose own hash is right (and its MAC, unchecked), or why not.
-pub type Decoded<'a, T = Stored> = Result<(T, Option<&'a str>), Undecoded>;
+pub type Decoded<'a, T = Stored> = Result<DecodedLine<'a, T>, Undecoded>;
+
+/// A line's fields, its MAC (hex, if any) and its chain hashes as bytes: the
+/// hex is decoded with the rest of the line, off the thread that links.
+#[derive(Debug)]
+pub struct DecodedLine<'a, T> {
+    fields: T,
+    mac: Option<&'a str>,
+    hash: [u8; 32],
+    prev: Option<[u8; 32]>,
+}
 
 /// A line that is not a valid event: why, and the hash and id it states (if
 /// its JSON parses), for the next line that may chain onto it.
@@ -124,11 +134,22 @@ where
         why: LineError::Torn("not UTF-8".into()).to_string(),
         stated: None,
     })?;
-    decode_as::<T>(text).map_err(|e| Undecoded {
+    let (fields, mac) = decode_as::<T>(text).map_err(|e| Undecoded {
         why: e.to_string(),
         stated: serde_json::from_str::<Bare>(text)
             .ok()
             .and_then(|s| hash_bytes(s.hash).map(|h| (h, s.id))),
+    })?;
+    let hash = hash_bytes(fields.hash()).ok_or_else(|| Undecoded {
+        why: "the hash is not 64 hex digits".into(),
+        stated: None,
+    })?;
+    let prev = hash_bytes(fields.prev());
+    Ok(DecodedLine {
+        fields,
+        mac,
+        hash,
+        prev,
     })
 }
 
@@ -151,7 +172,12 @@ impl<'k> Chain<'k> {
 
     /// One line decoded by `decode_line` (maybe on another thread): is it on the chain?
     pub fn link<T: ChainFields>(&mut self, decoded: Decoded<'_, T>) -> Step<T> {
-        let (mut stored, mac) = match decoded {
+        let DecodedLine {
+            fields: mut stored,
+            mac,
+            hash,
+            prev,
+        } = match decoded {
             Ok(d) => d,
             Err(Undecoded { why, stated }) => {
                 // An edited line still states its hash: the next may chain onto it.
@@ -161,10 +187,6 @@ impl<'k> Chain<'k> {
                 return Step::Off(why);
             }
         };
-        let Some(hash) = hash_bytes(stored.hash()) else {
-            return Step::Off("the hash is not 64 hex digits".into());
-        };
-        let prev = hash_bytes(stored.prev());
         let id = stored.id();
         let after_head = prev == Some(self.state.head) && id == self.state.last_id + 1;
         let after_alt = self
