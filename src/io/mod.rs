@@ -6,9 +6,8 @@
 
 pub mod change;
 pub mod fetch;
-pub mod file;
-pub mod host;
 pub mod process;
-pub mod secret;
-pub mod tail;
 pub mod tree;
+
+// Std-only helpers the core needs too.
+pub use liftoff_core::io::{file, host, secret, tail};
