@@ -52,14 +52,14 @@ python3 tests/msrv.py
 echo "== cargo deny check licenses bans sources"
 cargo deny --offline check licenses bans sources
 echo "== cargo clippy (default features)"
-cargo clippy --all-targets --locked -- -D warnings
+cargo clippy --workspace --all-targets --locked -- -D warnings
 echo "== cargo clippy (all features)"
-cargo clippy --all-targets --all-features --locked -- -D warnings
+cargo clippy --workspace --all-targets --all-features --locked -- -D warnings
 echo "== cargo doc (warnings denied)"
-RUSTDOCFLAGS="-D warnings" cargo doc --no-deps --all-features --locked
+RUSTDOCFLAGS="-D warnings" cargo doc --no-deps --workspace --all-features --locked
 echo "== cargo test (all features)"
-cargo test --all-targets --all-features --locked
+cargo test --workspace --all-targets --all-features --locked
 # The default build (no etcd) runs the unit and integration tests again; the
 # benches' test runs are the same code and are left to the pass above.
 echo "== cargo test (default features)"
-cargo test --lib --bins --tests --locked
+cargo test --workspace --lib --bins --tests --locked

@@ -5,7 +5,6 @@
 
 use super::chain::Chain;
 use super::error::{JournalError, JournalWarning};
-use super::event::Stored;
 use super::key::JournalKey;
 use super::read::{parse_complete, Cursor};
 use crate::io::change::is_change;
@@ -15,13 +14,7 @@ use std::time::Duration;
 use tokio::io::{AsyncReadExt, AsyncSeekExt};
 use tokio::sync::mpsc;
 
-/// What a follower delivers.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Followed {
-    Event(Stored),
-    /// A line that could not be used (torn, edited), or a file that shrank.
-    Warning(JournalWarning),
-}
+pub use liftoff_core::journal::Followed;
 
 /// Re-read this often even without a change event.
 const FALLBACK_WITH_NOTIFY: Duration = Duration::from_secs(2);

@@ -6,23 +6,18 @@
 //! `audit_dir` is the default; `[release] journal = "etcd://..."` puts it on
 //! etcd, shared by machines (see `etcd`).
 
-pub mod chain;
-pub mod config;
-pub mod error;
+// The format (events, lines, the chain, reading and verifying) is the
+// core's; the backends, the follower and the spool are here.
+pub use liftoff_core::journal::{
+    chain, config, error, etcd_url, event, kept, key, line, read, verify,
+};
 #[cfg(feature = "etcd")]
 pub mod etcd;
-/// Pure, and built without the `etcd` feature too: validation reads it.
-pub mod etcd_url;
-pub mod event;
 pub mod file;
 pub mod follow;
 pub mod health;
-pub mod key;
-pub mod line;
-pub mod read;
 pub mod spool;
 mod tail;
-pub mod verify;
 
 pub use chain::Head;
 pub use config::JournalConfig;

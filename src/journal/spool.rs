@@ -10,11 +10,10 @@
 //! it has rewritten the file with what it could not write.
 
 use super::error::JournalError;
-use super::event::{Actor, NewEvent, Stored};
-use chrono::{DateTime, SubsecRound, Utc};
+use super::event::{NewEvent, Stored};
+use chrono::{SubsecRound, Utc};
 use nix::errno::Errno;
 use nix::fcntl::{Flock, FlockArg};
-use serde::{Deserialize, Serialize};
 use std::fs::{File, OpenOptions};
 use std::io::{Read, Seek, Write};
 use std::path::{Path, PathBuf};
@@ -25,39 +24,7 @@ pub const FILE_NAME: &str = "journal.spool.jsonl";
 /// How long `keep` waits for the spool's lock (held for one line, or a flush).
 const KEEP_WAIT: std::time::Duration = std::time::Duration::from_secs(1);
 
-/// An event waiting for the journal.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Kept {
-    pub actor: Actor,
-    pub kind: String,
-    pub payload: serde_json::Value,
-    pub kept_at: DateTime<Utc>,
-    /// Why it could not be written at the time.
-    pub why: String,
-    /// The token of the append that failed (its answer may have been lost
-    /// after it went in): the flush appends with it, so it goes in once.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub token: Option<String>,
-}
-
-impl Kept {
-    /// The event as it goes into the journal: its payload says it is late.
-    pub fn into_delayed(self) -> NewEvent {
-        let mut payload = match self.payload {
-            serde_json::Value::Object(map) => map,
-            serde_json::Value::Null => serde_json::Map::new(),
-            other => serde_json::Map::from_iter([("value".to_string(), other)]),
-        };
-        payload.insert("delayed".into(), true.into());
-        payload.insert("kept_at".into(), self.kept_at.to_rfc3339().into());
-        payload.insert("kept_because".into(), self.why.into());
-        NewEvent {
-            actor: self.actor,
-            kind: self.kind,
-            payload: serde_json::Value::Object(payload),
-        }
-    }
-}
+pub use liftoff_core::journal::kept::Kept;
 
 #[derive(Debug, Clone)]
 pub struct Spool {
@@ -232,7 +199,7 @@ fn lock(mut file: File, how: FlockArg) -> std::io::Result<Flock<File>> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::journal::event::{Event, Fired};
+    use crate::journal::event::{Actor, Event, Fired};
 
     fn fired(reason: &str) -> NewEvent {
         NewEvent::new(

@@ -11,13 +11,12 @@ mod client;
 pub mod discover;
 mod error;
 mod redact;
-mod resource;
 pub mod watch;
 
 pub use client::{connect, Clients, Connection, Target};
 pub use discover::Resolved;
 pub use error::{from_kube, from_status};
-pub use resource::{Kind, KINDS};
+pub use liftoff_core::source::resource::{self, Kind, KINDS};
 pub use watch::KubeWatch;
 
 use super::poll::PollContext;

@@ -77,55 +77,7 @@ impl Resolved {
     }
 }
 
-/// How a playbook names a resource, before asking the cluster.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Named<'a> {
-    /// In the fixed table: no round trip.
-    Builtin(&'static Kind),
-    /// `rollouts.argoproj.io`.
-    PluralGroup { plural: &'a str, group: &'a str },
-    /// `api_version` + a kind (`Rollout`) or a plural (`rollouts`).
-    Pinned {
-        group: String,
-        version: String,
-        name: &'a str,
-    },
-}
-
-/// Reads `resource` (and `api_version`) without the cluster.
-pub fn name<'a>(resource: &'a str, api_version: Option<&str>) -> Result<Named<'a>, SourceError> {
-    let resource = resource.trim();
-    if resource.is_empty() {
-        return Err(SourceError::Config("`resource` is empty".into()));
-    }
-    if let Some(av) = api_version {
-        let (group, version) = match av.split_once('/') {
-            Some((g, v)) => (g.to_string(), v.to_string()),
-            None => (String::new(), av.to_string()),
-        };
-        if version.is_empty() || av.matches('/').count() > 1 {
-            return Err(SourceError::Config(format!(
-                "api_version \"{av}\" is not GROUP/VERSION (e.g. \"argoproj.io/v1alpha1\") or a core VERSION (\"v1\")"
-            )));
-        }
-        return Ok(Named::Pinned {
-            group,
-            version,
-            name: resource,
-        });
-    }
-    if let Ok(k) = Kind::lookup(resource) {
-        return Ok(Named::Builtin(k));
-    }
-    match resource.split_once('.') {
-        Some((plural, group)) if !plural.is_empty() && !group.is_empty() => {
-            Ok(Named::PluralGroup { plural, group })
-        }
-        // A bare plural outside the table is far more often a typo ("pod")
-        // than a resource: say what to write.
-        _ => Kind::lookup(resource).map(Named::Builtin),
-    }
-}
+pub use liftoff_core::source::resource::{name, Named};
 
 /// Finds where `resource` lives on the cluster behind `conn`.
 pub async fn resolve(
@@ -190,30 +142,6 @@ pub async fn resolve(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn names_are_read_without_the_cluster() {
-        assert!(matches!(name("pods", None), Ok(Named::Builtin(k)) if k.kind == "Pod"));
-        assert_eq!(
-            name("rollouts.argoproj.io", None).unwrap(),
-            Named::PluralGroup {
-                plural: "rollouts",
-                group: "argoproj.io"
-            }
-        );
-        assert_eq!(
-            name("Canary", Some("flagger.app/v1beta1")).unwrap(),
-            Named::Pinned {
-                group: "flagger.app".into(),
-                version: "v1beta1".into(),
-                name: "Canary"
-            }
-        );
-        assert!(matches!(name("jobs", None), Ok(Named::Builtin(k)) if k.group == "batch"));
-        assert!(name("pod", None).is_err());
-        assert!(name("Rollout", Some("a/b/c")).is_err());
-        assert!(name(" ", None).is_err());
-    }
 
     #[test]
     fn paths_follow_the_api_layout() {

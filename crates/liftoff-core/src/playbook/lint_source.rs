@@ -315,8 +315,8 @@ fn headers(f: &mut Findings, id: &str, path: &str, h: &BTreeMap<String, String>)
 /// (`rollouts.argoproj.io`), or anything with `api_version` beside it; the
 /// cluster says at run time whether it serves it (discovery).
 pub(super) fn kube_resource(f: &mut Findings, path: &str, r: &str, api_version: Option<&str>) {
-    use crate::source::kubernetes::{discover, KINDS};
-    if let Err(e) = discover::name(r, api_version) {
+    use crate::source::resource::{name, KINDS};
+    if let Err(e) = name(r, api_version) {
         let builtin: Vec<&str> = KINDS.iter().map(|k| k.plural).collect();
         let hint = match suggest(r, builtin.iter().copied()) {
             Some(s) if api_version.is_none() => format!("did you mean \"{s}\"?"),

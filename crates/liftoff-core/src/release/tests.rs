@@ -344,7 +344,7 @@ fn unknown_kinds_and_warnings_are_carried() {
 fn late(id: u64, at: i64, kept: i64, event: Event) -> Stored {
     let actor = Actor::here(Some("ana"));
     let (kind, payload) = event.to_parts();
-    let kept = crate::journal::spool::Kept {
+    let kept = crate::journal::kept::Kept {
         actor,
         kind: kind.into(),
         payload,

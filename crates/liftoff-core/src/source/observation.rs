@@ -135,20 +135,7 @@ pub enum SourceError {
     Unsupported(String),
 }
 
-impl From<crate::io::fetch::FetchError> for SourceError {
-    fn from(e: crate::io::fetch::FetchError) -> Self {
-        use crate::io::fetch::FetchError as F;
-        match e {
-            F::Timeout(d) => SourceError::Timeout(d),
-            F::Connect(why) => SourceError::Connect(why),
-            F::TooLarge { limit } => SourceError::TooLarge { limit },
-            F::Io(why) => SourceError::Io(why),
-            F::Config(why) => SourceError::Config(why),
-        }
-    }
-}
-
-pub(crate) mod millis {
+pub mod millis {
     use serde::Serializer;
     use std::time::Duration;
     pub fn serialize<S: Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {

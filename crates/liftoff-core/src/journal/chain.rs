@@ -14,9 +14,9 @@
 
 use super::error::JournalWarning;
 use super::event::Stored;
-use super::follow::Followed;
 use super::key::JournalKey;
 use super::line::{decode_as, Bare, ChainFields, LineError};
+use super::Followed;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 

@@ -4,9 +4,9 @@
 use super::chain::{decode_line, Chain, ChainState, Decoded, Head};
 use super::error::JournalWarning;
 use super::event::Stored;
-use super::follow::Followed;
 use super::key::JournalKey;
 use super::line::{decode, ChainFields, LineError};
+use super::Followed;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
@@ -35,8 +35,7 @@ pub struct ReadAll {
 
 /// One complete line: its number and what it holds (its own hash only; the
 /// chain is checked by `Chain`).
-#[cfg_attr(not(feature = "etcd"), allow(dead_code))]
-pub(crate) fn parse_line(bytes: &[u8], line: usize) -> Result<Stored, JournalWarning> {
+pub fn parse_line(bytes: &[u8], line: usize) -> Result<Stored, JournalWarning> {
     let warn = |why: String| JournalWarning { line, why };
     let text = std::str::from_utf8(bytes)
         .map_err(|_| warn(LineError::Torn("not UTF-8".into()).to_string()))?;
@@ -46,7 +45,7 @@ pub(crate) fn parse_line(bytes: &[u8], line: usize) -> Result<Stored, JournalWar
 /// Walks the complete lines at the start of `bytes` along `chain`, in order
 /// (a trailing piece with no newline is left: it may be a line being
 /// written). Returns what they hold and how many bytes and lines they took.
-pub(crate) fn parse_complete(
+pub fn parse_complete(
     bytes: &[u8],
     first_line: usize,
     chain: &mut Chain<'_>,
@@ -85,7 +84,7 @@ fn walk(
 
 /// Each line decoded (JSON, own hash), in order: on up to four threads for a
 /// big read, since lines do not depend on each other until they are linked.
-pub(crate) fn decode_many<'a, T>(raws: &[&'a [u8]]) -> impl Iterator<Item = Decoded<'a, T>>
+pub fn decode_many<'a, T>(raws: &[&'a [u8]]) -> impl Iterator<Item = Decoded<'a, T>>
 where
     T: serde::Deserialize<'a> + ChainFields + Send,
 {
@@ -113,17 +112,12 @@ where
 /// Parses a whole journal read at once (under a shared lock, so no writer is
 /// mid-line): a trailing piece without a newline is a torn line. Only lines
 /// on the chain are events; the others are warnings.
-#[cfg_attr(not(feature = "etcd"), allow(dead_code))]
-pub(crate) fn parse_all(bytes: &[u8]) -> ReadAll {
+pub fn parse_all(bytes: &[u8]) -> ReadAll {
     parse_all_with(bytes, None, Utc::now())
 }
 
 /// As `parse_all`, checking MACs with `key` and times against `now`.
-pub(crate) fn parse_all_with(
-    bytes: &[u8],
-    key: Option<&JournalKey>,
-    now: DateTime<Utc>,
-) -> ReadAll {
+pub fn parse_all_with(bytes: &[u8], key: Option<&JournalKey>, now: DateTime<Utc>) -> ReadAll {
     let mut chain = Chain::new(ChainState::default(), key, now);
     let (mut events, mut warnings) = (Vec::with_capacity(bytes.len() / 256), Vec::new());
     let (consumed, lines) = walk(bytes, 1, &mut chain, |item| match item {

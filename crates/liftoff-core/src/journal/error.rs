@@ -37,10 +37,7 @@ pub enum JournalError {
 }
 
 impl JournalError {
-    pub(crate) fn io(
-        what: &'static str,
-        path: &std::path::Path,
-    ) -> impl FnOnce(std::io::Error) -> Self {
+    pub fn io(what: &'static str, path: &std::path::Path) -> impl FnOnce(std::io::Error) -> Self {
         let path = path.to_path_buf();
         move |source| JournalError::Io { what, path, source }
     }
