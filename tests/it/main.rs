@@ -39,6 +39,7 @@ mod kube_discovery;
 mod kube_watch;
 mod kubernetes;
 mod kubernetes_act;
+mod layers;
 mod local_sources;
 mod logging;
 mod notify;
