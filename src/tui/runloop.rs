@@ -167,7 +167,17 @@ async fn event_loop(
                 // The supervisor stopped: nothing guards the release from here.
                 Err(_) => return Err(eyre!("the supervisor stopped")),
             },
-            _ = clock.tick() => app.on_tick(Utc::now()),
+            _ = clock.tick() => {
+                // A resize whose event came stale or not at all (tmux sends
+                // the first and the last of a burst): the layout follows the
+                // terminal's real size within a second.
+                if let Ok(s) = guard.terminal.size() {
+                    if (s.width, s.height) != app.size {
+                        app.resized(s.width, s.height);
+                    }
+                }
+                app.on_tick(Utc::now())
+            }
         }
         // An act was just spawned (the kill switch above all). A task spawned
         // from this one waits in this worker's LIFO slot until we yield, so
