@@ -122,7 +122,7 @@ async fn run(remote: &Arc<Remote>, port: u16, case: &Case, phase: f64) -> Sample
     let path = dir.path().join("liftoff.toml");
     std::fs::write(&path, playbook(port, case)).expect("write playbook");
     let pb = liftoff::playbook::load(&path).expect("playbook");
-    let interval = pb.playbook.sources["service"].interval().as_std();
+    let interval = pb.sources["service"].polling.interval.as_std();
     let journal = journal::open(&pb.journal_config()).expect("journal");
     // The ramp runs at 10% (guards watch only then), as another process left it.
     let entered = Event::StageEntered(StageEntered {

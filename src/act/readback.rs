@@ -73,7 +73,7 @@ async fn read(
     let timeout = rb.spec.timeout().as_std();
     let deadline = started + timeout;
     let id = rb.spec.source.as_str();
-    let Some(spec) = pb.playbook.sources.get(id) else {
+    let Some(spec) = pb.sources.get(id) else {
         return ReadbackResult::Failed {
             why: format!("the readback's source `{id}` is not in the playbook"),
             reads: 0,

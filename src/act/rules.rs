@@ -7,7 +7,7 @@
 //! that says exactly what the act will count for, or a refusal that says why not.
 
 use crate::engine::{Decision, GateDecision};
-use crate::playbook::{Dur, Playbook, SourceKind};
+use crate::playbook::{Dur, Playbook, Source, SourceConfig, SourceKind};
 use crate::release::{self, AckRecord, ReleaseState};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
@@ -178,17 +178,18 @@ pub fn may_tick(
             ),
         );
     };
-    let title = spec.title.clone().unwrap_or_else(|| item.to_string());
-    if spec.kind() != SourceKind::Manual {
+    let source = Source::from(spec);
+    let SourceConfig::Manual(manual) = &source.config else {
         return refuse(
             "tick",
             format!(
-                "{title} is not a manual item: it comes from source `{item}` ({})",
-                spec.kind().name()
+                "{item} is not a manual item: it comes from source `{item}` ({})",
+                source.kind().name()
             ),
         );
-    }
-    if let Some(role) = &spec.role {
+    };
+    let title = manual.title.clone().unwrap_or_else(|| item.to_string());
+    if let Some(role) = &manual.role {
         if !holds_role(pb, state, role, who, now) {
             return refuse(
                 "tick",
@@ -198,7 +199,7 @@ pub fn may_tick(
     }
     Ok(TickPlan {
         item: item.to_string(),
-        role: spec.role.clone(),
+        role: manual.role.clone(),
         title,
     })
 }

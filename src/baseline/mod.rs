@@ -10,7 +10,7 @@
 
 use crate::expr::bind::{bind, Extra};
 use crate::expr::display;
-use crate::playbook::{LoadedPlaybook, SourceKind};
+use crate::playbook::{LoadedPlaybook, SourceConfig, SourceKind, SqlSource};
 use crate::source::{poll, PollContext};
 use chrono::{DateTime, Utc};
 
@@ -98,25 +98,25 @@ pub async fn measure(
         }
         Origin::Source { id, query } => (id.clone(), query.clone(), None),
     };
-    let spec = p
+    let spec = pb
         .sources
         .get(&source)
         .ok_or_else(|| BaselineError::UnknownSource(source.clone()))?;
-    if spec.kind() == SourceKind::Manual {
-        return Err(BaselineError::Manual);
-    }
     // prometheus/scrape read the check's query as PromQL/a selector and sql
     // as its own SQL; every other kind reads it as a CEL expression over the
     // source's variables, the number to record (`count`, `json.candidates`).
-    let kind = spec.kind();
-    let (spec, bind_query, shown_query, expression) = match (kind, &query) {
-        (SourceKind::Sql, Some(q)) => {
+    let (spec, bind_query, shown_query, expression) = match (&spec.config, &query) {
+        (SourceConfig::Manual(_), _) => return Err(BaselineError::Manual),
+        (SourceConfig::Sql(sql), Some(q)) => {
             let mut s = spec.clone();
-            s.query = Some(q.clone());
+            s.config = SourceConfig::Sql(SqlSource {
+                query: q.clone(),
+                ..sql.clone()
+            });
             (s, None, Some(q.clone()), None)
         }
-        (SourceKind::Sql, None) => (spec.clone(), None, spec.query.clone(), None),
-        (SourceKind::Prometheus | SourceKind::Scrape, _) => {
+        (SourceConfig::Sql(sql), None) => (spec.clone(), None, Some(sql.query.clone()), None),
+        (SourceConfig::Prometheus(_) | SourceConfig::Scrape(_), _) => {
             (spec.clone(), query.clone(), query.clone(), None)
         }
         (_, Some(q)) => {
@@ -151,7 +151,7 @@ pub async fn measure(
         Some(cel::Value::UInt(u)) => u as f64,
         Some(cel::Value::Float(f)) if f.is_finite() => f,
         Some(other) => return Err(BaselineError::NotANumber(display(&other))),
-        None => return Err(BaselineError::Measure(no_value(&source, kind))),
+        None => return Err(BaselineError::Measure(no_value(&source, spec.kind()))),
     };
     Ok(Measured {
         value,

@@ -7,7 +7,7 @@ use super::status::open_journal;
 use super::{load_or_report, runtime, EXIT_BAD_INPUT, EXIT_OK};
 use crate::act::{self, ActContext, ActError};
 use crate::journal::Actor;
-use crate::playbook::SourceKind;
+use crate::playbook::{SourceConfig, SourceKind};
 use chrono::Utc;
 use std::path::Path;
 use std::sync::Arc;
@@ -17,10 +17,11 @@ pub fn run(path: &Path, item: &str, name: Option<&str>, untick: bool) -> color_e
         Ok(pb) => pb,
         Err(code) => return Ok(code),
     };
-    let sources = &pb.playbook.sources;
-    let spec = match sources.get(item) {
-        Some(s) if s.kind() == SourceKind::Manual => s,
-        Some(s) => {
+    let sources = &pb.sources;
+    let manual = match sources.get(item).map(|s| &s.config) {
+        Some(SourceConfig::Manual(m)) => m,
+        Some(_) => {
+            let s = &sources[item];
             eprintln!(
                 "liftoff: source `{item}` is a {} source, not a manual item; only `kind = \"manual\"` sources are ticked",
                 s.kind().name()
@@ -41,8 +42,8 @@ pub fn run(path: &Path, item: &str, name: Option<&str>, untick: bool) -> color_e
         Ok(j) => j,
         Err(code) => return Ok(code),
     };
-    let actor = Actor::here(name).with_role(spec.role.as_deref());
-    let title = spec.title.clone().unwrap_or_else(|| item.to_string());
+    let actor = Actor::here(name).with_role(manual.role.as_deref());
+    let title = manual.title.clone().unwrap_or_else(|| item.to_string());
     // The rule book decides (the cockpit's Space asks the same); a refused tick writes nothing.
     let state = crate::release::ReleaseState::from_read(&read);
     let ctx = ActContext::new(Arc::new(pb), journal, actor);

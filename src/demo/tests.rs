@@ -77,8 +77,8 @@ async fn the_playbook_is_written_with_this_worlds_addresses_and_loads() {
         );
     }
     let pb = w.load_playbook().unwrap_or_else(|e| panic!("{e}"));
-    let prom = &pb.playbook.sources["prom"];
-    assert_eq!(prom.url.as_deref(), Some(w.endpoints.prometheus.as_str()));
+    let prom = pb.sources["prom"].http().expect("prometheus speaks http");
+    assert_eq!(prom.target.url, w.endpoints.prometheus);
     assert!(pb
         .playbook
         .ramp

@@ -6,7 +6,7 @@
 
 use super::task::SourceLoop;
 use super::PollEvent;
-use crate::playbook::LoadedPlaybook;
+use crate::playbook::{LoadedPlaybook, SourceConfig};
 use crate::source::kubernetes::KubeWatch;
 use crate::source::{self, PollContext};
 use std::sync::Arc;
@@ -15,10 +15,13 @@ pub async fn run<E>(lp: SourceLoop<E>, ctx: PollContext, pb: Arc<LoadedPlaybook>
 where
     E: From<PollEvent> + Send + 'static,
 {
-    let Some(spec) = pb.playbook.sources.get(&id) else {
+    let Some(spec) = pb.sources.get(&id) else {
         return;
     };
-    match KubeWatch::start(&ctx, &id, spec).await {
+    let SourceConfig::Kubernetes(kube) = &spec.config else {
+        return lp.run(|| source::poll(&ctx, &id, spec, &[])).await;
+    };
+    match KubeWatch::start(&ctx, &id, &spec.polling, kube).await {
         Ok(watch) => {
             let mut changes = watch.changes();
             let wake = lp.wake.clone();

@@ -9,7 +9,7 @@ pub mod kube;
 pub mod task;
 pub mod watch;
 
-use crate::playbook::{LoadedPlaybook, SourceKind};
+use crate::playbook::{LoadedPlaybook, SourceConfig, SourceKind};
 use crate::source::{self, Observation, PollContext};
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -84,24 +84,23 @@ where
     let mut wakes = BTreeMap::new();
     let mut tasks = Vec::new();
     let mut watchers = Vec::new();
-    for (id, spec) in &pb.playbook.sources {
+    for (id, spec) in &pb.sources {
         // Manual items come from the journal: nothing to poll.
         if spec.kind() == SourceKind::Manual {
             continue;
         }
         let wake = Arc::new(Notify::new());
         wakes.insert(id.clone(), wake.clone());
-        if spec.kind() == SourceKind::Artifacts {
-            if let Some((dir, mode)) = source::artifacts::watch_target(&ctx, spec) {
-                match watch::watch(&dir, mode, spec.glob.as_deref(), wake.clone()) {
-                    Ok(w) => watchers.push(w),
-                    Err(e) => tracing::debug!("cannot watch {}: {e}", dir.display()),
-                }
+        if let SourceConfig::Artifacts(files) = &spec.config {
+            let (dir, mode) = source::artifacts::watch_target(&ctx, files);
+            match watch::watch(&dir, mode, files.glob.as_deref(), wake.clone()) {
+                Ok(w) => watchers.push(w),
+                Err(e) => tracing::debug!("cannot watch {}: {e}", dir.display()),
             }
         }
         let lp = SourceLoop {
             source: id.clone(),
-            interval: spec.interval().as_std(),
+            interval: spec.polling.interval.as_std(),
             wake,
             cancel: cancel.clone(),
             tx: tx.clone(),
@@ -114,7 +113,7 @@ where
         let queries = pb.queries_for(id);
         let (ctx, pb, id) = (ctx.clone(), pb.clone(), id.clone());
         tasks.push(tokio::spawn(async move {
-            let Some(spec) = pb.playbook.sources.get(&id) else {
+            let Some(spec) = pb.sources.get(&id) else {
                 return;
             };
             lp.run(|| source::poll(&ctx, &id, spec, &queries)).await;

@@ -4,20 +4,21 @@
 //! `filter=` and are applied again here, so the answer is right even from a
 //! server (or proxy) that ignores the filter.
 
-use super::poll::{secrets_of, PollContext};
+use super::poll::{request, secrets_of, PollContext};
 use super::selector::{parse_matchers, Selector};
 use super::{Alert, Payload, SourceError};
-use crate::io::fetch::{self, Request};
-use crate::playbook::SourceSpec;
+use crate::io::fetch;
+use crate::playbook::{AlertmanagerSource, Polling};
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
 use std::collections::BTreeMap;
 
-pub async fn poll(ctx: &PollContext, spec: &SourceSpec) -> Result<Payload, SourceError> {
-    let base = spec
-        .url
-        .as_deref()
-        .ok_or_else(|| SourceError::Config("an alertmanager source needs `url`".into()))?;
+pub async fn poll(
+    ctx: &PollContext,
+    polling: &Polling,
+    spec: &AlertmanagerSource,
+) -> Result<Payload, SourceError> {
+    let base = &spec.http.target.url;
     let selector = if spec.matchers.is_empty() {
         None
     } else {
@@ -35,10 +36,8 @@ pub async fn poll(ctx: &PollContext, spec: &SourceSpec) -> Result<Payload, Sourc
     query.extend(filters.iter().map(|f| ("filter", f.as_str())));
     let url = fetch::endpoint(base, "api/v2/alerts", &query)?;
 
-    let token = secrets_of(ctx, spec).await?;
-    let mut req = Request::get(&url, spec.timeout().as_std(), spec.max_bytes());
-    req.follow_redirects = spec.follow_redirects;
-    req.token = token.as_ref();
+    let token = secrets_of(ctx, Some(&spec.http.target)).await?;
+    let mut req = request(&spec.http, polling, &url, token.as_ref());
     req.headers
         .push(("Accept".into(), "application/json".into()));
     let reply = fetch::fetch(&ctx.client, req).await?;
@@ -121,7 +120,7 @@ fn parse_alerts(body: &[u8]) -> Result<Vec<Parsed>, SourceError> {
 }
 
 /// What the playbook asked for, oldest first (then by labels, for a stable order).
-fn keep(parsed: Vec<Parsed>, spec: &SourceSpec, selector: Option<&Selector>) -> Vec<Alert> {
+fn keep(parsed: Vec<Parsed>, spec: &AlertmanagerSource, selector: Option<&Selector>) -> Vec<Alert> {
     let mut alerts: Vec<Alert> = parsed
         .into_iter()
         .filter(|p| spec.include_silenced || !p.silenced)
@@ -136,6 +135,7 @@ fn keep(parsed: Vec<Parsed>, spec: &SourceSpec, selector: Option<&Selector>) -> 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::playbook::{HttpPoll, HttpTarget};
 
     const BODY: &str = r#"[
       {"labels":{"alertname":"PolicyEntropyLow","severity":"page"},
@@ -151,12 +151,19 @@ mod tests {
        "status":{"state":"suppressed","silencedBy":[],"inhibitedBy":["x"]}}
     ]"#;
 
-    fn spec(matchers: &[&str], silenced: bool, inhibited: bool) -> SourceSpec {
-        SourceSpec {
+    fn spec(matchers: &[&str], silenced: bool, inhibited: bool) -> AlertmanagerSource {
+        AlertmanagerSource {
+            http: HttpPoll {
+                target: HttpTarget {
+                    url: "http://127.0.0.1:9093".into(),
+                    token_env: None,
+                    token_file: None,
+                },
+                follow_redirects: false,
+            },
             matchers: matchers.iter().map(|m| m.to_string()).collect(),
             include_silenced: silenced,
             include_inhibited: inhibited,
-            ..Default::default()
         }
     }
 

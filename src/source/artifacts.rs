@@ -6,7 +6,7 @@
 use super::poll::PollContext;
 use super::{FileInfo, Payload, SourceError};
 use crate::io::file::{self, ReadError};
-use crate::playbook::SourceSpec;
+use crate::playbook::{ArtifactsSource, Polling};
 use chrono::{DateTime, Utc};
 use globset::{GlobBuilder, GlobMatcher};
 use notify::RecursiveMode;
@@ -17,8 +17,12 @@ use std::path::{Path, PathBuf};
 pub const DEFAULT_MAX_FILES: usize = 1000;
 pub const DEFAULT_GLOB: &str = "*";
 
-pub async fn poll(ctx: &PollContext, spec: &SourceSpec) -> Result<Payload, SourceError> {
-    let scan = Scan::new(ctx, spec)?;
+pub async fn poll(
+    ctx: &PollContext,
+    polling: &Polling,
+    spec: &ArtifactsSource,
+) -> Result<Payload, SourceError> {
+    let scan = Scan::new(ctx, polling, spec)?;
     // Folder walks and file reads block; keep them off the async workers.
     let files = tokio::task::spawn_blocking(move || scan.run())
         .await
@@ -27,18 +31,17 @@ pub async fn poll(ctx: &PollContext, spec: &SourceSpec) -> Result<Payload, Sourc
 }
 
 /// The folder to watch for this source and whether its glob reaches into
-/// subfolders. None when the source names no folder.
-pub fn watch_target(ctx: &PollContext, spec: &SourceSpec) -> Option<(PathBuf, RecursiveMode)> {
-    let dir = ctx.resolve(spec.dir.as_deref()?);
+/// subfolders.
+pub fn watch_target(ctx: &PollContext, spec: &ArtifactsSource) -> (PathBuf, RecursiveMode) {
     let mode = if needs_recursion(glob_of(spec)) {
         RecursiveMode::Recursive
     } else {
         RecursiveMode::NonRecursive
     };
-    Some((dir, mode))
+    (ctx.resolve(&spec.dir), mode)
 }
 
-fn glob_of(spec: &SourceSpec) -> &str {
+fn glob_of(spec: &ArtifactsSource) -> &str {
     spec.glob.as_deref().unwrap_or(DEFAULT_GLOB)
 }
 
@@ -60,12 +63,11 @@ struct Scan {
 }
 
 impl Scan {
-    fn new(ctx: &PollContext, spec: &SourceSpec) -> Result<Self, SourceError> {
-        let Some(dir) = spec.dir.as_deref() else {
-            return Err(SourceError::Config(
-                "an artifacts source needs `dir`, e.g. dir = \"artifacts/validation\"".into(),
-            ));
-        };
+    fn new(
+        ctx: &PollContext,
+        polling: &Polling,
+        spec: &ArtifactsSource,
+    ) -> Result<Self, SourceError> {
         let glob = glob_of(spec).to_string();
         // `*` stays inside one folder, as in a shell; `**` crosses folders.
         let matcher = GlobBuilder::new(&glob)
@@ -74,12 +76,12 @@ impl Scan {
             .map_err(|e| SourceError::Config(format!("bad glob \"{glob}\": {e}")))?
             .compile_matcher();
         Ok(Scan {
-            dir: ctx.resolve(dir),
+            dir: ctx.resolve(&spec.dir),
             recursive: needs_recursion(&glob),
             glob,
             matcher,
             max_files: spec.max_files.unwrap_or(DEFAULT_MAX_FILES),
-            max_bytes: spec.max_bytes(),
+            max_bytes: polling.max_bytes,
         })
     }
 
@@ -211,14 +213,12 @@ fn is_json(path: &Path) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::playbook::SourceKind;
 
-    fn spec(dir: &str, glob: Option<&str>) -> SourceSpec {
-        SourceSpec {
-            kind: Some(SourceKind::Artifacts),
-            dir: Some(dir.into()),
+    fn spec(dir: &str, glob: Option<&str>) -> ArtifactsSource {
+        ArtifactsSource {
+            dir: dir.into(),
             glob: glob.map(Into::into),
-            ..Default::default()
+            max_files: None,
         }
     }
 
@@ -232,15 +232,13 @@ mod tests {
     #[test]
     fn recursion_only_when_the_glob_asks() {
         let ctx = PollContext::new(Path::new("/pb"));
-        let flat = watch_target(&ctx, &spec("out", Some("*.json"))).unwrap();
+        let flat = watch_target(&ctx, &spec("out", Some("*.json")));
         assert_eq!(
             flat,
             (PathBuf::from("/pb/out"), RecursiveMode::NonRecursive)
         );
-        let deep = watch_target(&ctx, &spec("/abs", Some("**/*.json"))).unwrap();
+        let deep = watch_target(&ctx, &spec("/abs", Some("**/*.json")));
         assert_eq!(deep, (PathBuf::from("/abs"), RecursiveMode::Recursive));
-        let none = SourceSpec::default();
-        assert_eq!(watch_target(&ctx, &none), None);
     }
 
     #[tokio::test]
@@ -251,14 +249,26 @@ mod tests {
         std::fs::write(dir.path().join("sub/b.json"), "{}").unwrap();
         std::fs::write(dir.path().join("c.txt"), "x").unwrap();
         let ctx = PollContext::new(dir.path());
-        let flat = files(poll(&ctx, &spec(".", Some("*.json"))).await.unwrap());
+        let flat = files(
+            poll(&ctx, &Polling::default(), &spec(".", Some("*.json")))
+                .await
+                .unwrap(),
+        );
         assert_eq!(flat.iter().map(|f| &f.name).collect::<Vec<_>>(), ["a.json"]);
-        let deep = files(poll(&ctx, &spec(".", Some("**/*.json"))).await.unwrap());
+        let deep = files(
+            poll(&ctx, &Polling::default(), &spec(".", Some("**/*.json")))
+                .await
+                .unwrap(),
+        );
         assert_eq!(
             deep.iter().map(|f| &f.name).collect::<Vec<_>>(),
             ["a.json", "b.json"]
         );
-        let all = files(poll(&ctx, &spec(".", None)).await.unwrap());
+        let all = files(
+            poll(&ctx, &Polling::default(), &spec(".", None))
+                .await
+                .unwrap(),
+        );
         assert_eq!(all.len(), 2, "{all:?}"); // a.json, c.txt (not the folder)
         assert_eq!(all[1].json, None);
         assert_eq!(all[1].json_error, None, "only .json files are parsed");
@@ -273,10 +283,13 @@ mod tests {
         let ctx = PollContext::new(dir.path());
         let mut s = spec(".", None);
         s.max_files = Some(2);
-        let err = poll(&ctx, &s).await.unwrap_err();
+        let err = poll(&ctx, &Polling::default(), &s).await.unwrap_err();
         assert!(err.to_string().contains("more than 2 files"), "{err}");
         s.max_files = Some(3);
-        assert_eq!(files(poll(&ctx, &s).await.unwrap()).len(), 3);
+        assert_eq!(
+            files(poll(&ctx, &Polling::default(), &s).await.unwrap()).len(),
+            3
+        );
     }
 
     #[tokio::test]
@@ -285,9 +298,12 @@ mod tests {
         std::fs::write(dir.path().join("big.json"), "[1,2,3,4,5,6,7,8,9]").unwrap();
         std::fs::write(dir.path().join("empty.json"), "").unwrap();
         let ctx = PollContext::new(dir.path());
-        let mut s = spec(".", None);
-        s.max_bytes = Some(8);
-        let got = files(poll(&ctx, &s).await.unwrap());
+        let s = spec(".", None);
+        let small = Polling {
+            max_bytes: 8,
+            ..Default::default()
+        };
+        let got = files(poll(&ctx, &small, &s).await.unwrap());
         assert_eq!(got[0].name, "big.json");
         assert!(got[0].json_error.as_deref().unwrap().contains("max_bytes"));
         assert_eq!(got[0].size, 19);
@@ -300,7 +316,7 @@ mod tests {
     fn a_fifo_at_read_time_is_an_error_not_a_hang() {
         let dir = tempfile::tempdir().unwrap();
         let ctx = PollContext::new(dir.path());
-        let scan = Scan::new(&ctx, &spec(".", Some("*.json"))).unwrap();
+        let scan = Scan::new(&ctx, &Polling::default(), &spec(".", Some("*.json"))).unwrap();
         let path = dir.path().join("swapped.json");
         nix::unistd::mkfifo(&path, nix::sys::stat::Mode::S_IRWXU).unwrap();
         let err = scan.describe(&path).unwrap_err();
@@ -315,7 +331,9 @@ mod tests {
         nix::unistd::mkfifo(&fifo, nix::sys::stat::Mode::S_IRWXU).unwrap();
         std::os::unix::fs::symlink(&fifo, dir.path().join("b.json")).unwrap();
         let ctx = PollContext::new(dir.path());
-        let err = poll(&ctx, &spec(".", Some("*.json"))).await.unwrap_err();
+        let err = poll(&ctx, &Polling::default(), &spec(".", Some("*.json")))
+            .await
+            .unwrap_err();
         assert!(err.to_string().contains("b.json"), "{err}");
         assert!(err.to_string().contains("a FIFO"), "{err}");
     }
@@ -325,7 +343,9 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(dir.path().join("f"), "x").unwrap();
         let ctx = PollContext::new(dir.path());
-        let err = poll(&ctx, &spec("f", None)).await.unwrap_err();
+        let err = poll(&ctx, &Polling::default(), &spec("f", None))
+            .await
+            .unwrap_err();
         assert!(err.to_string().contains("is not a folder"), "{err}");
     }
 }

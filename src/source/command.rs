@@ -8,10 +8,23 @@ use super::poll::PollContext;
 use super::{CommandOutput, Payload, SourceError};
 use crate::io::process::{self, ProcessError, ProcessSpec};
 use crate::io::secret;
-use crate::playbook::SourceSpec;
+use crate::playbook::{CommandSpec, Polling};
+use std::path::Path;
+use std::time::Duration;
 
-pub async fn poll(ctx: &PollContext, spec: &SourceSpec) -> Result<Payload, SourceError> {
-    let process = process_spec(ctx, spec)?;
+pub async fn poll(
+    ctx: &PollContext,
+    polling: &Polling,
+    spec: &CommandSpec,
+) -> Result<Payload, SourceError> {
+    let max_bytes = usize::try_from(polling.max_bytes).unwrap_or(usize::MAX);
+    let process = process_spec(
+        &ctx.base_dir,
+        spec,
+        spec.run.clone(),
+        polling.timeout.as_std(),
+        max_bytes,
+    )?;
     let out = process::run(&process).await.map_err(|e| match e {
         ProcessError::Timeout { timeout, .. } => SourceError::Timeout(timeout),
         ProcessError::Spawn { .. } => SourceError::Exec(e.to_string()),
@@ -33,17 +46,24 @@ pub async fn poll(ctx: &PollContext, spec: &SourceSpec) -> Result<Payload, Sourc
     }))
 }
 
-/// What to run: the playbook's argv in the playbook's folder (or `cwd`,
-/// relative to it), with its `env`, bounded by its `timeout` and `max_bytes`.
-pub fn process_spec(ctx: &PollContext, spec: &SourceSpec) -> Result<ProcessSpec, SourceError> {
-    if spec.run.is_empty() {
+/// What to run, for a command source or a command action: `argv` (the
+/// playbook's `run`, filled in for an action) in the playbook's folder, or
+/// `cwd` relative to it, with the playbook's `env`.
+pub fn process_spec(
+    base_dir: &Path,
+    spec: &CommandSpec,
+    argv: Vec<String>,
+    timeout: Duration,
+    max_bytes: usize,
+) -> Result<ProcessSpec, SourceError> {
+    if argv.is_empty() {
         return Err(SourceError::Config(
             "`run` is empty: write run = [\"make\", \"preflight\"]".into(),
         ));
     }
     let cwd = match &spec.cwd {
-        Some(dir) => ctx.resolve(dir),
-        None => ctx.base_dir.clone(),
+        Some(dir) => base_dir.join(dir),
+        None => base_dir.to_path_buf(),
     };
     // Otherwise spawning fails with a bare "No such file or directory" that
     // reads as if the program were missing.
@@ -54,12 +74,12 @@ pub fn process_spec(ctx: &PollContext, spec: &SourceSpec) -> Result<ProcessSpec,
         )));
     }
     Ok(ProcessSpec {
-        argv: spec.run.clone(),
+        argv,
         shell: spec.shell,
         cwd: Some(cwd),
         env: spec.env.clone(),
-        timeout: spec.timeout().as_std(),
-        max_bytes: usize::try_from(spec.max_bytes()).unwrap_or(usize::MAX),
+        timeout,
+        max_bytes,
     })
 }
 
@@ -72,14 +92,18 @@ fn text(bytes: &[u8]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::playbook::{Dur, SourceKind};
-    use std::path::Path;
+    use crate::playbook::Dur;
 
-    fn spec(run: &[&str]) -> SourceSpec {
-        SourceSpec {
-            kind: Some(SourceKind::Command),
+    fn spec(run: &[&str]) -> CommandSpec {
+        CommandSpec {
             run: run.iter().map(|s| s.to_string()).collect(),
-            timeout: Some(Dur::secs(10)),
+            ..Default::default()
+        }
+    }
+
+    fn polling() -> Polling {
+        Polling {
+            timeout: Dur::secs(10),
             ..Default::default()
         }
     }
@@ -95,7 +119,7 @@ mod tests {
     async fn runs_in_the_playbook_folder_by_default() {
         let dir = tempfile::tempdir().unwrap();
         let ctx = PollContext::new(dir.path());
-        let out = output(poll(&ctx, &spec(&["pwd"])).await.unwrap());
+        let out = output(poll(&ctx, &polling(), &spec(&["pwd"])).await.unwrap());
         let seen = Path::new(out.stdout.trim()).canonicalize().unwrap();
         assert_eq!(seen, dir.path().canonicalize().unwrap());
     }
@@ -106,7 +130,7 @@ mod tests {
         let ctx = PollContext::new(dir.path());
         let mut s = spec(&["true"]);
         s.cwd = Some("nope".into());
-        let err = poll(&ctx, &s).await.unwrap_err();
+        let err = poll(&ctx, &polling(), &s).await.unwrap_err();
         assert!(err.to_string().contains("nope"), "{err}");
     }
 
@@ -116,10 +140,10 @@ mod tests {
         let ctx = PollContext::new(dir.path());
         let mut s = spec(&["echo", "$GREETING"]);
         s.env.insert("GREETING".into(), "hello".into());
-        let literal = output(poll(&ctx, &s).await.unwrap());
+        let literal = output(poll(&ctx, &polling(), &s).await.unwrap());
         assert_eq!(literal.stdout, "$GREETING\n");
         s.shell = true;
-        let expanded = output(poll(&ctx, &s).await.unwrap());
+        let expanded = output(poll(&ctx, &polling(), &s).await.unwrap());
         assert_eq!(expanded.stdout, "hello\n");
     }
 
@@ -128,7 +152,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let ctx = PollContext::new(dir.path());
         let s = spec(&["echo", "postgres://app:hunter22@db/x"]);
-        let out = output(poll(&ctx, &s).await.unwrap());
+        let out = output(poll(&ctx, &polling(), &s).await.unwrap());
         assert!(!out.stdout.contains("hunter22"), "{}", out.stdout);
     }
 
@@ -136,9 +160,12 @@ mod tests {
     async fn truncated_output_is_never_json() {
         let dir = tempfile::tempdir().unwrap();
         let ctx = PollContext::new(dir.path());
-        let mut s = spec(&["echo", "12345678"]);
-        s.max_bytes = Some(4);
-        let out = output(poll(&ctx, &s).await.unwrap());
+        let s = spec(&["echo", "12345678"]);
+        let small = Polling {
+            max_bytes: 4,
+            ..polling()
+        };
+        let out = output(poll(&ctx, &small, &s).await.unwrap());
         assert!(out.truncated);
         assert_eq!(out.stdout, "1234");
         assert_eq!(out.json, None);

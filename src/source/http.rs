@@ -2,28 +2,26 @@
 //! is an observation, 500 included: the check decides with `status`. Only no
 //! reply (refused, timed out, too large, broken) is an error.
 
-use super::poll::{secrets_of, PollContext};
+use super::poll::{request, secrets_of, PollContext};
 use super::{HttpReply, Payload, SourceError};
-use crate::io::fetch::{self, Request};
+use crate::io::fetch;
 use crate::io::secret::{self, Secret};
-use crate::playbook::SourceSpec;
+use crate::playbook::{HttpSource, Polling};
 
-pub async fn poll(ctx: &PollContext, spec: &SourceSpec) -> Result<Payload, SourceError> {
-    let url = spec
-        .url
-        .as_deref()
-        .ok_or_else(|| SourceError::Config("an http source needs `url`".into()))?;
+pub async fn poll(
+    ctx: &PollContext,
+    polling: &Polling,
+    spec: &HttpSource,
+) -> Result<Payload, SourceError> {
     let method = method(spec.method.as_deref())?;
-    let token = secrets_of(ctx, spec).await?;
-    let headers = headers_from_env(spec)?;
+    let token = secrets_of(ctx, Some(&spec.http.target)).await?;
+    let headers = headers_from_env(&spec.headers)?;
     // Header values are secrets as much as the token is: scrub them all.
     let mut known: Vec<Secret> = token.iter().cloned().collect();
     known.extend(headers.iter().map(|(_, v)| v.clone()));
 
-    let mut req = Request::get(url, spec.timeout().as_std(), spec.max_bytes());
+    let mut req = request(&spec.http, polling, &spec.http.target.url, token.as_ref());
     req.method = method;
-    req.follow_redirects = spec.follow_redirects;
-    req.token = token.as_ref();
     req.headers = headers
         .iter()
         .map(|(k, v)| (k.clone(), v.expose().to_string()))
@@ -58,8 +56,10 @@ fn method(m: Option<&str>) -> Result<reqwest::Method, SourceError> {
 }
 
 /// `headers = { X-Api-Key = "API_KEY_VAR" }`: the value is read from `$API_KEY_VAR`.
-fn headers_from_env(spec: &SourceSpec) -> Result<Vec<(String, Secret)>, SourceError> {
-    spec.headers
+fn headers_from_env(
+    headers: &std::collections::BTreeMap<String, String>,
+) -> Result<Vec<(String, Secret)>, SourceError> {
+    headers
         .iter()
         .map(|(name, var)| {
             secret::from_env(var)
@@ -82,11 +82,8 @@ mod tests {
 
     #[test]
     fn header_values_come_from_the_named_variables() {
-        let spec = SourceSpec {
-            headers: [("X-Api-Key".to_string(), "LIFTOFF_HTTP_TEST_KEY".to_string())].into(),
-            ..Default::default()
-        };
-        let err = headers_from_env(&spec).unwrap_err().to_string();
+        let headers = [("X-Api-Key".to_string(), "LIFTOFF_HTTP_TEST_KEY".to_string())].into();
+        let err = headers_from_env(&headers).unwrap_err().to_string();
         assert!(
             err.contains("X-Api-Key") && err.contains("LIFTOFF_HTTP_TEST_KEY"),
             "{err}"

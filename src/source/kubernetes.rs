@@ -21,7 +21,7 @@ pub use watch::KubeWatch;
 
 use super::poll::PollContext;
 use super::{Payload, SourceError};
-use crate::playbook::SourceSpec;
+use crate::playbook::{KubeSource, Polling};
 use kube::api::{GetParams, ListParams};
 use serde_json::Value;
 
@@ -47,31 +47,29 @@ pub struct Query {
 }
 
 impl Query {
-    pub fn of(ctx: &PollContext, spec: &SourceSpec) -> Result<Query, SourceError> {
-        let resource = spec
-            .resource
-            .as_deref()
-            .ok_or_else(|| SourceError::Config("a kubernetes source needs `resource`".into()))?;
+    pub fn of(
+        ctx: &PollContext,
+        polling: &Polling,
+        spec: &KubeSource,
+    ) -> Result<Query, SourceError> {
+        let t = &spec.target;
+        let resource = t.resource.as_str();
         // Refuses a malformed name before connecting.
-        discover::name(resource, spec.api_version.as_deref())?;
-        if resource == "secrets" && spec.name.is_none() {
+        discover::name(resource, t.api_version.as_deref())?;
+        if resource == "secrets" && t.name.is_none() {
             return Err(SourceError::Config(
                 "secrets are read only one at a time: add name = \"the-secret\"".into(),
             ));
         }
         Ok(Query {
-            target: Target::new(
-                &ctx.base_dir,
-                spec.kubeconfig.as_deref(),
-                spec.context.as_deref(),
-            ),
+            target: Target::new(&ctx.base_dir, t.kubeconfig.as_deref(), t.context.as_deref()),
             resource: resource.to_string(),
-            api_version: spec.api_version.clone(),
-            namespace: spec.namespace.clone(),
-            name: spec.name.clone(),
+            api_version: t.api_version.clone(),
+            namespace: t.namespace.clone(),
+            name: t.name.clone(),
             label_selector: spec.selector.clone(),
             field_selector: spec.field_selector.clone(),
-            max_bytes: spec.max_bytes(),
+            max_bytes: polling.max_bytes,
         })
     }
 
@@ -85,8 +83,12 @@ impl Query {
     }
 }
 
-pub async fn poll(ctx: &PollContext, spec: &SourceSpec) -> Result<Payload, SourceError> {
-    let q = Query::of(ctx, spec)?;
+pub async fn poll(
+    ctx: &PollContext,
+    polling: &Polling,
+    spec: &KubeSource,
+) -> Result<Payload, SourceError> {
+    let q = Query::of(ctx, polling, spec)?;
     let conn = ctx.kube.get(&q.target).await?;
     let result = read(&conn, &q).await;
     if matches!(result, Err(SourceError::Connect(_))) {
@@ -187,18 +189,19 @@ async fn list(
 
 /// Where a kubernetes source reads, for evidence: `kubernetes trading-floor/pods
 /// (app=x) via context prod`. No namespace named: the context's.
-pub fn origin(spec: &SourceSpec) -> String {
-    let resource = spec.resource.as_deref().unwrap_or("?");
+pub fn origin(spec: &KubeSource) -> String {
+    let t = &spec.target;
+    let resource = t.resource.as_str();
     let cluster_scoped = Kind::lookup(resource).is_ok_and(|k| !k.namespaced);
     let mut what = if cluster_scoped {
         format!("kubernetes {resource}")
     } else {
         format!(
             "kubernetes {}/{resource}",
-            spec.namespace.as_deref().unwrap_or("(context namespace)")
+            t.namespace.as_deref().unwrap_or("(context namespace)")
         )
     };
-    if let Some(n) = &spec.name {
+    if let Some(n) = &t.name {
         what.push_str(&format!("/{n}"));
     }
     let selectors: Vec<&str> = [spec.selector.as_deref(), spec.field_selector.as_deref()]
@@ -208,7 +211,7 @@ pub fn origin(spec: &SourceSpec) -> String {
     if !selectors.is_empty() {
         what.push_str(&format!(" ({})", selectors.join("; ")));
     }
-    if let Some(c) = &spec.context {
+    if let Some(c) = &t.context {
         what.push_str(&format!(" via context {c}"));
     }
     what
@@ -228,22 +231,29 @@ fn fill_type(item: &mut Value, kind: &Resolved) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::playbook::KubeTarget;
 
     #[test]
     fn origin_names_namespace_resource_name_and_selectors() {
-        let spec = SourceSpec {
-            namespace: Some("trading-floor".into()),
-            resource: Some("configmaps".into()),
-            name: Some("agenttrader-kill-switch".into()),
-            context: Some("prod".into()),
+        let spec = KubeSource {
+            target: KubeTarget {
+                namespace: Some("trading-floor".into()),
+                resource: "configmaps".into(),
+                name: Some("agenttrader-kill-switch".into()),
+                context: Some("prod".into()),
+                ..Default::default()
+            },
             ..Default::default()
         };
         assert_eq!(
             origin(&spec),
             "kubernetes trading-floor/configmaps/agenttrader-kill-switch via context prod"
         );
-        let nodes = SourceSpec {
-            resource: Some("nodes".into()),
+        let nodes = KubeSource {
+            target: KubeTarget {
+                resource: "nodes".into(),
+                ..Default::default()
+            },
             selector: Some("pool=trading".into()),
             ..Default::default()
         };

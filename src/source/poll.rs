@@ -2,8 +2,9 @@
 //! `Observation` (an error is an observation too: it becomes UNKNOWN evidence).
 
 use super::{Observation, Payload, SourceError};
+use crate::io::fetch::Request;
 use crate::io::secret::{self, Secret};
-use crate::playbook::{SourceKind, SourceSpec};
+use crate::playbook::{HttpPoll, HttpTarget, Polling, Source, SourceConfig};
 use chrono::Utc;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -40,14 +41,14 @@ impl PollContext {
 /// even where a read of a regular file blocks (a hung network mount).
 pub async fn secrets_of(
     ctx: &PollContext,
-    spec: &SourceSpec,
+    target: Option<&HttpTarget>,
 ) -> Result<Option<Secret>, SourceError> {
     // Most sources name no secret: nothing to read, no thread to wake.
-    if spec.token_file.is_none() && spec.token_env.is_none() {
+    let Some(target) = target.filter(|t| t.token_file.is_some() || t.token_env.is_some()) else {
         return Ok(None);
-    }
-    let file = spec.token_file.as_deref().map(|f| ctx.resolve(f));
-    let env = spec.token_env.clone();
+    };
+    let file = target.token_file.as_deref().map(|f| ctx.resolve(f));
+    let env = target.token_env.clone();
     tokio::task::spawn_blocking(move || secret::resolve(env.as_deref(), file.as_deref()))
         .await
         .map_err(|e| SourceError::Config(format!("reading the token stopped unexpectedly: {e}")))?
@@ -58,22 +59,35 @@ pub async fn secrets_of(
 /// token again to scrub it from the result.
 const GRACE: std::time::Duration = std::time::Duration::from_millis(250);
 
-/// Polls `spec` once. `queries` are the PromQL queries asked of a prometheus source.
-pub async fn poll(
-    ctx: &PollContext,
-    id: &str,
-    spec: &SourceSpec,
-    queries: &[String],
-) -> Observation {
+/// A GET to `url` of an HTTP-speaking source, bounded by its polling settings.
+pub fn request<'a>(
+    http: &HttpPoll,
+    polling: &Polling,
+    url: &'a str,
+    token: Option<&'a Secret>,
+) -> Request<'a> {
+    let mut req = Request::get(url, polling.timeout.as_std(), polling.max_bytes);
+    req.follow_redirects = http.follow_redirects;
+    req.token = token;
+    req
+}
+
+/// Polls `source` once. `queries` are the PromQL queries asked of a prometheus source.
+pub async fn poll(ctx: &PollContext, id: &str, source: &Source, queries: &[String]) -> Observation {
     let started = Instant::now();
-    let timeout = spec.timeout().as_std();
-    let work = poll_kind(ctx, spec, queries);
+    let timeout = source.polling.timeout.as_std();
+    let work = poll_kind(ctx, source, queries);
     // Each kind bounds its own I/O; this outer bound is the guarantee.
     let mut outcome = match tokio::time::timeout(timeout + GRACE, work).await {
         Ok(r) => r,
         Err(_) => Err(SourceError::Timeout(timeout)),
     };
-    let known: Vec<Secret> = match tokio::time::timeout(GRACE, secrets_of(ctx, spec)).await {
+    let known: Vec<Secret> = match tokio::time::timeout(
+        GRACE,
+        secrets_of(ctx, source.http().map(|h| &h.target)),
+    )
+    .await
+    {
         Ok(secret) => secret.ok().flatten().into_iter().collect(),
         Err(_) => {
             // Fail closed: what cannot be scrubbed is not shown.
@@ -87,7 +101,7 @@ pub async fn poll(
         source: id.to_string(),
         at: Utc::now(),
         took: started.elapsed(),
-        origin: secret::redact(&origin(ctx, spec), &known),
+        origin: secret::redact(&origin(ctx, source), &known),
         outcome: outcome
             .map(|p| redact_payload(p, &known))
             .map_err(|e| redact_error(e, &known)),
@@ -129,51 +143,52 @@ fn redact_payload(payload: Payload, known: &[Secret]) -> Payload {
 
 async fn poll_kind(
     ctx: &PollContext,
-    spec: &SourceSpec,
+    source: &Source,
     queries: &[String],
 ) -> Result<Payload, SourceError> {
-    match spec.kind() {
-        SourceKind::Prometheus => super::prometheus::poll(ctx, spec, queries).await,
-        SourceKind::Scrape => super::scrape::poll(ctx, spec).await,
-        SourceKind::Alertmanager => super::alertmanager::poll(ctx, spec).await,
-        SourceKind::Http => super::http::poll(ctx, spec).await,
-        SourceKind::Command => super::command::poll(ctx, spec).await,
-        SourceKind::Artifacts => super::artifacts::poll(ctx, spec).await,
-        SourceKind::Kubernetes => super::kubernetes::poll(ctx, spec).await,
-        SourceKind::Sql => super::sql::poll(ctx, spec).await,
+    let polling = &source.polling;
+    match &source.config {
+        SourceConfig::Prometheus(http) => {
+            super::prometheus::poll(ctx, polling, http, queries).await
+        }
+        SourceConfig::Scrape(http) => super::scrape::poll(ctx, polling, http).await,
+        SourceConfig::Alertmanager(a) => super::alertmanager::poll(ctx, polling, a).await,
+        SourceConfig::Http(h) => super::http::poll(ctx, polling, h).await,
+        SourceConfig::Command(c) => super::command::poll(ctx, polling, c).await,
+        SourceConfig::Artifacts(a) => super::artifacts::poll(ctx, polling, a).await,
+        SourceConfig::Kubernetes(k) => super::kubernetes::poll(ctx, polling, k).await,
+        SourceConfig::Sql(s) => super::sql::poll(ctx, polling, s).await,
         // Manual items are ticked by people: their state comes from the journal.
-        SourceKind::Manual => Ok(Payload::Manual(Default::default())),
+        SourceConfig::Manual(_) => Ok(Payload::Manual(Default::default())),
     }
 }
 
 /// Where a source reads from, for evidence.
-pub fn origin(ctx: &PollContext, spec: &SourceSpec) -> String {
-    match spec.kind() {
-        SourceKind::Command => {
-            let argv = spec.run.join(" ");
-            if spec.shell {
+pub fn origin(ctx: &PollContext, source: &Source) -> String {
+    match &source.config {
+        SourceConfig::Command(c) => {
+            let argv = c.run.join(" ");
+            if c.shell {
                 format!("sh -c {argv:?}")
             } else {
                 argv
             }
         }
-        SourceKind::Artifacts => {
-            let dir = spec
-                .dir
-                .as_deref()
-                .map(|d| ctx.resolve(d))
-                .unwrap_or_default();
-            format!("{}/{}", dir.display(), spec.glob.as_deref().unwrap_or("*"))
+        SourceConfig::Artifacts(a) => {
+            let dir = ctx.resolve(&a.dir);
+            format!("{}/{}", dir.display(), a.glob.as_deref().unwrap_or("*"))
         }
-        SourceKind::Kubernetes => super::kubernetes::origin(spec),
+        SourceConfig::Kubernetes(k) => super::kubernetes::origin(k),
         // Where the connection string comes from, never the string itself.
-        SourceKind::Sql => match (&spec.url_env, &spec.url_file) {
+        SourceConfig::Sql(s) => match (&s.url_env, &s.url_file) {
             (Some(var), _) => format!("sql (${var})"),
             (None, Some(f)) => format!("sql ({})", ctx.resolve(f).display()),
             (None, None) => "sql".into(),
         },
-        SourceKind::Manual => format!("manual: {}", spec.title.as_deref().unwrap_or("")),
-        _ => spec.url.clone().unwrap_or_default(),
+        SourceConfig::Manual(m) => format!("manual: {}", m.title.as_deref().unwrap_or("")),
+        SourceConfig::Prometheus(h) | SourceConfig::Scrape(h) => h.target.url.clone(),
+        SourceConfig::Alertmanager(a) => a.http.target.url.clone(),
+        SourceConfig::Http(h) => h.http.target.url.clone(),
     }
 }
 
@@ -200,9 +215,9 @@ pub async fn poll_all(
     ctx: &PollContext,
     pb: &crate::playbook::LoadedPlaybook,
 ) -> std::collections::HashMap<String, Observation> {
-    let polls = pb.playbook.sources.iter().map(|(id, spec)| {
+    let polls = pb.sources.iter().map(|(id, source)| {
         let queries = pb.queries_for(id);
-        async move { (id.clone(), poll(ctx, id, spec, &queries).await) }
+        async move { (id.clone(), poll(ctx, id, source, &queries).await) }
     });
     futures::future::join_all(polls).await.into_iter().collect()
 }

@@ -5,11 +5,11 @@
 //! (bad PromQL, a matrix where a number is needed) fails that query only;
 //! a server we cannot read (refused, timed out, 5xx, not JSON) fails the poll.
 
-use super::poll::{secrets_of, PollContext};
+use super::poll::{request, secrets_of, PollContext};
 use super::{Payload, Sample, SourceError};
-use crate::io::fetch::{self, Request};
+use crate::io::fetch;
 use crate::io::secret::Secret;
-use crate::playbook::SourceSpec;
+use crate::playbook::{HttpPoll, Polling};
 use serde::Deserialize;
 use std::collections::BTreeMap;
 
@@ -18,25 +18,26 @@ const PROBE: &str = "1";
 
 pub async fn poll(
     ctx: &PollContext,
-    spec: &SourceSpec,
+    polling: &Polling,
+    http: &HttpPoll,
     queries: &[String],
 ) -> Result<Payload, SourceError> {
-    let base = spec
-        .url
-        .as_deref()
-        .ok_or_else(|| SourceError::Config("a prometheus source needs `url`".into()))?;
-    let token = secrets_of(ctx, spec).await?;
+    let token = secrets_of(ctx, Some(&http.target)).await?;
+    let asker = Asker {
+        ctx,
+        polling,
+        http,
+        token: token.as_ref(),
+    };
     if queries.is_empty() {
-        query(ctx, spec, base, token.as_ref(), PROBE)
-            .await?
-            .map_err(SourceError::Query)?;
+        asker.query(PROBE).await?.map_err(SourceError::Query)?;
         return Ok(Payload::Prometheus {
             results: BTreeMap::new(),
         });
     }
     let asked = queries
         .iter()
-        .map(|q| async { (q.clone(), query(ctx, spec, base, token.as_ref(), q).await) });
+        .map(|q| async { (q.clone(), asker.query(q).await) });
     let mut results = BTreeMap::new();
     for (q, outcome) in futures::future::join_all(asked).await {
         results.insert(q, outcome?);
@@ -44,28 +45,29 @@ pub async fn poll(
     Ok(Payload::Prometheus { results })
 }
 
-/// One instant query: `Ok(Ok(samples))`, `Ok(Err(why the query failed))`,
-/// or `Err` when the server itself could not be read.
-async fn query(
-    ctx: &PollContext,
-    spec: &SourceSpec,
-    base: &str,
-    token: Option<&Secret>,
-    promql: &str,
-) -> Result<Result<Vec<Sample>, String>, SourceError> {
-    let timeout = spec.timeout().as_std();
-    // Tell Prometheus our deadline so it stops evaluating when we stop waiting.
-    let server_timeout = format!("{}ms", timeout.as_millis());
-    let url = fetch::endpoint(
-        base,
-        "api/v1/query",
-        &[("query", promql), ("timeout", &server_timeout)],
-    )?;
-    let mut req = Request::get(&url, timeout, spec.max_bytes());
-    req.follow_redirects = spec.follow_redirects;
-    req.token = token;
-    let reply = fetch::fetch(&ctx.client, req).await?;
-    interpret(reply.status, &reply.body)
+/// What every query of one poll shares.
+struct Asker<'a> {
+    ctx: &'a PollContext,
+    polling: &'a Polling,
+    http: &'a HttpPoll,
+    token: Option<&'a Secret>,
+}
+
+impl Asker<'_> {
+    /// One instant query: `Ok(Ok(samples))`, `Ok(Err(why the query failed))`,
+    /// or `Err` when the server itself could not be read.
+    async fn query(&self, promql: &str) -> Result<Result<Vec<Sample>, String>, SourceError> {
+        // Tell Prometheus our deadline so it stops evaluating when we stop waiting.
+        let server_timeout = format!("{}ms", self.polling.timeout.as_std().as_millis());
+        let url = fetch::endpoint(
+            &self.http.target.url,
+            "api/v1/query",
+            &[("query", promql), ("timeout", &server_timeout)],
+        )?;
+        let req = request(self.http, self.polling, &url, self.token);
+        let reply = fetch::fetch(&self.ctx.client, req).await?;
+        interpret(reply.status, &reply.body)
+    }
 }
 
 /// The API's envelope: `{"status": "success"|"error", "data": .., "errorType", "error"}`.

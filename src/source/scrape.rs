@@ -1,23 +1,21 @@
 //! `scrape` source: an exporter's `/metrics` page, read as Prometheus reads
 //! it. Every series is kept; a check's selector picks what it needs.
 
-use super::poll::{secrets_of, PollContext};
+use super::poll::{request, secrets_of, PollContext};
 use super::{exposition, Payload, SourceError};
-use crate::io::fetch::{self, Request};
-use crate::playbook::SourceSpec;
+use crate::io::fetch;
+use crate::playbook::{HttpPoll, Polling};
 
 /// Ask for the text format: some exporters answer protobuf or OpenMetrics otherwise.
 const ACCEPT: &str = "text/plain;version=0.0.4;q=1,*/*;q=0.1";
 
-pub async fn poll(ctx: &PollContext, spec: &SourceSpec) -> Result<Payload, SourceError> {
-    let url = spec
-        .url
-        .as_deref()
-        .ok_or_else(|| SourceError::Config("a scrape source needs `url`".into()))?;
-    let token = secrets_of(ctx, spec).await?;
-    let mut req = Request::get(url, spec.timeout().as_std(), spec.max_bytes());
-    req.follow_redirects = spec.follow_redirects;
-    req.token = token.as_ref();
+pub async fn poll(
+    ctx: &PollContext,
+    polling: &Polling,
+    http: &HttpPoll,
+) -> Result<Payload, SourceError> {
+    let token = secrets_of(ctx, Some(&http.target)).await?;
+    let mut req = request(http, polling, &http.target.url, token.as_ref());
     req.headers.push(("Accept".into(), ACCEPT.into()));
     let reply = fetch::fetch(&ctx.client, req).await?;
     if !(200..300).contains(&reply.status) {

@@ -15,7 +15,7 @@ use super::poll::PollContext;
 use super::sql_decode::{pg_row, sqlite_row, Row};
 use super::{Payload, SourceError};
 use crate::io::secret::{self, Secret};
-use crate::playbook::SourceSpec;
+use crate::playbook::{Polling, SqlSource};
 use futures::TryStreamExt;
 use sqlx::postgres::{PgConnectOptions, PgConnection};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteConnection};
@@ -37,29 +37,35 @@ pub enum Target {
     Postgres,
 }
 
-pub async fn poll(ctx: &PollContext, spec: &SourceSpec) -> Result<Payload, SourceError> {
+pub async fn poll(
+    ctx: &PollContext,
+    polling: &Polling,
+    spec: &SqlSource,
+) -> Result<Payload, SourceError> {
     // On its own task with owned arguments: sqlx's executor lifetimes keep a
     // borrowing future from being provably `Send` (rust-lang/rust#96865),
     // and every caller (the cockpit, the kill switch's readback) spawns polls.
-    let (ctx, spec) = (ctx.clone(), spec.clone());
-    tokio::spawn(poll_owned(ctx, spec))
+    let (ctx, polling, spec) = (ctx.clone(), polling.clone(), spec.clone());
+    tokio::spawn(poll_owned(ctx, polling, spec))
         .await
         .unwrap_or_else(|e| Err(SourceError::Io(format!("the query's task died: {e}"))))
 }
 
-async fn poll_owned(ctx: PollContext, spec: SourceSpec) -> Result<Payload, SourceError> {
-    let deadline = Instant::now() + spec.timeout().as_std();
+async fn poll_owned(
+    ctx: PollContext,
+    polling: Polling,
+    spec: SqlSource,
+) -> Result<Payload, SourceError> {
+    let deadline = Instant::now() + polling.timeout.as_std();
     let url = connection_string(&ctx, &spec)?;
     let known = known_secrets(&url);
     let redact = |e: SourceError| redact_error(e, &known);
-    let query = spec
-        .query
-        .clone()
+    let query = Some(spec.query)
         .filter(|q| !q.trim().is_empty())
         .ok_or_else(|| SourceError::Config("`query` is empty".into()))?;
     let caps = Caps {
         rows: MAX_ROWS,
-        bytes: spec.max_bytes(),
+        bytes: polling.max_bytes,
     };
     let (columns, rows) = match target(&ctx, url.expose()).map_err(redact)? {
         Target::Postgres => postgres(url.expose().to_string(), query, deadline, caps).await,
@@ -71,7 +77,7 @@ async fn poll_owned(ctx: PollContext, spec: SourceSpec) -> Result<Payload, Sourc
 }
 
 /// The connection string named by `url_env` or `url_file` (relative to the playbook).
-pub fn connection_string(ctx: &PollContext, spec: &SourceSpec) -> Result<Secret, SourceError> {
+pub fn connection_string(ctx: &PollContext, spec: &SqlSource) -> Result<Secret, SourceError> {
     let file = spec.url_file.as_deref().map(|f| ctx.resolve(f));
     match secret::resolve(spec.url_env.as_deref(), file.as_deref()) {
         Ok(Some(s)) if !s.expose().is_empty() => Ok(s),

@@ -1,7 +1,7 @@
 //! The `sql` source against real SQLite files (PostgreSQL: tests/it/sql_autopack.rs).
 
 use super::*;
-use crate::playbook::{Dur, SourceKind};
+use crate::playbook::{Dur, Source, SourceConfig, SourceKind, SourceSpec};
 use serde_json::json;
 use std::path::Path;
 
@@ -19,15 +19,23 @@ async fn database(dir: &Path, sql: &str) -> PathBuf {
     path
 }
 
-fn spec(dir: &Path, url: &str, query: &str) -> SourceSpec {
+fn spec(dir: &Path, url: &str, query: &str) -> Source {
     std::fs::write(dir.join("db.url"), url).unwrap();
-    SourceSpec {
+    Source::from(&SourceSpec {
         kind: Some(SourceKind::Sql),
         url_file: Some("db.url".into()),
         query: Some(query.into()),
         timeout: Some(Dur::secs(5)),
         ..Default::default()
-    }
+    })
+}
+
+/// One poll of a sql source, as the poller makes it.
+async fn poll(ctx: &PollContext, source: &Source) -> Result<Payload, SourceError> {
+    let SourceConfig::Sql(sql) = &source.config else {
+        panic!("not a sql source: {source:?}");
+    };
+    super::poll(ctx, &source.polling, sql).await
 }
 
 fn rows(p: Payload) -> Vec<Row> {
@@ -47,8 +55,9 @@ const TABLE: &str =
 fn a_poll_can_be_spawned() {
     fn send<T: Send>(_: &T) {}
     let ctx = PollContext::new(Path::new("."));
-    let spec = SourceSpec::default();
-    send(&crate::source::poll(&ctx, "db", &spec, &[]));
+    let dir = tempfile::tempdir().unwrap();
+    let source = spec(dir.path(), "sqlite::memory:", "SELECT 1");
+    send(&crate::source::poll(&ctx, "db", &source, &[]));
 }
 
 #[tokio::test]
@@ -142,7 +151,7 @@ async fn too_many_rows_is_an_error_not_a_short_list() {
         .unwrap_err();
     assert!(err.to_string().contains("more than 10000 rows"), "{err}");
     let mut s = spec(dir.path(), "sqlite::memory:", "SELECT 'abcdefghij' AS t");
-    s.max_bytes = Some(5);
+    s.polling.max_bytes = 5;
     let err = poll(&ctx, &s).await.unwrap_err();
     assert_eq!(err, SourceError::TooLarge { limit: 5 });
 }
@@ -156,7 +165,7 @@ async fn a_runaway_statement_is_stopped_at_the_timeout() {
         "sqlite::memory:",
         "WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) SELECT count(*) FROM c",
     );
-    s.timeout = Some(Dur(Duration::from_millis(300)));
+    s.polling.timeout = Dur(Duration::from_millis(300));
     let err = poll(&ctx, &s).await.unwrap_err();
     assert!(matches!(err, SourceError::Timeout(_)), "{err}");
 }
@@ -188,12 +197,12 @@ async fn the_connection_string_never_shows() {
 async fn a_missing_url_env_names_the_variable() {
     let dir = tempfile::tempdir().unwrap();
     let ctx = PollContext::new(dir.path());
-    let s = SourceSpec {
+    let s = Source::from(&SourceSpec {
         kind: Some(SourceKind::Sql),
         url_env: Some("LIFTOFF_TEST_NO_SUCH_DATABASE_URL".into()),
         query: Some("SELECT 1".into()),
         ..Default::default()
-    };
+    });
     let err = poll(&ctx, &s).await.unwrap_err();
     assert!(
         err.to_string()

@@ -222,7 +222,6 @@ impl Core {
             history.record(guard, obs, &extra);
             let stale = self
                 .pb
-                .playbook
                 .sources
                 .get(&guard.spec.source)
                 .map(stale_after)

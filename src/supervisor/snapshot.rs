@@ -127,8 +127,7 @@ impl Snapshot {
 
 /// Every polled source (`manual` items are ticked, not polled), none heard from yet.
 pub fn fresh_sources(pb: &LoadedPlaybook) -> BTreeMap<String, SourceHealth> {
-    pb.playbook
-        .sources
+    pb.sources
         .iter()
         .filter(|(_, spec)| spec.kind() != SourceKind::Manual)
         .map(|(k, _)| (k.clone(), SourceHealth::default()))

@@ -68,7 +68,7 @@ async fn every_demo_source_answers_the_real_clients() {
 async fn the_kill_switch_readback_proves_the_halt_through_the_scrape_client() {
     let (w, pb, ctx) = start().await;
     let verify = pb.kill_verify.clone().expect("a kill switch");
-    let source = &pb.playbook.sources[&verify.spec.source];
+    let source = &pb.sources[&verify.spec.source];
     let read = |obs: liftoff::source::Observation| {
         let payload = obs.outcome.expect("the exporter answers");
         let vars = bind(

@@ -215,7 +215,7 @@ fn scrape(value: Option<f64>, at: DateTime<Utc>) -> Observation {
 fn the_trip_condition_over_observations() {
     let pb = loaded(std::path::Path::new("/tmp"));
     let g = guard(&pb, "entropy-slow");
-    let stale = stale_after(&pb.playbook.sources["scraped"]);
+    let stale = stale_after(&pb.sources["scraped"]);
     let x = Extra::default();
     let r = judge_trip(g, Some(&scrape(Some(0.7), t(0))), t(1), &x, stale);
     assert_eq!(r.trip, Trip::Holds);
@@ -281,7 +281,7 @@ async fn a_kill_guard_fires_the_kill_switch_by_itself() {
     // The data crosses the threshold; a real poll of the guard's source sees it.
     std::fs::write(dir.path().join("entropy.txt"), "0.5\n").unwrap();
     let g = guard(&ctx.pb, "entropy-floor").clone();
-    let spec = &ctx.pb.playbook.sources["policy"];
+    let spec = &ctx.pb.sources["policy"];
     let obs = liftoff::source::poll(&ctx.poll, "policy", spec, &[]).await;
     let reading = judge_trip(
         &g,

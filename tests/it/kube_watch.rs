@@ -14,13 +14,15 @@ use std::time::Duration;
 use support::kube_api::{KubeApi, ADMIN, NAMESPACE, NOBODY};
 use support::net::wait_for;
 
-fn spec(kubeconfig: &std::path::Path) -> liftoff::playbook::SourceSpec {
-    liftoff::playbook::SourceSpec {
-        kind: Some(liftoff::playbook::SourceKind::Kubernetes),
-        kubeconfig: Some(kubeconfig.to_path_buf()),
-        resource: Some("pods".into()),
+fn spec(kubeconfig: &std::path::Path) -> liftoff::playbook::KubeSource {
+    liftoff::playbook::KubeSource {
+        target: liftoff::playbook::KubeTarget {
+            kubeconfig: Some(kubeconfig.to_path_buf()),
+            resource: "pods".into(),
+            ..Default::default()
+        },
         selector: Some("app.kubernetes.io/part-of=agent-trader-v2".into()),
-        ..Default::default()
+        field_selector: None,
     }
 }
 
@@ -57,7 +59,9 @@ async fn a_watch_lists_once_then_follows_changes_and_survives_a_dropped_stream()
     let dir = tempfile::tempdir().unwrap();
     let kc = api.kubeconfig(dir.path(), ADMIN);
     let ctx = PollContext::new(dir.path());
-    let w = KubeWatch::start(&ctx, "pods", &spec(&kc)).await.unwrap();
+    let w = KubeWatch::start(&ctx, "pods", &Default::default(), &spec(&kc))
+        .await
+        .unwrap();
     let listed = wait_for(Duration::from_secs(10), "the first list", || async {
         names(&w)
     })
@@ -142,7 +146,9 @@ async fn a_watch_broken_by_server_errors_is_unknown_until_a_fresh_list() {
     let dir = tempfile::tempdir().unwrap();
     let kc = api.kubeconfig(dir.path(), ADMIN);
     let ctx = PollContext::new(dir.path());
-    let w = KubeWatch::start(&ctx, "pods", &spec(&kc)).await.unwrap();
+    let w = KubeWatch::start(&ctx, "pods", &Default::default(), &spec(&kc))
+        .await
+        .unwrap();
     wait_for(Duration::from_secs(10), "the first list", || async {
         names(&w)
     })
@@ -190,7 +196,9 @@ async fn a_forbidden_watch_is_an_error_with_the_api_status() {
     let dir = tempfile::tempdir().unwrap();
     let kc = api.kubeconfig(dir.path(), NOBODY);
     let ctx = PollContext::new(dir.path());
-    let w = KubeWatch::start(&ctx, "pods", &spec(&kc)).await.unwrap();
+    let w = KubeWatch::start(&ctx, "pods", &Default::default(), &spec(&kc))
+        .await
+        .unwrap();
     let err = wait_for(
         Duration::from_secs(10),
         "the 403 in the snapshot",
@@ -217,7 +225,9 @@ async fn before_the_first_list_the_snapshot_is_an_error_not_empty() {
     let server = format!("https://127.0.0.1:{}", support::net::free_port());
     let kc = support::kube_api::write_kubeconfig(dir.path(), &server, "", ADMIN);
     let ctx = PollContext::new(dir.path());
-    let w = KubeWatch::start(&ctx, "pods", &spec(&kc)).await.unwrap();
+    let w = KubeWatch::start(&ctx, "pods", &Default::default(), &spec(&kc))
+        .await
+        .unwrap();
     // Never listed: an error from the first moment (no empty list that would pass `count == 0`).
     assert!(w.snapshot().outcome.is_err());
     let err = wait_for(Duration::from_secs(10), "the connection error", || async {

@@ -79,7 +79,7 @@ async fn kubectl_reads_the_same_objects_as_liftoff() {
 
     let pb = load(dir.path(), &playbook(&kc, PODS_AND_CHECKS));
     let ctx = PollContext::new(dir.path());
-    let obs = poll(&ctx, "pods", &pb.playbook.sources["pods"], &[]).await;
+    let obs = poll(&ctx, "pods", &pb.sources["pods"], &[]).await;
     let by_liftoff = pod_items(&obs);
     assert_eq!(by_liftoff.len(), 2, "the healthy cluster has 2 v2 pods");
     assert_eq!(
@@ -294,7 +294,7 @@ async fn the_context_namespace_is_used_when_the_playbook_names_none() {
     let kc = api.kubeconfig(dir.path(), ADMIN);
     let pb = load(dir.path(), &playbook(&kc, PODS_AND_CHECKS));
     let ctx = PollContext::new(dir.path());
-    let obs = poll(&ctx, "pods", &pb.playbook.sources["pods"], &[]).await;
+    let obs = poll(&ctx, "pods", &pb.sources["pods"], &[]).await;
     assert_eq!(pod_items(&obs).len(), 2);
     assert!(
         api.log()
@@ -304,7 +304,7 @@ async fn the_context_namespace_is_used_when_the_playbook_names_none() {
         api.log()
     );
     // A second poll reuses the cached client (same context).
-    let again = poll(&ctx, "pods", &pb.playbook.sources["pods"], &[]).await;
+    let again = poll(&ctx, "pods", &pb.sources["pods"], &[]).await;
     assert!(again.outcome.is_ok());
 }
 
@@ -315,7 +315,7 @@ async fn a_bad_kubeconfig_is_a_config_error() {
     std::fs::write(&kc, "this: [is not a kubeconfig").unwrap();
     let pb = load(dir.path(), &playbook(&kc, PODS_AND_CHECKS));
     let ctx = PollContext::new(dir.path());
-    let obs = poll(&ctx, "pods", &pb.playbook.sources["pods"], &[]).await;
+    let obs = poll(&ctx, "pods", &pb.sources["pods"], &[]).await;
     assert!(
         matches!(&obs.outcome, Err(SourceError::Config(m)) if m.contains("kubeconfig")),
         "{:?}",

@@ -30,7 +30,7 @@ fn verdict<'a>(all: &'a [Verdict], id: &str) -> &'a Verdict {
 
 async fn payload(pb: &LoadedPlaybook, source: &str) -> Result<Payload, SourceError> {
     let ctx = PollContext::new(pb.base_dir());
-    let spec = &pb.playbook.sources[source];
+    let spec = &pb.sources[source];
     poll(&ctx, source, spec, &[]).await.outcome
 }
 

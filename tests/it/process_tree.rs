@@ -75,7 +75,7 @@ const LEAVE_BEHIND: &str = "sleep 300 >/dev/null 2>&1 & echo $! > child.pid; \
 async fn poll_once(pb: &Path) -> liftoff::source::Observation {
     let pb = load(pb).unwrap();
     let ctx = PollContext::new(pb.base_dir());
-    poll(&ctx, "cmd", &pb.playbook.sources["cmd"], &[]).await
+    poll(&ctx, "cmd", &pb.sources["cmd"], &[]).await
 }
 
 #[tokio::test]

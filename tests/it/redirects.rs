@@ -101,10 +101,7 @@ async fn status_of(dir: &Path, url: &str, follow: bool) -> Result<u16, SourceErr
     std::env::set_var("LIFTOFF_REDIRECT_TEST_KEY", API_KEY);
     let pb = playbook(dir, url, follow);
     let ctx = PollContext::new(pb.base_dir());
-    match poll(&ctx, "api", &pb.playbook.sources["api"], &[])
-        .await
-        .outcome?
-    {
+    match poll(&ctx, "api", &pb.sources["api"], &[]).await.outcome? {
         Payload::Http(reply) => Ok(reply.status),
         other => panic!("not an http reply: {other:?}"),
     }

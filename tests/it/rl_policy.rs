@@ -214,7 +214,7 @@ async fn rollback_triggers_are_quiet_and_answer(w: &World) {
     let now = chrono::Utc::now();
     assert_eq!(pb.guards.len(), 6);
     for g in &pb.guards {
-        let spec = &pb.playbook.sources[&g.spec.source];
+        let spec = &pb.sources[&g.spec.source];
         let obs = observations.get(&g.spec.source);
         let reading = judge_trip(g, obs, now, &Extra::default(), stale_after(spec));
         assert_eq!(

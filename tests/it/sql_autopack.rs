@@ -181,7 +181,7 @@ async fn postgres_telemetry_good_bad_and_down() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn postgres_values_read_only_and_timeout() {
-    use liftoff::playbook::{Dur, SourceKind, SourceSpec};
+    use liftoff::playbook::{Dur, Source, SourceKind, SourceSpec};
     use liftoff::source::{poll, Payload, PollContext, SourceError};
     let pg = Postgres::start().await;
     pg.database(
@@ -193,12 +193,14 @@ async fn postgres_values_read_only_and_timeout() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("db.url"), pg.url("types")).unwrap();
     let ctx = PollContext::new(dir.path());
-    let spec = |q: &str, timeout: Dur| SourceSpec {
-        kind: Some(SourceKind::Sql),
-        url_file: Some("db.url".into()),
-        query: Some(q.into()),
-        timeout: Some(timeout),
-        ..Default::default()
+    let spec = |q: &str, timeout: Dur| {
+        Source::from(&SourceSpec {
+            kind: Some(SourceKind::Sql),
+            url_file: Some("db.url".into()),
+            query: Some(q.into()),
+            timeout: Some(timeout),
+            ..Default::default()
+        })
     };
     let obs = poll(&ctx, "t", &spec("SELECT n, big, f, ok, at, j, u, 7::int2 AS small, NULL::text AS nothing, (SELECT state FROM phases ORDER BY run_id, phase_id LIMIT 1) AS state, SUM(big) AS total FROM t GROUP BY n, big, f, ok, at, j, u", Dur::secs(10)), &[]).await;
     let Ok(Payload::Rows { rows, .. }) = &obs.outcome else {

@@ -8,13 +8,13 @@
 //! kubernetes source; the proof that it took is the action's readback.
 
 use super::fill::{json_patch, merge_patch, Fill};
-use crate::playbook::ActionSpec;
+use crate::playbook::KubeAction;
 use crate::source::kubernetes::{discover, from_kube, Connection, Target};
 use crate::source::{PollContext, SourceError};
 use kube::api::{Patch, PatchParams};
 use serde_json::{json, Value};
 
-pub(super) fn describe(a: &ActionSpec) -> String {
+pub(super) fn describe(a: &KubeAction) -> String {
     format!(
         "kubernetes {} {}/{} in {}",
         if a.replicas.is_some() {
@@ -22,31 +22,29 @@ pub(super) fn describe(a: &ActionSpec) -> String {
         } else {
             "patch"
         },
-        a.resource.as_deref().unwrap_or("?"),
-        a.name.as_deref().unwrap_or("?"),
-        a.namespace.as_deref().unwrap_or("default")
+        a.target.resource,
+        a.target.name.as_deref().unwrap_or("?"),
+        a.target.namespace.as_deref().unwrap_or("default")
     )
 }
 
 /// Patches, then scales (when both are given). Ok: what the API answered.
-pub(super) async fn run(a: &ActionSpec, fill: &Fill, poll: &PollContext) -> Result<String, String> {
-    let resource = a
-        .resource
-        .as_deref()
-        .ok_or("a kubernetes action needs `resource`")?;
-    let name = a
+pub(super) async fn run(a: &KubeAction, fill: &Fill, poll: &PollContext) -> Result<String, String> {
+    let object = &a.target;
+    let resource = object.resource.as_str();
+    let name = object
         .name
         .as_deref()
         .ok_or("a kubernetes action needs `name`")?;
     // A malformed name is refused before connecting.
-    discover::name(resource, a.api_version.as_deref()).map_err(|e| e.to_string())?;
+    discover::name(resource, object.api_version.as_deref()).map_err(|e| e.to_string())?;
     let target = Target::new(
         &poll.base_dir,
-        a.kubeconfig.as_deref(),
-        a.context.as_deref(),
+        object.kubeconfig.as_deref(),
+        object.context.as_deref(),
     );
     let conn = poll.kube.get(&target).await.map_err(|e| e.to_string())?;
-    let kind = match discover::resolve(&conn, resource, a.api_version.as_deref()).await {
+    let kind = match discover::resolve(&conn, resource, object.api_version.as_deref()).await {
         Ok(k) => k,
         Err(e) => {
             if matches!(e, SourceError::Connect(_)) {
@@ -55,7 +53,10 @@ pub(super) async fn run(a: &ActionSpec, fill: &Fill, poll: &PollContext) -> Resu
             return Err(e.to_string());
         }
     };
-    let namespace = a.namespace.as_deref().unwrap_or(&conn.default_namespace);
+    let namespace = object
+        .namespace
+        .as_deref()
+        .unwrap_or(&conn.default_namespace);
     let request = kube::core::Request::new(kind.collection_path(namespace));
     let status = a.subresource.as_deref() == Some("status");
     if status && !kind.status {

@@ -9,7 +9,7 @@ mod kubernetes;
 
 pub use fill::Fill;
 
-use crate::playbook::{ActionKind, ActionSpec};
+use crate::playbook::{Action, ActionConfig};
 use crate::source::PollContext;
 use serde::Serialize;
 use std::path::Path;
@@ -31,33 +31,33 @@ fn ms<S: serde::Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {
     s.serialize_u64(d.as_millis() as u64)
 }
 
-pub fn describe(a: &ActionSpec, fill: &Fill) -> String {
-    match a.kind {
-        ActionKind::Command => command::describe(a, fill),
-        ActionKind::Http => http::describe(a, fill),
-        ActionKind::Kubernetes => kubernetes::describe(a),
+pub fn describe(a: &Action, fill: &Fill) -> String {
+    match &a.config {
+        ActionConfig::Command(c) => command::describe(c, fill),
+        ActionConfig::Http(h) => http::describe(h, fill),
+        ActionConfig::Kubernetes(k) => kubernetes::describe(k),
     }
 }
 
 /// Runs one action to completion (bounded by its `timeout`).
 pub async fn run(
     index: usize,
-    a: &ActionSpec,
+    a: &Action,
     fill: &Fill,
     base_dir: &Path,
     poll: &PollContext,
 ) -> ActionResult {
     let started = Instant::now();
-    let outcome = match a.kind {
-        ActionKind::Command => command::run(a, fill, base_dir).await,
-        ActionKind::Http => http::run(a, fill, base_dir, &poll.client).await,
-        ActionKind::Kubernetes => {
-            let bounded =
-                tokio::time::timeout(a.timeout().as_std(), kubernetes::run(a, fill, poll));
+    let timeout = a.timeout.as_std();
+    let outcome = match &a.config {
+        ActionConfig::Command(c) => command::run(c, timeout, fill, base_dir).await,
+        ActionConfig::Http(h) => http::run(h, timeout, fill, base_dir, &poll.client).await,
+        ActionConfig::Kubernetes(k) => {
+            let bounded = tokio::time::timeout(timeout, kubernetes::run(k, fill, poll));
             bounded.await.unwrap_or_else(|_| {
                 Err(format!(
                     "no answer from the API server within {}",
-                    humantime::format_duration(a.timeout().as_std())
+                    humantime::format_duration(timeout)
                 ))
             })
         }

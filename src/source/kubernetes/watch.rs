@@ -9,7 +9,7 @@
 //! last resourceVersion by the watcher itself, without a relist.
 
 use super::{from_kube, from_status, redact, Query};
-use crate::playbook::SourceSpec;
+use crate::playbook::{KubeSource, Polling};
 use crate::source::poll::PollContext;
 use crate::source::{Observation, Payload, SourceError};
 use chrono::{DateTime, Utc};
@@ -57,9 +57,10 @@ impl KubeWatch {
     pub async fn start(
         ctx: &PollContext,
         id: &str,
-        spec: &SourceSpec,
+        polling: &Polling,
+        spec: &KubeSource,
     ) -> Result<KubeWatch, SourceError> {
-        let q = Query::of(ctx, spec)?;
+        let q = Query::of(ctx, polling, spec)?;
         let conn = ctx.kube.get(&q.target).await?;
         let kind = q.resolve(&conn).await?;
         let ar = kind.api_resource();
@@ -95,7 +96,7 @@ impl KubeWatch {
         ));
         Ok(KubeWatch {
             id: id.to_string(),
-            origin: crate::source::poll::origin(ctx, spec),
+            origin: super::origin(spec),
             is_secret: kind.is_secret(),
             store,
             health,

@@ -17,7 +17,6 @@ fn source_lines(app: &App) -> Vec<Line<'static>> {
     let t = &app.theme;
     let ids: Vec<&String> = app
         .pb
-        .playbook
         .sources
         .iter()
         .filter(|(_, s)| s.kind() == SourceKind::Alertmanager)

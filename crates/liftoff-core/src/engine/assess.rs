@@ -18,7 +18,7 @@ use super::verdict::{evaluate_bound, Verdict};
 use crate::expr::bind::bind;
 use crate::expr::bind::Extra;
 use crate::expr::Vars;
-use crate::playbook::{LoadedPlaybook, SourceKind};
+use crate::playbook::{LoadedPlaybook, SourceConfig, SourceKind};
 use crate::release::{self, ReleaseState};
 use crate::source::Observation;
 use chrono::{DateTime, Utc};
@@ -65,12 +65,12 @@ pub fn check_verdict<O: Borrow<Observation>>(
     let check = pb.checks.get(index)?;
     let source = &check.spec.source;
     let own = extra.with_baseline(check.spec.baseline.as_deref(), &state.baselines);
-    let manual = pb
-        .playbook
-        .sources
-        .get(source)
-        .filter(|spec| spec.kind() == SourceKind::Manual)
-        .map(|spec| release::manual_observation(state, source, spec, now));
+    let manual = match pb.sources.get(source).map(|s| &s.config) {
+        Some(SourceConfig::Manual(item)) => {
+            Some(release::manual_observation(state, source, item, now))
+        }
+        _ => None,
+    };
     let obs = match &manual {
         Some(m) => Some(m),
         None => observations.get(source).map(Borrow::borrow),
@@ -155,11 +155,7 @@ pub struct SourceIndex {
 
 /// True when the verdict of `check` depends on the clock beyond `max_age`.
 fn reads_clock(pb: &LoadedPlaybook, check: &crate::playbook::CompiledCheck) -> bool {
-    let kind = pb
-        .playbook
-        .sources
-        .get(&check.spec.source)
-        .map(|s| s.kind());
+    let kind = pb.sources.get(&check.spec.source).map(|s| s.kind());
     let exprs = std::iter::once(&check.pass)
         .chain(check.warn.as_ref())
         .chain(check.show.as_ref());

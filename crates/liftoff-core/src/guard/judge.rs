@@ -4,7 +4,7 @@
 use crate::engine::verdict::judge;
 use crate::expr::bind::{bind, Extra};
 use crate::expr::display;
-use crate::playbook::{CompiledGuard, SourceSpec};
+use crate::playbook::{CompiledGuard, Source};
 use crate::source::Observation;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
@@ -29,8 +29,8 @@ pub struct Reading {
 }
 
 /// Data older than this is stale for a guard on `spec`: two missed polls.
-pub fn stale_after(spec: &SourceSpec) -> Duration {
-    spec.interval().as_std() * 2 + spec.timeout().as_std()
+pub fn stale_after(source: &Source) -> Duration {
+    source.polling.interval.as_std() * 2 + source.polling.timeout.as_std()
 }
 
 pub fn judge_trip(

@@ -1,8 +1,10 @@
 //! A playbook after validation: conditions compiled, paths resolved, hashed.
 
+use super::model::Source;
 use super::types::{Check, Guard, Playbook, Readback};
 use crate::expr::{compile, Expr, ExprError};
 use crate::journal::JournalConfig;
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 #[derive(Debug, Clone)]
@@ -52,6 +54,8 @@ pub struct LoadedPlaybook {
     /// Hex SHA-256 of the file as read: decision records name the exact playbook.
     pub sha256: String,
     pub playbook: Playbook,
+    /// Every `[source.ID]`, typed (`playbook.sources` is the table as written).
+    pub sources: BTreeMap<String, Source>,
     pub checks: Vec<CompiledCheck>,
     pub guards: Vec<CompiledGuard>,
     pub kill_verify: Option<CompiledReadback>,

@@ -2,32 +2,31 @@
 //! share (URLs, methods, headers, Kubernetes resources, matchers).
 
 use super::error::suggest;
+use super::model::source_keys;
+use super::table::SourceSpec;
 use super::types::*;
 use super::validate::{role_ref, Findings};
 use crate::source::selector::parse_matchers;
 use std::collections::BTreeMap;
 
-const COMMON_SOURCE_KEYS: &[&str] = &["kind", "interval", "timeout", "max_bytes"];
-/// Keys every HTTP-speaking kind takes besides its own (documented in
-/// docs/playbook.md; not repeated in each kind's "takes:" hint).
-const HTTP_SOURCE_KEYS: &[&str] = &["follow_redirects"];
-
-fn speaks_http(kind: SourceKind) -> bool {
-    matches!(
-        kind,
-        SourceKind::Prometheus | SourceKind::Scrape | SourceKind::Alertmanager | SourceKind::Http
-    )
-}
+/// Keys every HTTP-speaking kind takes, documented once for them all
+/// (docs/playbook.md) rather than repeated in each kind's "takes:" hint.
+const SHARED_HTTP_KEYS: &[&str] = &["follow_redirects"];
 
 /// "a prometheus source", "an alertmanager source".
 fn a(kind: SourceKind) -> String {
-    let name = kind.name();
-    let article = if name.starts_with(['a', 'e', 'i', 'o', 'u']) {
+    with_article(&format!("{} source", kind.name()))
+}
+
+/// "a command action", "an http action".
+pub(super) fn with_article(thing: &str) -> String {
+    // "http" is said "aitch-tee-tee-pee": an http source.
+    let article = if thing.starts_with(['a', 'e', 'i', 'o', 'u']) || thing.starts_with("http") {
         "an"
     } else {
         "a"
     };
-    format!("{article} {name} source")
+    format!("{article} {thing}")
 }
 
 pub(super) fn source(f: &mut Findings, id: &str, s: &SourceSpec, roles: &[&str]) {
@@ -36,13 +35,9 @@ pub(super) fn source(f: &mut Findings, id: &str, s: &SourceSpec, roles: &[&str])
         f.at(path, format!("source \"{id}\" has no kind"), Some("add kind = \"prometheus\" (or scrape, alertmanager, kubernetes, artifacts, http, command, sql, manual)".into()));
         return;
     };
-    let allowed: Vec<&str> = COMMON_SOURCE_KEYS
-        .iter()
-        .chain(kind.keys())
-        .copied()
-        .collect();
-    for key in set_keys(s) {
-        if allowed.contains(&key) || (speaks_http(kind) && HTTP_SOURCE_KEYS.contains(&key)) {
+    let allowed: Vec<&str> = std::iter::once("kind").chain(source_keys(kind)).collect();
+    for key in s.set_keys() {
+        if allowed.contains(&key) {
             continue;
         }
         if kind == SourceKind::Sql && key == "url" {
@@ -53,11 +48,7 @@ pub(super) fn source(f: &mut Findings, id: &str, s: &SourceSpec, roles: &[&str])
             );
             continue;
         }
-        f.at_key(
-            format!("{path}.{key}"),
-            format!("`{key}` does not apply to {}", a(kind)),
-            Some(format!("{} takes: {}", a(kind), allowed.join(", "))),
-        );
+        does_not_apply(f, &path, key, &a(kind), &allowed);
     }
     for (key, d) in [("interval", s.interval), ("timeout", s.timeout)] {
         if d.is_some_and(|d| d.0.is_zero()) {
@@ -165,45 +156,24 @@ pub(super) fn source(f: &mut Findings, id: &str, s: &SourceSpec, roles: &[&str])
     }
 }
 
-/// Keys given a value on a source (so kinds can refuse ones that do not apply).
-fn set_keys(s: &SourceSpec) -> Vec<&'static str> {
-    let mut keys = Vec::new();
-    let mut add = |k: &'static str, set: bool| {
-        if set {
-            keys.push(k)
-        }
-    };
-    add("url", s.url.is_some());
-    add("method", s.method.is_some());
-    add("token_env", s.token_env.is_some());
-    add("token_file", s.token_file.is_some());
-    add("headers", !s.headers.is_empty());
-    add("body", s.body.is_some());
-    add("follow_redirects", s.follow_redirects);
-    add("matchers", !s.matchers.is_empty());
-    add("include_silenced", s.include_silenced);
-    add("include_inhibited", s.include_inhibited);
-    add("run", !s.run.is_empty());
-    add("shell", s.shell);
-    add("cwd", s.cwd.is_some());
-    add("env", !s.env.is_empty());
-    add("dir", s.dir.is_some());
-    add("glob", s.glob.is_some());
-    add("max_files", s.max_files.is_some());
-    add("kubeconfig", s.kubeconfig.is_some());
-    add("context", s.context.is_some());
-    add("namespace", s.namespace.is_some());
-    add("resource", s.resource.is_some());
-    add("api_version", s.api_version.is_some());
-    add("selector", s.selector.is_some());
-    add("field_selector", s.field_selector.is_some());
-    add("name", s.name.is_some());
-    add("url_env", s.url_env.is_some());
-    add("url_file", s.url_file.is_some());
-    add("query", s.query.is_some());
-    add("title", s.title.is_some());
-    add("role", s.role.is_some());
-    keys
+/// "`glob` does not apply to an alertmanager source", pointing at the key.
+pub(super) fn does_not_apply(
+    f: &mut Findings,
+    path: &str,
+    key: &str,
+    what: &str,
+    allowed: &[&str],
+) {
+    let listed: Vec<&str> = allowed
+        .iter()
+        .copied()
+        .filter(|k| !SHARED_HTTP_KEYS.contains(k))
+        .collect();
+    f.at_key(
+        format!("{path}.{key}"),
+        format!("`{key}` does not apply to {what}"),
+        Some(format!("{what} takes: {}", listed.join(", "))),
+    );
 }
 
 /// Alertmanager matchers: `severity=page`, `team=~"db|api"`. Besides what the

@@ -4,6 +4,7 @@
 use super::advice::shape_problem;
 use super::compiled::{CompiledCheck, CompiledGuard, CompiledReadback, LoadedPlaybook};
 use super::error::{problem_at, PlaybookError, Problem};
+use super::model::Source;
 use super::spans::SpanIndex;
 use super::types::Playbook;
 use super::validate::validate;
@@ -77,9 +78,15 @@ pub fn load_str(path: &Path, text: &str) -> Result<LoadedPlaybook, PlaybookError
         .map(CompiledReadback::compile)
         .transpose()
         .map_err(compile_err)?;
+    let sources = playbook
+        .sources
+        .iter()
+        .map(|(id, table)| (id.clone(), Source::from(table)))
+        .collect();
     Ok(LoadedPlaybook {
         path: path.to_path_buf(),
         sha256: hex::encode(Sha256::digest(text.as_bytes())),
+        sources,
         playbook,
         checks,
         guards,

@@ -11,8 +11,10 @@ mod lint_baseline;
 mod lint_journal;
 mod lint_source;
 mod load;
+pub mod model;
 pub mod patch;
 mod spans;
+mod table;
 mod types;
 mod validate;
 
@@ -20,4 +22,6 @@ pub use compiled::{CompiledCheck, CompiledGuard, CompiledReadback, LoadedPlayboo
 pub use duration::{parse_duration, Dur};
 pub use error::{line_col, suggest, PlaybookError, Problem};
 pub use load::{load, load_str};
+pub use model::*;
+pub use table::{ActionSpec, SourceSpec, Table};
 pub use types::*;

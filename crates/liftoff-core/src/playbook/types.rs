@@ -3,6 +3,7 @@
 //! never silently turns a check off.
 
 use super::duration::Dur;
+use super::table::{ActionSpec, SourceSpec};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -121,157 +122,6 @@ impl SourceKind {
             SourceKind::Manual => "manual",
         }
     }
-
-    /// Keys (besides the common ones) that make sense for this kind.
-    pub fn keys(self) -> &'static [&'static str] {
-        match self {
-            SourceKind::Prometheus => &["url", "token_env", "token_file"],
-            SourceKind::Scrape => &["url", "token_env", "token_file"],
-            SourceKind::Alertmanager => &[
-                "url",
-                "token_env",
-                "token_file",
-                "matchers",
-                "include_silenced",
-                "include_inhibited",
-            ],
-            SourceKind::Kubernetes => &[
-                "kubeconfig",
-                "context",
-                "namespace",
-                "resource",
-                "api_version",
-                "selector",
-                "field_selector",
-                "name",
-            ],
-            SourceKind::Artifacts => &["dir", "glob", "max_files"],
-            SourceKind::Http => &[
-                "url",
-                "method",
-                "token_env",
-                "token_file",
-                "headers",
-                "body",
-            ],
-            SourceKind::Command => &["run", "shell", "cwd", "env"],
-            SourceKind::Sql => &["url_env", "url_file", "query"],
-            SourceKind::Manual => &["title", "role"],
-        }
-    }
-}
-
-/// One source. A flat struct (not a tagged enum) so that every key keeps its
-/// position for error messages; `validate` refuses keys that do not fit `kind`.
-#[derive(Debug, Clone, Deserialize, Serialize, Default)]
-#[serde(deny_unknown_fields)]
-pub struct SourceSpec {
-    pub kind: Option<SourceKind>,
-    #[serde(default)]
-    pub interval: Option<Dur>,
-    #[serde(default)]
-    pub timeout: Option<Dur>,
-    /// Cap on the bytes read from a response or a command's output.
-    #[serde(default)]
-    pub max_bytes: Option<u64>,
-
-    // HTTP-speaking kinds
-    #[serde(default)]
-    pub url: Option<String>,
-    #[serde(default)]
-    pub method: Option<String>,
-    #[serde(default)]
-    pub token_env: Option<String>,
-    #[serde(default)]
-    pub token_file: Option<PathBuf>,
-    /// Extra request headers; values are taken from the named environment variables.
-    #[serde(default)]
-    pub headers: BTreeMap<String, String>,
-    #[serde(default)]
-    pub body: Option<String>,
-    /// Follow HTTP redirects (off by default); the token and every header
-    /// are dropped on a redirect to another origin.
-    #[serde(default)]
-    pub follow_redirects: bool,
-
-    // alertmanager
-    #[serde(default)]
-    pub matchers: Vec<String>,
-    #[serde(default)]
-    pub include_silenced: bool,
-    #[serde(default)]
-    pub include_inhibited: bool,
-
-    // command
-    #[serde(default)]
-    pub run: Vec<String>,
-    #[serde(default)]
-    pub shell: bool,
-    #[serde(default)]
-    pub cwd: Option<PathBuf>,
-    #[serde(default)]
-    pub env: BTreeMap<String, String>,
-
-    // artifacts
-    #[serde(default)]
-    pub dir: Option<PathBuf>,
-    #[serde(default)]
-    pub glob: Option<String>,
-    #[serde(default)]
-    pub max_files: Option<usize>,
-
-    // kubernetes
-    #[serde(default)]
-    pub kubeconfig: Option<PathBuf>,
-    #[serde(default)]
-    pub context: Option<String>,
-    #[serde(default)]
-    pub namespace: Option<String>,
-    #[serde(default)]
-    pub resource: Option<String>,
-    /// With `resource`: pins the group/version (`argoproj.io/v1alpha1`), so
-    /// `resource` may be a kind (`Rollout`) or a plural (`rollouts`).
-    #[serde(default)]
-    pub api_version: Option<String>,
-    #[serde(default)]
-    pub selector: Option<String>,
-    #[serde(default)]
-    pub field_selector: Option<String>,
-    #[serde(default)]
-    pub name: Option<String>,
-
-    // sql
-    #[serde(default)]
-    pub url_env: Option<String>,
-    #[serde(default)]
-    pub url_file: Option<PathBuf>,
-    #[serde(default)]
-    pub query: Option<String>,
-
-    // manual
-    #[serde(default)]
-    pub title: Option<String>,
-    #[serde(default)]
-    pub role: Option<String>,
-}
-
-pub const DEFAULT_INTERVAL: Dur = Dur::secs(10);
-pub const DEFAULT_TIMEOUT: Dur = Dur::secs(5);
-pub const DEFAULT_MAX_BYTES: u64 = 4 * 1024 * 1024;
-
-impl SourceSpec {
-    pub fn kind(&self) -> SourceKind {
-        self.kind.unwrap_or(SourceKind::Manual)
-    }
-    pub fn interval(&self) -> Dur {
-        self.interval.unwrap_or(DEFAULT_INTERVAL)
-    }
-    pub fn timeout(&self) -> Dur {
-        self.timeout.unwrap_or(DEFAULT_TIMEOUT)
-    }
-    pub fn max_bytes(&self) -> u64 {
-        self.max_bytes.unwrap_or(DEFAULT_MAX_BYTES)
-    }
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
@@ -327,65 +177,13 @@ pub enum ActionKind {
     Kubernetes,
 }
 
-/// Something liftoff does to the world: set the ramp, halt, roll back.
-#[derive(Debug, Clone, Deserialize, Serialize)]
-#[serde(deny_unknown_fields)]
-pub struct ActionSpec {
-    pub kind: ActionKind,
-    #[serde(default)]
-    pub timeout: Option<Dur>,
-    // command
-    #[serde(default)]
-    pub run: Vec<String>,
-    #[serde(default)]
-    pub shell: bool,
-    #[serde(default)]
-    pub cwd: Option<PathBuf>,
-    #[serde(default)]
-    pub env: BTreeMap<String, String>,
-    // http
-    #[serde(default)]
-    pub method: Option<String>,
-    #[serde(default)]
-    pub url: Option<String>,
-    #[serde(default)]
-    pub body: Option<String>,
-    #[serde(default)]
-    pub token_env: Option<String>,
-    #[serde(default)]
-    pub token_file: Option<PathBuf>,
-    // kubernetes
-    #[serde(default)]
-    pub kubeconfig: Option<PathBuf>,
-    #[serde(default)]
-    pub context: Option<String>,
-    #[serde(default)]
-    pub namespace: Option<String>,
-    #[serde(default)]
-    pub resource: Option<String>,
-    /// As on a kubernetes source: pins group/version; `resource` may be a kind.
-    #[serde(default)]
-    pub api_version: Option<String>,
-    #[serde(default)]
-    pub name: Option<String>,
-    #[serde(default)]
-    pub patch: Option<toml::Value>,
-    #[serde(default)]
-    pub replicas: Option<i32>,
-    /// A JSON patch (RFC 6902): a list of `{ op, path, value }`.
-    #[serde(default)]
-    pub json_patch: Option<toml::Value>,
-    /// Where `patch`/`json_patch` go: the object (default) or its `status`
-    /// subresource (what a controller reads, e.g. Argo Rollouts' `status.abort`).
-    #[serde(default)]
-    pub subresource: Option<String>,
-}
-
-pub const DEFAULT_ACTION_TIMEOUT: Dur = Dur::secs(30);
-
-impl ActionSpec {
-    pub fn timeout(&self) -> Dur {
-        self.timeout.unwrap_or(DEFAULT_ACTION_TIMEOUT)
+impl ActionKind {
+    pub fn name(self) -> &'static str {
+        match self {
+            ActionKind::Command => "command",
+            ActionKind::Http => "http",
+            ActionKind::Kubernetes => "kubernetes",
+        }
     }
 }
 

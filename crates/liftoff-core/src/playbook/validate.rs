@@ -4,7 +4,9 @@
 
 use super::condition;
 use super::error::suggest;
-use super::lint_source::{kube_resource, method, source, url};
+use super::lint_source::{does_not_apply, kube_resource, method, source, url, with_article};
+use super::model::action_keys;
+use super::table::ActionSpec;
 use super::types::*;
 use crate::source::selector::Selector;
 use std::collections::HashSet;
@@ -388,6 +390,13 @@ fn readback(f: &mut Findings, path: &str, rb: &Readback, pb: &Playbook, sources:
 }
 
 fn action(f: &mut Findings, path: &str, a: &ActionSpec, _pb: &Playbook, _sources: &[&str]) {
+    let what = with_article(&format!("{} action", a.kind.name()));
+    let allowed: Vec<&str> = std::iter::once("kind").chain(action_keys(a.kind)).collect();
+    for key in a.set_keys() {
+        if !allowed.contains(&key) {
+            does_not_apply(f, path, key, &what, &allowed);
+        }
+    }
     match a.kind {
         ActionKind::Command => {
             if a.run.is_empty() {

@@ -2,7 +2,7 @@
 //! the journal (who ticked it, when), never from polling the world.
 
 use super::ReleaseState;
-use crate::playbook::SourceSpec;
+use crate::playbook::ManualSource;
 use crate::source::{Observation, Payload};
 use chrono::{DateTime, Utc};
 
@@ -16,7 +16,7 @@ pub fn manual_payload(state: &ReleaseState, source_id: &str) -> Payload {
 pub fn manual_observation(
     state: &ReleaseState,
     source_id: &str,
-    spec: &SourceSpec,
+    item: &ManualSource,
     now: DateTime<Utc>,
 ) -> Observation {
     Observation {
@@ -25,7 +25,7 @@ pub fn manual_observation(
         took: std::time::Duration::ZERO,
         origin: format!(
             "manual: {} (journal)",
-            spec.title.as_deref().unwrap_or(source_id)
+            item.title.as_deref().unwrap_or(source_id)
         ),
         outcome: Ok(manual_payload(state, source_id)),
     }
