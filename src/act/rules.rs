@@ -170,10 +170,13 @@ pub fn may_tick(
             .filter(|(_, s)| s.kind() == SourceKind::Manual)
             .map(|(id, _)| id.as_str())
             .collect();
+        let hint = crate::playbook::suggest(item, manual.iter().copied())
+            .map(|s| format!("; did you mean `{s}`?"))
+            .unwrap_or_default();
         return refuse(
             "tick",
             format!(
-                "unknown manual item `{item}` (manual items: {})",
+                "unknown manual item `{item}`{hint} (manual items: {})",
                 manual.join(", ")
             ),
         );
@@ -183,7 +186,7 @@ pub fn may_tick(
         return refuse(
             "tick",
             format!(
-                "{item} is not a manual item: it comes from source `{item}` ({})",
+                "`{item}` is not a manual item: it is a {} source; only `kind = \"manual\"` sources are ticked",
                 source.kind().name()
             ),
         );

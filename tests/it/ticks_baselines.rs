@@ -105,9 +105,22 @@ async fn ticks_from_two_processes_appear_in_both() {
         text(&out)
     );
     assert!(text(&world.liftoff("status", &[])).contains("manual provider_keys: ✖ unticked by bob"));
-    // Ticking something that is not a manual item is refused.
+    // Ticking something that is not a manual item is refused, in the
+    // rule book's words (the cockpit's Space says the same).
     let out = world.liftoff("tick", &["--item", "duplicates"]);
     assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    assert!(
+        text(&out).contains("tick refused: `duplicates` is not a manual item: it is a"),
+        "{}",
+        text(&out)
+    );
+    let out = world.liftoff("tick", &["--item", "provider_key"]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out));
+    assert!(
+        text(&out).contains("did you mean `provider_keys`?"),
+        "{}",
+        text(&out)
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
