@@ -9,7 +9,7 @@ use crate::tui::layout::PanelKind;
 use crate::tui::overlays::ack_dialog::AckDialog;
 use crate::tui::overlays::alarm_dialog::AlarmDialog;
 use crate::tui::overlays::decide_dialog::DecideDialog;
-use crate::tui::overlays::dialog::{Dialog, Then};
+use crate::tui::overlays::dialog::{Dialog, DialogOutcome};
 use crate::tui::overlays::form::Reply;
 use crate::tui::overlays::rollback_menu::RollbackMenu;
 use crate::tui::overlays::search::SearchDialog;
@@ -32,9 +32,9 @@ impl App {
                 return false;
             }
             Reply::Submit => match dialog.submit(self, now) {
-                Ok(Then::Act(act)) => _ = self.act(act, now),
-                Ok(Then::Confirm(question)) => self.ask(question),
-                Ok(Then::Evidence(check)) => self.show_evidence(check),
+                Ok(DialogOutcome::Act(act)) => _ = self.act(act, now),
+                Ok(DialogOutcome::Confirm(question)) => self.ask(question),
+                Ok(DialogOutcome::Evidence(check)) => self.show_evidence(check),
                 Err(why) => {
                     self.say(why.clone(), true, now);
                     dialog.refuse(why);
