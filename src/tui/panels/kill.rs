@@ -75,11 +75,6 @@ fn of_state(app: &App, now: DateTime<Utc>) -> (&'static str, String, Style) {
                 style::bold(style::text(t)),
             ),
         },
-        KillState::Armed { until } => (
-            "ARMED",
-            format!("armed until {}", style::clock(*until)),
-            style::bold(style::fg(t, t.kill)),
-        ),
         KillState::Firing { since } => (
             "FIRING",
             format!(

@@ -165,7 +165,7 @@ pub fn markdown(s: &Story) -> String {
 pub(super) fn kill_word(k: &crate::release::KillState) -> String {
     use crate::release::KillState;
     match k {
-        KillState::Ready | KillState::Armed { .. } => "armed, not fired".into(),
+        KillState::Ready => "armed, not fired".into(),
         KillState::Firing { since } => format!("FIRING since {} UTC", clock(*since)),
         KillState::Halted { at, took_ms } => {
             format!("HALTED, verified at {} UTC in {took_ms} ms", clock(*at))
