@@ -19,7 +19,7 @@ use crate::poller::PollEvent;
 use crate::ramp;
 use crate::release::{KillState, ReleaseState};
 use crate::source::Observation;
-use crate::tui::event::AppEvent;
+use crate::supervisor::event::AppEvent;
 use chrono::{DateTime, Utc};
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;

@@ -5,11 +5,17 @@
 //! `liftoff watch` runs it headless; every cockpit runs the same one on its
 //! own task and only draws its snapshots.
 
+pub mod actuator;
+pub mod conditions;
 pub mod core;
+pub mod event;
 pub mod history;
+pub(crate) mod journal_feed;
 pub mod kill_view;
+pub mod request;
 mod run;
 pub mod snapshot;
+pub mod wording;
 
 pub use self::core::{Core, Duty, Publish};
 pub use run::{spawn, Supervisor};

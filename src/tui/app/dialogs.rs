@@ -1,10 +1,10 @@
 //! Opening dialogs and giving them keys. A dialog gets a key before the
 //! keymap; what it does not take (e.g. `K` from a list) goes to `dispatch`.
-//! What a dialog asks for leaves through `act`, like every other act.
+//! What a dialog asks for leaves through `request`, like every other act.
 
 use super::{App, Overlay};
 use crate::act::rules;
-use crate::tui::act::Act;
+use crate::supervisor::request::Request;
 use crate::tui::layout::PanelKind;
 use crate::tui::overlays::ack_dialog::AckDialog;
 use crate::tui::overlays::alarm_dialog::AlarmDialog;
@@ -32,7 +32,7 @@ impl App {
                 return false;
             }
             Reply::Submit => match dialog.submit(self, now) {
-                Ok(DialogOutcome::Act(act)) => _ = self.act(act, now),
+                Ok(DialogOutcome::Request(request)) => _ = self.request(request, now),
                 Ok(DialogOutcome::Confirm(question)) => self.ask(question),
                 Ok(DialogOutcome::Evidence(check)) => self.show_evidence(check),
                 Err(why) => {
@@ -133,8 +133,8 @@ impl App {
         };
         let role = plan.role;
         let checked = !self.release.manual.get(&item).is_some_and(|m| m.checked);
-        self.act(
-            Act::Tick {
+        self.request(
+            Request::Tick {
                 item,
                 role,
                 checked,
