@@ -45,7 +45,7 @@ const RUNS: usize = 100;
 
 struct Rig {
     app: App,
-    wired: LiveActuator,
+    live: LiveActuator,
     keys: KillKeys,
     rx: mpsc::Receiver<AppEvent>,
     reset: Box<dyn Fn()>,
@@ -75,11 +75,11 @@ fn rig(rt: &Runtime, body: &str, reset: Box<dyn Fn()>) -> Rig {
     let (tx, rx) = mpsc::channel(256);
     let ctx = ActContext::new(app.pb.clone(), journal, Actor::here(Some("bench")));
     let _inside = rt.enter();
-    let wired = LiveActuator::new(ctx, tx);
-    let app = app.with_actuator(Box::new(wired.clone()));
+    let live = LiveActuator::new(ctx, tx);
+    let app = app.with_actuator(Box::new(live.clone()));
     Rig {
         app,
-        wired,
+        live,
         keys: KillKeys::default(),
         rx,
         reset,
@@ -114,7 +114,7 @@ async fn press(rig: &mut Rig) -> Sample {
         rig.keys.on_key(&k, pressed, &rig.app.kill_arm),
         KillKey::Fire
     );
-    rig.wired.fire_kill(pressed).expect("the kill switch fires");
+    rig.live.fire_kill(pressed).expect("the kill switch fires");
     tokio::task::yield_now().await;
     loop {
         match rig.rx.recv().await.expect("the actuator reports") {

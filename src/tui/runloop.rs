@@ -101,16 +101,16 @@ pub async fn run(playbook: LoadedPlaybook, opts: CockpitOptions) -> color_eyre::
             }
         }
     }
-    let wired = LiveActuator::new(ctx, tx.clone());
+    let live = LiveActuator::new(ctx, tx.clone());
     // Keys are read on their own task; the second `K` fires from there.
     let (input_tx, mut input_rx) = mpsc::channel::<Input>(EVENT_QUEUE);
-    let actuator: Box<dyn Actuator> = Box::new(wired.clone());
+    let actuator: Box<dyn Actuator> = Box::new(live.clone());
     let mut app = app.with_actuator(actuator);
     app.triggers = sup.triggers();
 
     let result = match TerminalGuard::enter() {
         Ok(mut guard) => {
-            input::spawn(wired, app.kill_arm.clone(), input_tx, cancel.clone());
+            input::spawn(live, app.kill_arm.clone(), input_tx, cancel.clone());
             event_loop(&mut guard, &mut app, &mut rx, &mut snapshots, &mut input_rx).await
         }
         Err(e) => Err(e).wrap_err("cannot take over the terminal"),
