@@ -4,6 +4,11 @@
 //! and the guard's kill, and publishes a `Snapshot` after every change.
 //! `liftoff watch` runs it headless; every cockpit runs the same one on its
 //! own task and only draws its snapshots.
+//!
+//! What the cockpit shares with it lives here, so this module never names
+//! `tui`: the events both fold (`event`), the requests an `Actuator` carries
+//! out (`request`) and the live one (`actuator`), the journal feed, the
+//! lasting conditions and how notices are worded (`wording`).
 
 pub mod actuator;
 pub mod conditions;
