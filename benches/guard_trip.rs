@@ -6,7 +6,7 @@
 //! an `http` source on a loopback service this bench starts; their events go
 //! through the supervisor's `Core` (which judges guards on every observation)
 //! as the supervisor's loop folds them; the trip goes to the real actuator
-//! (`tui::actuator::Wired`), which fires the real kill switch (`act::kill`):
+//! (`supervisor::actuator::LiveActuator`), which fires the real kill switch (`act::kill`):
 //! an `http` POST to the same service, proven by an `http` readback.
 //!
 //! Per run (a fresh journal, cockpit and pollers, a ramp at 10%): once the
@@ -34,10 +34,10 @@ use liftoff::journal::event::StageEntered;
 use liftoff::journal::{self, Actor, Event, NewEvent};
 use liftoff::poller::{self, PollEvent};
 use liftoff::release::{KillState, ReleaseState};
+use liftoff::supervisor::actuator::LiveActuator;
+use liftoff::supervisor::event::AppEvent;
+use liftoff::supervisor::request::{Actuator, Request};
 use liftoff::supervisor::{Core, Duty};
-use liftoff::tui::act::{Act, Actuator};
-use liftoff::tui::actuator::Wired;
-use liftoff::tui::event::AppEvent;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio::sync::mpsc;
@@ -144,7 +144,7 @@ async fn run(remote: &Arc<Remote>, port: u16, case: &Case, phase: f64) -> Sample
     core.apply(AppEvent::ReleaseChanged(Box::new(state)), Utc::now());
     let (tx, mut rx) = mpsc::channel(256);
     let ctx = ActContext::new(core.playbook().clone(), journal, Actor::here(Some("bench")));
-    let mut actuator = Wired::new(ctx, tx.clone());
+    let mut actuator = LiveActuator::new(ctx, tx.clone());
     let cancel = CancellationToken::new();
     let pollers = poller::spawn(core.playbook().clone(), tx, cancel.clone());
     assert!(core.guards_watching(), "the ramp must be running");
@@ -176,12 +176,12 @@ async fn run(remote: &Arc<Remote>, port: u16, case: &Case, phase: f64) -> Sample
                 } = duty
                 {
                     tripped.get_or_insert_with(Instant::now);
-                    let act = Act::GuardTripped {
+                    let act = Request::GuardTripped {
                         guard,
                         since,
                         value,
                     };
-                    actuator.act(act).expect("the kill is handed over");
+                    actuator.carry_out(act).expect("the kill is handed over");
                     acted = true;
                 }
             }

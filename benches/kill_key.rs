@@ -3,7 +3,7 @@
 //! polling or rendering). The first `K` arms through `App::dispatch` (the
 //! cockpit's loop decides arming); the second goes the input task's way: the
 //! instant it is read, `tui::kill_key::KillKeys` decides and the real actuator
-//! (`tui::actuator::Wired::fire_kill`) fires, timed from that read.
+//! (`supervisor::actuator::LiveActuator::fire_kill`) fires, timed from that read.
 //!
 //! Per press:
 //! - key -> dispatched: every action on its task (the kill switch's clock,
@@ -28,9 +28,9 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use liftoff::act::ActContext;
 use liftoff::journal::{self, Actor};
 use liftoff::release::KillState;
-use liftoff::tui::actuator::Wired;
+use liftoff::supervisor::actuator::LiveActuator;
+use liftoff::supervisor::event::AppEvent;
 use liftoff::tui::app::App;
-use liftoff::tui::event::AppEvent;
 use liftoff::tui::keymap::Action;
 use liftoff::tui::kill_key::{KillKey, KillKeys};
 use liftoff::tui::layout::Layout;
@@ -45,7 +45,7 @@ const RUNS: usize = 100;
 
 struct Rig {
     app: App,
-    wired: Wired,
+    live: LiveActuator,
     keys: KillKeys,
     rx: mpsc::Receiver<AppEvent>,
     reset: Box<dyn Fn()>,
@@ -75,11 +75,11 @@ fn rig(rt: &Runtime, body: &str, reset: Box<dyn Fn()>) -> Rig {
     let (tx, rx) = mpsc::channel(256);
     let ctx = ActContext::new(app.pb.clone(), journal, Actor::here(Some("bench")));
     let _inside = rt.enter();
-    let wired = Wired::new(ctx, tx);
-    let app = app.with_actuator(Box::new(wired.clone()));
+    let live = LiveActuator::new(ctx, tx);
+    let app = app.with_actuator(Box::new(live.clone()));
     Rig {
         app,
-        wired,
+        live,
         keys: KillKeys::default(),
         rx,
         reset,
@@ -114,7 +114,7 @@ async fn press(rig: &mut Rig) -> Sample {
         rig.keys.on_key(&k, pressed, &rig.app.kill_arm),
         KillKey::Fire
     );
-    rig.wired.fire_kill(pressed).expect("the kill switch fires");
+    rig.live.fire_kill(pressed).expect("the kill switch fires");
     tokio::task::yield_now().await;
     loop {
         match rig.rx.recv().await.expect("the actuator reports") {

@@ -4,16 +4,20 @@
 //! `/proc/PID/stat`; a file's appearance awaited through inotify.
 #![allow(dead_code)]
 
+// The one tmux driver, shared with the `it` tests.
+#[path = "../../tests/it/support/tmux_server.rs"]
+mod tmux_server;
+
 use notify::{RecursiveMode, Watcher};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
+use tmux_server::{quote, TmuxServer};
 
 /// A private tmux server running one program; killed on drop.
 pub struct Pane {
-    socket: String,
-    socket_path: Option<PathBuf>,
+    server: TmuxServer,
     pid_file: PathBuf,
 }
 
@@ -40,35 +44,20 @@ impl Pane {
             quote(&pid_file.display().to_string()),
             command.join(" ")
         );
-        let (w, h) = (size.0.to_string(), size.1.to_string());
-        assert!(
-            tmux(&socket, &["new-session", "-d", "-x", &w, "-y", &h, &script]),
-            "tmux did not start (apt-get install -y tmux)"
-        );
-        let socket_path = Command::new("tmux")
-            .args(["-L", &socket, "display-message", "-p", "#{socket_path}"])
-            .output()
-            .ok()
-            .map(|o| PathBuf::from(String::from_utf8_lossy(&o.stdout).trim()))
-            .filter(|p| p.is_absolute());
-        Pane {
-            socket,
-            socket_path,
-            pid_file,
-        }
+        let server = TmuxServer::start(socket, size, &script)
+            .expect("tmux did not start (apt-get install -y tmux)");
+        Pane { server, pid_file }
     }
 
     pub fn screen(&self) -> String {
-        Command::new("tmux")
-            .args(["-L", &self.socket, "capture-pane", "-p"])
-            .output()
-            .map(|o| String::from_utf8_lossy(&o.stdout).into_owned())
+        self.server
+            .output(&["capture-pane", "-p"])
             .unwrap_or_default()
     }
 
     /// One key, as tmux names it (`K`, `Escape`).
     pub fn key(&self, key: &str) {
-        assert!(tmux(&self.socket, &["send-keys", key]), "tmux send-keys");
+        assert!(self.server.run(&["send-keys", key]), "tmux send-keys");
     }
 
     /// Polls the screen as fast as `capture-pane` answers until `probe`
@@ -98,29 +87,6 @@ impl Pane {
             .parse()
             .ok()
     }
-}
-
-impl Drop for Pane {
-    fn drop(&mut self) {
-        tmux(&self.socket, &["kill-server"]);
-        if let Some(path) = &self.socket_path {
-            let _ = std::fs::remove_file(path);
-        }
-    }
-}
-
-fn tmux(socket: &str, args: &[&str]) -> bool {
-    Command::new("tmux")
-        .args(["-L", socket])
-        .args(args)
-        .status()
-        .map(|s| s.success())
-        .unwrap_or(false)
-}
-
-/// Single-quotes `s` for sh.
-fn quote(s: &str) -> String {
-    format!("'{}'", s.replace('\'', r"'\''"))
 }
 
 /// CPU time (user + system) a process has used so far.

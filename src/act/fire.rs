@@ -5,7 +5,7 @@
 use super::action::{self, ActionResult, Fill};
 use super::readback::{await_pass, read_once, ReadbackResult};
 use super::ActContext;
-use crate::expr::bind::Extra;
+use crate::expr::bind::Surroundings;
 use crate::playbook::{Action, ActionSpec, CompiledReadback};
 use serde::Serialize;
 use std::time::{Duration, Instant};
@@ -77,7 +77,7 @@ impl Dispatched {
         self,
         ctx: &ActContext,
         readback: Option<&CompiledReadback>,
-        extra: &Extra,
+        around: &Surroundings,
     ) -> Fired {
         let mut actions = Vec::with_capacity(self.handles.len());
         for (index, what, handle) in self.handles {
@@ -91,8 +91,8 @@ impl Dispatched {
         let actions_done = self.pressed.elapsed();
         let an_action_failed = actions.iter().any(|a| a.outcome.is_err());
         let readback = match readback {
-            Some(rb) if an_action_failed => read_once(&ctx.poll, &ctx.pb, rb, extra).await,
-            Some(rb) => await_pass(&ctx.poll, &ctx.pb, rb, extra).await,
+            Some(rb) if an_action_failed => read_once(&ctx.poll, &ctx.pb, rb, around).await,
+            Some(rb) => await_pass(&ctx.poll, &ctx.pb, rb, around).await,
             None => ReadbackResult::NotConfigured,
         };
         let verified_at = self.pressed.elapsed();
@@ -178,9 +178,9 @@ pub async fn fire(
     actions: &[ActionSpec],
     readback: Option<&CompiledReadback>,
     fill: &Fill,
-    extra: &Extra,
+    around: &Surroundings,
 ) -> Fired {
     dispatch(ctx, actions, fill, Instant::now())
-        .finish(ctx, readback, extra)
+        .finish(ctx, readback, around)
         .await
 }

@@ -8,7 +8,7 @@ use super::action::Fill;
 use super::fire::{dispatch, Fired, Timings, Verification};
 use super::readback::ReadbackResult;
 use super::ActContext;
-use crate::expr::bind::Extra;
+use crate::expr::bind::Surroundings;
 use crate::journal::event::{Failed, Fired as FiredEvent, Verified};
 use crate::journal::{self, Appended, Event, NewEvent, Stored};
 use crate::playbook::{ActionSpec, CompiledReadback};
@@ -114,7 +114,9 @@ pub(crate) async fn fire_target(
         }
         notes
     });
-    let fired = dispatched.finish(ctx, readback, &Extra::default()).await;
+    let fired = dispatched
+        .finish(ctx, readback, &Surroundings::default())
+        .await;
     let mut notes = write_fired.await.unwrap_or_else(|e| JournalNotes {
         errors: vec![format!("the journal writer died: {e}")],
         ..JournalNotes::default()

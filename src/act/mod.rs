@@ -83,3 +83,5 @@ impl std::fmt::Debug for ActContext {
 
 #[cfg(test)]
 mod person_tests;
+#[cfg(test)]
+mod test_playbook;

@@ -8,31 +8,13 @@ use crate::release::ReleaseState;
 use chrono::Utc;
 use std::sync::Arc;
 
-const PLAYBOOK: &str = r#"
-[release]
-name = "acts"
-distinct_roles = true
-
-[[role]]
-id = "commander"
-[[role]]
-id = "sre"
-
-[source.plan]
-kind = "manual"
-title = "Rollback plan reviewed"
-role = "sre"
-
-[source.cmd]
-kind = "command"
-run = ["true"]
-
-[[check]]
-id = "coverage"
-source = "cmd"
-pass = "exit_code == 0"
-waivable_by = ["sre"]
-"#;
+fn playbook() -> String {
+    let release = "[release]\nname = \"acts\"\ndistinct_roles = true\n";
+    format!(
+        "{release}{}",
+        super::test_playbook::roles_and_coverage("sre")
+    )
+}
 
 struct World {
     _dir: tempfile::TempDir,
@@ -43,7 +25,7 @@ impl World {
     fn new() -> World {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("liftoff.toml");
-        std::fs::write(&path, PLAYBOOK).unwrap();
+        std::fs::write(&path, playbook()).unwrap();
         let pb = Arc::new(crate::playbook::load(&path).unwrap());
         let journal = journal::open(&pb.journal_config()).unwrap();
         let ctx = ActContext::new(pb, journal, Actor::here(Some("ana")));

@@ -3,7 +3,7 @@
 //! ever shown as HALTED (or a stage as entered).
 
 use crate::engine::verdict::judge;
-use crate::expr::bind::{bind, Extra};
+use crate::expr::bind::{bind, Surroundings};
 use crate::expr::display;
 use crate::playbook::{CompiledReadback, LoadedPlaybook};
 use crate::source::{poll, PollContext};
@@ -38,9 +38,9 @@ pub async fn await_pass(
     ctx: &PollContext,
     pb: &LoadedPlaybook,
     rb: &CompiledReadback,
-    extra: &Extra,
+    around: &Surroundings,
 ) -> ReadbackResult {
-    read(ctx, pb, rb, extra, Reads::UntilPass).await
+    read(ctx, pb, rb, around, Reads::UntilPass).await
 }
 
 /// One fresh read, bounded by the readback's timeout. After an action has
@@ -51,9 +51,9 @@ pub async fn read_once(
     ctx: &PollContext,
     pb: &LoadedPlaybook,
     rb: &CompiledReadback,
-    extra: &Extra,
+    around: &Surroundings,
 ) -> ReadbackResult {
-    read(ctx, pb, rb, extra, Reads::Once).await
+    read(ctx, pb, rb, around, Reads::Once).await
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -66,7 +66,7 @@ async fn read(
     ctx: &PollContext,
     pb: &LoadedPlaybook,
     rb: &CompiledReadback,
-    extra: &Extra,
+    around: &Surroundings,
     reads_wanted: Reads,
 ) -> ReadbackResult {
     let started = Instant::now();
@@ -102,7 +102,7 @@ async fn read(
             .as_ref()
             .map_err(|e| format!("source failed: {e}"))
             .and_then(|p| {
-                let vars = bind(p, rb.spec.query.as_deref(), Utc::now(), extra)?;
+                let vars = bind(p, rb.spec.query.as_deref(), Utc::now(), around)?;
                 let value = vars.get("value").map(display);
                 judge(&rb.pass, &vars).map(|ok| (ok, value))
             });

@@ -7,34 +7,17 @@ use crate::playbook::load_str;
 use crate::release::{StageEntry, StageState};
 
 fn pb() -> Playbook {
-    let text = r#"
+    let release = r#"
 [release]
 name = "pilot cohort"
 distinct_roles = true
 ack_valid_for = "4h"
 go_acks = ["commander"]
-
-[[role]]
-id = "commander"
-[[role]]
-id = "sre"
+"#;
+    let shared = crate::act::test_playbook::roles_and_coverage("lead");
+    let rest = r#"
 [[role]]
 id = "lead"
-
-[source.plan]
-kind = "manual"
-title = "Rollback plan reviewed"
-role = "sre"
-
-[source.cmd]
-kind = "command"
-run = ["true"]
-
-[[check]]
-id = "coverage"
-source = "cmd"
-pass = "exit_code == 0"
-waivable_by = ["lead"]
 
 [[check]]
 id = "errors"
@@ -53,7 +36,8 @@ name = "10%"
 percent = 10
 acks = ["commander", "sre"]
 "#;
-    load_str(std::path::Path::new("t.toml"), text)
+    let text = format!("{release}{shared}{rest}");
+    load_str(std::path::Path::new("t.toml"), &text)
         .unwrap()
         .playbook
 }

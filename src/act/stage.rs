@@ -8,7 +8,7 @@ use super::fire::{fire, Fired, Verification};
 use super::readback::ReadbackResult;
 use super::ActContext;
 use crate::engine::{AckStatus, GateDecision};
-use crate::expr::bind::Extra;
+use crate::expr::bind::Surroundings;
 use crate::journal::event::HoldOverridden;
 use crate::journal::event::{StageEntered, StageFailed};
 use crate::journal::{self, Event, Stored};
@@ -65,7 +65,7 @@ pub async fn enter_from(
         percent: Some(stage.percent),
         stage: Some(stage.name.clone()),
     };
-    let extra = Extra {
+    let around = Surroundings {
         percent: Some(stage.percent),
         stage: Some(stage.name.clone()),
         baseline: None,
@@ -86,7 +86,7 @@ pub async fn enter_from(
         None => None,
     };
     let readback = own.as_ref().or(pb.ramp_readback.as_ref());
-    let fired = fire(&ctx, std::slice::from_ref(action), readback, &fill, &extra).await;
+    let fired = fire(&ctx, std::slice::from_ref(action), readback, &fill, &around).await;
     let (entered, event) = match &fired.result {
         Verification::Verified { took } => (
             true,

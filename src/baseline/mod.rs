@@ -8,7 +8,7 @@
 //! (the journaling is `act::baseline`'s).
 //! Every process sharing the journal sees the same baselines.
 
-use crate::expr::bind::{bind, Extra};
+use crate::expr::bind::{bind, Surroundings};
 use crate::expr::display;
 use crate::playbook::{LoadedPlaybook, SourceConfig, SourceKind, SqlSource};
 use crate::source::{poll, PollContext};
@@ -132,8 +132,13 @@ pub async fn measure(
         .outcome
         .as_ref()
         .map_err(|e| BaselineError::Measure(format!("source `{source}` failed: {e}")))?;
-    let vars = bind(payload, bind_query.as_deref(), obs.at, &Extra::default())
-        .map_err(BaselineError::Measure)?;
+    let vars = bind(
+        payload,
+        bind_query.as_deref(),
+        obs.at,
+        &Surroundings::default(),
+    )
+    .map_err(BaselineError::Measure)?;
     let read = match &expression {
         Some(e) => Some(
             e.eval(&vars)

@@ -212,7 +212,6 @@ fn text(s: &StatusReport, now: DateTime<Utc>) -> String {
 fn kill_text(k: &KillState, now: DateTime<Utc>) -> String {
     match k {
         KillState::Ready => "ARMED (not fired)".into(),
-        KillState::Armed { .. } => "ARMED (a second press fires)".into(),
         KillState::Firing { since } => format!("FIRING since {}", ago(*since, now)),
         KillState::Halted { at, took_ms } => format!(
             "HALTED (verified {}, took {})",

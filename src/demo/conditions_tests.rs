@@ -3,7 +3,7 @@
 
 use super::*;
 use crate::engine::{evaluate, Status};
-use crate::expr::bind::Extra;
+use crate::expr::bind::Surroundings;
 use crate::source::{Alert, CommandOutput, FileInfo, HttpReply, Observation, Payload};
 use chrono::{Duration, Utc};
 
@@ -29,7 +29,7 @@ fn verdict(check: &str, payload: Payload) -> Status {
         origin: "test".into(),
         outcome: Ok(payload),
     };
-    evaluate(c, Some(&obs), Utc::now(), &Extra::default()).status
+    evaluate(c, Some(&obs), Utc::now(), &Surroundings::default()).status
 }
 
 fn file(hours_old: i64, status: &str) -> FileInfo {

@@ -16,6 +16,7 @@ pub mod etcd;
 pub mod file;
 pub mod follow;
 pub mod health;
+pub(crate) mod no_journal;
 pub mod spool;
 mod tail;
 

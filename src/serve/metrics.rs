@@ -214,7 +214,7 @@ pub fn render(ctx: &Context, view: &View) -> String {
 /// ARMED lives only in one cockpit's keyboard: the release is then READY.
 fn kill_word(k: &KillState) -> &'static str {
     match k {
-        KillState::Ready | KillState::Armed { .. } => "READY",
+        KillState::Ready => "READY",
         KillState::Firing { .. } => "FIRING",
         KillState::Halted { .. } => "HALTED",
         KillState::Failed { .. } => "FAILED",

@@ -19,7 +19,7 @@ use crate::poller::PollEvent;
 use crate::ramp;
 use crate::release::{KillState, ReleaseState};
 use crate::source::Observation;
-use crate::tui::event::AppEvent;
+use crate::supervisor::event::AppEvent;
 use chrono::{DateTime, Utc};
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
@@ -210,23 +210,23 @@ impl Core {
 
     fn watch_guards(&mut self, obs: &Observation, now: DateTime<Utc>) -> Vec<Duty> {
         let running = self.guards_watching();
-        let extra = engine::assess::extra(&self.release);
+        let around = engine::assess::surroundings(&self.release);
         let mut duties = Vec::new();
         for &i in self.index.guards(&obs.source) {
             let (Some(guard), Some(history)) = (self.pb.guards.get(i), self.guards.get_mut(i))
             else {
                 continue;
             };
-            let extra =
-                extra.with_baseline(guard.spec.baseline.as_deref(), &self.release.baselines);
-            history.record(guard, obs, &extra);
+            let around =
+                around.with_baseline_named(guard.spec.baseline.as_deref(), &self.release.baselines);
+            history.record(guard, obs, &around);
             let stale = self
                 .pb
                 .sources
                 .get(&guard.spec.source)
                 .map(stale_after)
                 .unwrap_or_default();
-            let reading = judge_trip(guard, Some(obs), now, &extra, stale);
+            let reading = judge_trip(guard, Some(obs), now, &around, stale);
             let update = self
                 .tracker
                 .observe(&guard.spec, &reading.trip, obs.at, running);

@@ -2,7 +2,7 @@
 //! so the supervisor (and the cockpit drawing it) stays small however long it runs.
 
 use crate::engine::verdict::judge;
-use crate::expr::bind::{bind, Extra};
+use crate::expr::bind::{bind, Surroundings};
 use crate::playbook::CompiledGuard;
 use crate::source::Observation;
 use chrono::{DateTime, Utc};
@@ -45,7 +45,7 @@ impl GuardHistory {
     }
 
     /// Folds in an observation of the guard's source.
-    pub fn record(&mut self, guard: &CompiledGuard, obs: &Observation, extra: &Extra) {
+    pub fn record(&mut self, guard: &CompiledGuard, obs: &Observation, around: &Surroundings) {
         self.last_at = Some(obs.at);
         let payload = match &obs.outcome {
             Ok(p) => p,
@@ -55,7 +55,7 @@ impl GuardHistory {
                 return;
             }
         };
-        let vars = match bind(payload, guard.spec.query.as_deref(), obs.at, extra) {
+        let vars = match bind(payload, guard.spec.query.as_deref(), obs.at, around) {
             Ok(v) => v,
             Err(e) => {
                 self.error = Some(e);

@@ -10,12 +10,12 @@ use chrono::{DateTime, Utc};
 /// Clock differences between the readback's verdict and its journal line.
 const SLACK: chrono::Duration = chrono::Duration::seconds(1);
 
-/// When a kill state began (None: ready or armed).
+/// When a kill state began (None: ready).
 pub fn moment(k: &KillState) -> Option<DateTime<Utc>> {
     match k {
         KillState::Firing { since } => Some(*since),
         KillState::Halted { at, .. } | KillState::Failed { at, .. } => Some(*at),
-        KillState::Ready | KillState::Armed { .. } => None,
+        KillState::Ready => None,
     }
 }
 

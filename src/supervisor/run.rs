@@ -8,14 +8,14 @@
 
 use super::core::{Core, Duty, Publish};
 use super::snapshot::Snapshot;
+use super::{conditions, journal_feed};
 use crate::act::ActContext;
 use crate::journal::SharedJournal;
 use crate::playbook::LoadedPlaybook;
 use crate::poller::{self, PollEvent, PollTriggers};
-use crate::tui::act::{Act, Actuator};
-use crate::tui::actuator::Wired;
-use crate::tui::event::AppEvent;
-use crate::tui::{conditions, journal_feed};
+use crate::supervisor::actuator::LiveActuator;
+use crate::supervisor::event::AppEvent;
+use crate::supervisor::request::{Actuator, Request};
 use chrono::Utc;
 use std::sync::Arc;
 use std::time::Duration;
@@ -78,7 +78,7 @@ pub fn spawn(ctx: ActContext, follow_journal: bool, cancel: CancellationToken) -
     let now = Utc::now();
     let mut core = Core::new(pb, now);
     let (snap_tx, snapshots) = watch::channel(Arc::new(core.snapshot(now)));
-    let actuator = Wired::new(ctx, tx);
+    let actuator = LiveActuator::new(ctx, tx);
     let task = tokio::spawn(run(core, actuator, rx, snap_tx, cancel.clone(), pollers));
     Supervisor {
         snapshots,
@@ -90,7 +90,7 @@ pub fn spawn(ctx: ActContext, follow_journal: bool, cancel: CancellationToken) -
 
 async fn run(
     mut core: Core,
-    mut actuator: Wired,
+    mut actuator: LiveActuator,
     mut rx: mpsc::Receiver<AppEvent>,
     snap_tx: watch::Sender<Arc<Snapshot>>,
     cancel: CancellationToken,
@@ -123,7 +123,7 @@ async fn run(
         let now = Utc::now();
         let acted = !duties.is_empty();
         for duty in duties {
-            carry_out(&mut core, &mut actuator, duty, now);
+            perform(&mut core, &mut actuator, duty, now);
         }
         let publish = match core.publish() {
             Publish::Nothing => false,
@@ -175,8 +175,8 @@ fn log(text: &str, bad: bool) {
 /// Hands a duty to the actuator (which spawns it and reports back on the
 /// channel). Trips and decision points are recorded once across processes
 /// (`act::guards`, the journal's append-unless); a guard's kill is idempotent.
-fn carry_out(core: &mut Core, actuator: &mut Wired, duty: Duty, now: chrono::DateTime<Utc>) {
-    let (act, kill) = match duty {
+fn perform(core: &mut Core, actuator: &mut LiveActuator, duty: Duty, now: chrono::DateTime<Utc>) {
+    let (request, kill) = match duty {
         Duty::GuardTripped {
             guard,
             since,
@@ -196,7 +196,7 @@ fn carry_out(core: &mut Core, actuator: &mut Wired, duty: Duty, now: chrono::Dat
             log(&text, true);
             core.say(text, true, now);
             (
-                Act::GuardTripped {
+                Request::GuardTripped {
                     guard,
                     since,
                     value,
@@ -209,7 +209,7 @@ fn carry_out(core: &mut Core, actuator: &mut Wired, duty: Duty, now: chrono::Dat
             offset,
             event,
         } => (
-            Act::DecisionPoint {
+            Request::DecisionPoint {
                 stage,
                 offset,
                 event,
@@ -217,7 +217,7 @@ fn carry_out(core: &mut Core, actuator: &mut Wired, duty: Duty, now: chrono::Dat
             false,
         ),
     };
-    if let Err(why) = actuator.act(act) {
+    if let Err(why) = actuator.carry_out(request) {
         log(&why, true);
         if kill {
             core.kill_not_started();

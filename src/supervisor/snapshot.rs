@@ -105,11 +105,11 @@ impl Snapshot {
     }
 
     /// The kill switch's state as one word (`liftoff_kill_switch_state{state}`):
-    /// ready, armed, firing, halted, failed.
+    /// ready, firing, halted, failed. (Arming is one cockpit's keyboard's,
+    /// never the supervisor's: the release is then ready.)
     pub fn kill_word(&self) -> &'static str {
         match self.kill {
             KillState::Ready => "ready",
-            KillState::Armed { .. } => "armed",
             KillState::Firing { .. } => "firing",
             KillState::Halted { .. } => "halted",
             KillState::Failed { .. } => "failed",

@@ -4,8 +4,8 @@
 //! `kill_key`): observations, evaluation and drawing never sit between that
 //! key and the kill switch's actions, and its clock starts at the read.
 
-use super::actuator::Wired;
 use super::kill_key::{KillArm, KillKey, KillKeys};
+use crate::supervisor::actuator::LiveActuator;
 use crossterm::event::{Event, EventStream};
 use futures::StreamExt;
 use std::time::Instant;
@@ -26,7 +26,7 @@ pub enum Input {
 
 /// Starts reading the terminal. Stops on `cancel`, when the terminal is gone
 /// (the channel then closes) or when the loop stops listening.
-pub fn spawn(kill: Wired, arm: KillArm, tx: mpsc::Sender<Input>, cancel: CancellationToken) {
+pub fn spawn(kill: LiveActuator, arm: KillArm, tx: mpsc::Sender<Input>, cancel: CancellationToken) {
     tokio::spawn(async move {
         let mut events = EventStream::new();
         let mut keys = KillKeys::default();

@@ -1,21 +1,17 @@
 //! The cockpit: the full-screen terminal UI. `run` and `CockpitOptions` start
-//! it (the `run` and `demo` commands); `event::AppEvent` feeds it;
-//! `act::{Act, Actuator}` is where its acts go, `actuator::Wired` the real one.
-//! Modules only the cockpit uses are private to it.
+//! it (the `run` and `demo` commands); `supervisor::event::AppEvent` feeds it;
+//! its requests (`supervisor::request::Request`) go to an `Actuator`,
+//! `supervisor::actuator::LiveActuator` the real one. The cockpit depends on
+//! the supervisor, never the reverse. Modules only the cockpit uses are
+//! private to it.
 
-pub mod act;
-pub mod actuator;
 pub mod app;
-pub mod conditions;
-pub mod event;
 pub(crate) mod herald;
 pub(crate) mod input;
-pub(crate) mod journal_feed;
 pub mod keymap;
 pub mod kill_key;
 pub(crate) mod kill_keys;
 pub mod layout;
-pub(crate) mod no_journal;
 pub(crate) mod overlays;
 pub mod panels;
 mod runloop;

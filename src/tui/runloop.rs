@@ -4,19 +4,19 @@
 //! gate, a verdict's status, the kill switch...) or on the clock tick (new
 //! values, ages and countdowns: about one frame a second when idle).
 
-use super::act::Actuator;
-use super::actuator::Wired;
 use super::app::App;
-use super::event::AppEvent;
 use super::input::{self, Input};
 use super::layout::Layout;
-use super::no_journal::NoJournal;
 use super::terminal::{Term, TerminalGuard};
 use super::theme::Theme;
 use super::{view, CockpitOptions};
 use crate::act::ActContext;
+use crate::journal::no_journal::NoJournal;
 use crate::journal::{self, Actor, SharedJournal};
 use crate::playbook::LoadedPlaybook;
+use crate::supervisor::actuator::LiveActuator;
+use crate::supervisor::event::AppEvent;
+use crate::supervisor::request::Actuator;
 use crate::supervisor::{self, Snapshot};
 use chrono::Utc;
 use color_eyre::eyre::{eyre, WrapErr};
@@ -101,16 +101,16 @@ pub async fn run(playbook: LoadedPlaybook, opts: CockpitOptions) -> color_eyre::
             }
         }
     }
-    let wired = Wired::new(ctx, tx.clone());
+    let live = LiveActuator::new(ctx, tx.clone());
     // Keys are read on their own task; the second `K` fires from there.
     let (input_tx, mut input_rx) = mpsc::channel::<Input>(EVENT_QUEUE);
-    let actuator: Box<dyn Actuator> = Box::new(wired.clone());
+    let actuator: Box<dyn Actuator> = Box::new(live.clone());
     let mut app = app.with_actuator(actuator);
     app.triggers = sup.triggers();
 
     let result = match TerminalGuard::enter() {
         Ok(mut guard) => {
-            input::spawn(wired, app.kill_arm.clone(), input_tx, cancel.clone());
+            input::spawn(live, app.kill_arm.clone(), input_tx, cancel.clone());
             event_loop(&mut guard, &mut app, &mut rx, &mut snapshots, &mut input_rx).await
         }
         Err(e) => Err(e).wrap_err("cannot take over the terminal"),

@@ -137,10 +137,9 @@ pub fn panel_title(kind: PanelKind) -> &'static str {
     }
 }
 
-/// A time as the cockpit prints it: UTC, to the second.
-pub fn clock(t: chrono::DateTime<chrono::Utc>) -> String {
-    t.format("%H:%M:%SZ").to_string()
-}
+// A time as the cockpit prints it, and a decision point's offset: written
+// as the supervisor's notices write them.
+pub use crate::supervisor::wording::{clock, offset};
 
 /// "1:02:03", "12:34" (under an hour): clocks as a countdown shows them.
 pub fn hms(d: std::time::Duration) -> String {
@@ -151,11 +150,6 @@ pub fn hms(d: std::time::Duration) -> String {
     } else {
         format!("{m:02}:{s:02}")
     }
-}
-
-/// "30m", "1h30m": a decision point's offset as the playbook writes it.
-pub fn offset(d: std::time::Duration) -> String {
-    humantime::format_duration(d).to_string().replace(' ', "")
 }
 
 #[cfg(test)]

@@ -7,8 +7,8 @@ use crate::support;
 
 use liftoff::journal::event::Fired;
 use liftoff::journal::{self, Actor, Event, NewEvent};
-use liftoff::tui::conditions;
-use liftoff::tui::event::AppEvent;
+use liftoff::supervisor::conditions;
+use liftoff::supervisor::event::AppEvent;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use support::webhook::{Answer, Receiver};

@@ -5,7 +5,7 @@
 
 use liftoff::demo::{DemoOptions, DemoWorld};
 use liftoff::engine::{assess, Status};
-use liftoff::expr::bind::{bind, Extra};
+use liftoff::expr::bind::{bind, Surroundings};
 use liftoff::release::ReleaseState;
 use liftoff::source::poll::poll_all;
 use liftoff::source::{poll, PollContext};
@@ -75,7 +75,7 @@ async fn the_kill_switch_readback_proves_the_halt_through_the_scrape_client() {
             &payload,
             verify.spec.query.as_deref(),
             chrono::Utc::now(),
-            &Extra::default(),
+            &Surroundings::default(),
         )
         .expect("binds");
         verify.pass.eval_bool(&vars).expect("evaluates")

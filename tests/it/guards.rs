@@ -7,7 +7,7 @@ use crate::support;
 use chrono::{DateTime, Duration as Cd, Utc};
 use liftoff::act::guards::{answer_alarm, on_trip, TripOutcome};
 use liftoff::act::{stage, ActContext};
-use liftoff::expr::bind::Extra;
+use liftoff::expr::bind::Surroundings;
 use liftoff::guard::{judge_trip, stale_after, Tracker, Trip, Update};
 use liftoff::journal::{self, Actor, Followed, SharedJournal};
 use liftoff::playbook::{CompiledGuard, LoadedPlaybook};
@@ -216,7 +216,7 @@ fn the_trip_condition_over_observations() {
     let pb = loaded(std::path::Path::new("/tmp"));
     let g = guard(&pb, "entropy-slow");
     let stale = stale_after(&pb.sources["scraped"]);
-    let x = Extra::default();
+    let x = Surroundings::default();
     let r = judge_trip(g, Some(&scrape(Some(0.7), t(0))), t(1), &x, stale);
     assert_eq!(r.trip, Trip::Holds);
     assert_eq!(r.value.as_deref(), Some("0.7"));
@@ -287,7 +287,7 @@ async fn a_kill_guard_fires_the_kill_switch_by_itself() {
         &g,
         Some(&obs),
         Utc::now(),
-        &Extra::default(),
+        &Surroundings::default(),
         stale_after(spec),
     );
     assert_eq!(reading.trip, Trip::Holds, "{obs:?}");

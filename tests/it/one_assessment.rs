@@ -11,9 +11,9 @@ use liftoff::engine::Status;
 use liftoff::journal::{self, Actor};
 use liftoff::release::ReleaseState;
 use liftoff::source::poll::{poll_all, PollContext};
+use liftoff::supervisor::event::AppEvent;
 use liftoff::supervisor::Core;
 use liftoff::tui::app::App;
-use liftoff::tui::event::AppEvent;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 

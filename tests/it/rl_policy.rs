@@ -12,7 +12,7 @@ use crate::support;
 use crate::support::rl_policy_world as world;
 
 use liftoff::act::{stage, ActContext};
-use liftoff::expr::bind::Extra;
+use liftoff::expr::bind::Surroundings;
 use liftoff::guard::{judge_trip, stale_after, Trip};
 use liftoff::journal::Actor;
 use liftoff::source::poll::{poll_all, PollContext};
@@ -216,7 +216,7 @@ async fn rollback_triggers_are_quiet_and_answer(w: &World) {
     for g in &pb.guards {
         let spec = &pb.sources[&g.spec.source];
         let obs = observations.get(&g.spec.source);
-        let reading = judge_trip(g, obs, now, &Extra::default(), stale_after(spec));
+        let reading = judge_trip(g, obs, now, &Surroundings::default(), stale_after(spec));
         assert_eq!(
             reading.trip,
             Trip::Clear,

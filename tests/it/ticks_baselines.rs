@@ -6,7 +6,7 @@ use crate::support;
 
 use liftoff::act::{stage, ActContext};
 use liftoff::engine::{self, Status};
-use liftoff::expr::bind::Extra;
+use liftoff::expr::bind::Surroundings;
 use liftoff::journal::{self, Actor};
 use liftoff::release::ReleaseState;
 use liftoff::source::poll::{poll_all, PollContext};
@@ -301,12 +301,13 @@ async fn entering_a_stage_records_its_baselines_and_checks_and_guards_compare() 
     let (v, obs) = evaluate().await;
     assert_eq!(v.status, Status::Fail);
     let guard = &pb.guards[0];
-    let extra = Extra::default().with_baseline(guard.spec.baseline.as_deref(), &state().baselines);
+    let around = Surroundings::default()
+        .with_baseline_named(guard.spec.baseline.as_deref(), &state().baselines);
     let reading = liftoff::guard::judge_trip(
         guard,
         obs.get("rate"),
         chrono::Utc::now(),
-        &extra,
+        &around,
         Duration::from_secs(60),
     );
     assert_eq!(reading.trip, liftoff::guard::Trip::Holds);

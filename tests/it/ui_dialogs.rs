@@ -7,8 +7,8 @@ use crate::common;
 use common::{app, now, render, text};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use liftoff::release::KillState;
+use liftoff::supervisor::event::AppEvent;
 use liftoff::tui::app::App;
-use liftoff::tui::event::AppEvent;
 
 fn key(app: &mut App, c: KeyCode) {
     key_at(app, c, now());

@@ -242,7 +242,7 @@ fn banner_letters_grow_with_the_room_they_get() {
 
 #[test]
 fn a_lasting_condition_stays_on_the_status_line_until_cleared() {
-    use liftoff::tui::event::AppEvent;
+    use liftoff::supervisor::event::AppEvent;
     let mut app = app("commander", "dark", (200, 60));
     let unreachable = "JOURNAL UNREACHABLE since 12:00:00: connection refused";
     app.apply(

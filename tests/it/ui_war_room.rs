@@ -9,8 +9,8 @@ use chrono::Duration;
 use common::{app, now, render, text};
 use liftoff::poller::PollEvent;
 use liftoff::source::{Observation, SourceError};
+use liftoff::supervisor::event::AppEvent;
 use liftoff::tui::app::App;
-use liftoff::tui::event::AppEvent;
 
 fn screen(a: &App) -> String {
     text(&render(a, now()))

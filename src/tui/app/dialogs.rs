@@ -1,15 +1,15 @@
 //! Opening dialogs and giving them keys. A dialog gets a key before the
 //! keymap; what it does not take (e.g. `K` from a list) goes to `dispatch`.
-//! What a dialog asks for leaves through `act`, like every other act.
+//! What a dialog asks for leaves through `request`, like every other act.
 
 use super::{App, Overlay};
 use crate::act::rules;
-use crate::tui::act::Act;
+use crate::supervisor::request::Request;
 use crate::tui::layout::PanelKind;
 use crate::tui::overlays::ack_dialog::AckDialog;
 use crate::tui::overlays::alarm_dialog::AlarmDialog;
 use crate::tui::overlays::decide_dialog::DecideDialog;
-use crate::tui::overlays::dialog::{Dialog, Then};
+use crate::tui::overlays::dialog::{Dialog, DialogOutcome};
 use crate::tui::overlays::form::Reply;
 use crate::tui::overlays::rollback_menu::RollbackMenu;
 use crate::tui::overlays::search::SearchDialog;
@@ -32,9 +32,9 @@ impl App {
                 return false;
             }
             Reply::Submit => match dialog.submit(self, now) {
-                Ok(Then::Act(act)) => _ = self.act(act, now),
-                Ok(Then::Confirm(question)) => self.ask(question),
-                Ok(Then::Evidence(check)) => self.show_evidence(check),
+                Ok(DialogOutcome::Request(request)) => _ = self.request(request, now),
+                Ok(DialogOutcome::Confirm(question)) => self.ask(question),
+                Ok(DialogOutcome::Evidence(check)) => self.show_evidence(check),
                 Err(why) => {
                     self.say(why.clone(), true, now);
                     dialog.refuse(why);
@@ -133,8 +133,8 @@ impl App {
         };
         let role = plan.role;
         let checked = !self.release.manual.get(&item).is_some_and(|m| m.checked);
-        self.act(
-            Act::Tick {
+        self.request(
+            Request::Tick {
                 item,
                 role,
                 checked,

@@ -1,13 +1,13 @@
 //! `dispatch`: the one place every key action goes through. View actions
 //! change state here; acts (kill, ACK, decision, ramp, rollback, ticks) are
-//! handed to the actuator in `act`, the hook where the journal, the kill
+//! handed to the actuator in `request`, the hook where the journal, the kill
 //! switch and the ramp plug in.
 
 use super::nav::Dir;
 use super::{App, Confirm, Overlay, KILL_ARM_WINDOW};
 use crate::ramp::{self, Refusal};
 use crate::release;
-use crate::tui::act::{Act, Seen};
+use crate::supervisor::request::{ConfirmedStanding, Request};
 use crate::tui::keymap::Action;
 use crate::tui::kill_keys::KillKey;
 use crate::tui::layout::{Layout, PanelKind};
@@ -36,7 +36,7 @@ impl App {
                     self.kill_arm.disarm();
                     // FIRING from this instant; the readback decides the rest.
                     self.kill_dispatched(now);
-                    if !self.act(Act::FireKill, now) {
+                    if !self.request(Request::FireKill, now) {
                         self.kill_local = None;
                     }
                 }
@@ -139,7 +139,7 @@ impl App {
                 }
                 Some(refusal) => self.say(refusal.to_string(), true, now),
                 None => {
-                    let seen = Seen {
+                    let seen = ConfirmedStanding {
                         state: self.release.clone(),
                         gate: self.gate.clone(),
                         acks: self.stage_acks(index, now),
@@ -147,17 +147,17 @@ impl App {
                         override_hold: None,
                     };
                     let seen = Box::new(seen);
-                    self.act(Act::EnterStage { index, seen }, now);
+                    self.request(Request::EnterStage { index, seen }, now);
                 }
             },
             Confirm::StepBack(index) => {
                 let state = Box::new(self.release.clone());
-                self.act(Act::StepBack { index, state }, now);
+                self.request(Request::StepBack { index, state }, now);
             }
             Confirm::Rollback(i) => match self.pb.playbook.rollbacks.get(i) {
                 Some(r) => {
                     let target = r.id.clone();
-                    self.act(Act::Rollback { target }, now);
+                    self.request(Request::Rollback { target }, now);
                 }
                 None => self.say("no such rollback target", true, now),
             },
@@ -166,9 +166,9 @@ impl App {
 
     /// THE HOOK: every act leaves the cockpit here, through the actuator.
     /// True when the actuator took it.
-    pub(super) fn act(&mut self, act: Act, now: DateTime<Utc>) -> bool {
+    pub(super) fn request(&mut self, request: Request, now: DateTime<Utc>) -> bool {
         self.urgent = true;
-        match self.actuator.act(act) {
+        match self.actuator.carry_out(request) {
             Ok(text) => {
                 self.say(text, false, now);
                 true

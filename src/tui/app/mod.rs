@@ -14,7 +14,6 @@ pub mod nav;
 pub mod prompt;
 mod update;
 
-use super::act::{Actuator, NotWired};
 use super::layout::{Layout, PanelKind};
 use super::overlays::dialog::Dialog;
 use super::theme::Theme;
@@ -23,6 +22,7 @@ use crate::playbook::LoadedPlaybook;
 use crate::poller::PollTriggers;
 use crate::release::{KillState, ReleaseState};
 use crate::source::{Alert, Observation, Payload};
+use crate::supervisor::request::{Actuator, NotWired};
 use chrono::{DateTime, Utc};
 use history::GuardHistory;
 use std::collections::{BTreeMap, HashMap};

@@ -4,8 +4,8 @@ use super::*;
 use crate::poller::PollEvent;
 use crate::release::StageState;
 use crate::source::{Payload, Sample};
-use crate::tui::act::Act;
-use crate::tui::event::AppEvent;
+use crate::supervisor::event::AppEvent;
+use crate::supervisor::request::Request;
 use crate::tui::overlays::dialog::Dialog;
 use crossterm::event::{
     Event, KeyCode, KeyEvent, KeyModifiers, MouseButton, MouseEvent, MouseEventKind,
@@ -17,11 +17,11 @@ pub(super) fn now() -> DateTime<Utc> {
 }
 
 #[derive(Clone, Default)]
-pub(super) struct Recorder(pub(super) Arc<Mutex<Vec<Act>>>);
+pub(super) struct Recorder(pub(super) Arc<Mutex<Vec<Request>>>);
 
 impl Actuator for Recorder {
-    fn act(&mut self, act: Act) -> Result<String, String> {
-        self.0.lock().unwrap().push(act);
+    fn carry_out(&mut self, request: Request) -> Result<String, String> {
+        self.0.lock().unwrap().push(request);
         Ok("started".into())
     }
 }
@@ -279,7 +279,7 @@ fn second_k_within_the_window_fires_the_kill_switch() {
         now() + chrono::Duration::seconds(4),
     );
     let acts = rec.0.lock().unwrap().clone();
-    assert!(matches!(acts[..], [Act::FireKill]), "{acts:?}");
+    assert!(matches!(acts[..], [Request::FireKill]), "{acts:?}");
     assert!(app
         .kill_armed(now() + chrono::Duration::seconds(4))
         .is_none());
@@ -306,7 +306,7 @@ fn a_burst_of_k_does_not_fire_and_a_deliberate_press_then_does() {
         now() + chrono::Duration::milliseconds(400),
     );
     let acts = rec.0.lock().unwrap().clone();
-    assert!(matches!(acts[..], [Act::FireKill]), "{acts:?}");
+    assert!(matches!(acts[..], [Request::FireKill]), "{acts:?}");
 }
 
 #[test]
@@ -356,7 +356,7 @@ fn acts_go_to_the_actuator_and_not_wired_says_so() {
     key(&mut app, KeyCode::Esc, now());
     let acts = rec.0.lock().unwrap().clone();
     match &acts[..] {
-        [Act::Ack {
+        [Request::Ack {
             role,
             name,
             comment,
@@ -447,11 +447,11 @@ fn step_back_asks_first_and_ack_follows_the_selection() {
     key(&mut app, KeyCode::Enter, now());
     let acts = rec.0.lock().unwrap().clone();
     assert!(
-        matches!(acts[0], Act::StepBack { index: 0, .. }),
+        matches!(acts[0], Request::StepBack { index: 0, .. }),
         "{acts:?}"
     );
     match &acts[1] {
-        Act::Ack { role, stage, .. } => {
+        Request::Ack { role, stage, .. } => {
             assert_eq!(role, "techlead");
             assert_eq!(stage.as_deref(), Some("10%"), "given for the stage at hand");
         }

@@ -5,8 +5,8 @@ use super::tests::{app, key, now, press, ramp_at_10, recording, Recorder};
 use super::*;
 use crate::engine::Decision;
 use crate::release::{AckRecord, StageState};
-use crate::tui::act::Act;
-use crate::tui::event::AppEvent;
+use crate::supervisor::event::AppEvent;
+use crate::supervisor::request::Request;
 use crate::tui::overlays::dialog::Dialog;
 use crossterm::event::KeyCode;
 
@@ -16,7 +16,7 @@ fn typed(app: &mut App, text: &str) {
     }
 }
 
-fn acts(rec: &Recorder) -> Vec<Act> {
+fn acts(rec: &Recorder) -> Vec<Request> {
     rec.0.lock().unwrap().clone()
 }
 
@@ -64,7 +64,7 @@ fn on_go_the_confirmed_stage_goes_to_the_actuator_with_what_was_seen() {
     assert!(app.enter_refusal(0, now()).is_none());
     press(&mut app, 'y');
     match &acts(&rec)[..] {
-        [Act::EnterStage { index: 0, seen }] => assert_eq!(seen.gate.decision, Decision::Go),
+        [Request::EnterStage { index: 0, seen }] => assert_eq!(seen.gate.decision, Decision::Go),
         other => panic!("{other:?}"),
     }
 }
@@ -108,7 +108,7 @@ fn the_decision_needs_a_justification_and_for_no_go_a_next_review() {
     key(&mut app, KeyCode::Enter, now());
     assert!(app.dialog.is_none());
     match &acts(&rec)[..] {
-        [Act::Decide(d)] => {
+        [Request::Decide(d)] => {
             assert_eq!(d.report.decision, Decision::NoGo);
             assert_eq!(d.maker, "ana");
             assert_eq!(d.justification, "pages firing");
@@ -135,7 +135,7 @@ fn a_raised_alarm_is_answered_with_a_comment() {
     typed(&mut app, "burn is a known batch job");
     key(&mut app, KeyCode::Enter, now());
     match &acts(&rec)[..] {
-        [Act::AnswerAlarm { guard, comment }] => {
+        [Request::AnswerAlarm { guard, comment }] => {
             assert_eq!(guard.as_deref(), Some("burn-ceiling"));
             assert_eq!(comment.as_deref(), Some("burn is a known batch job"));
         }
@@ -170,7 +170,7 @@ fn space_ticks_and_unticks_a_manual_item_and_nothing_else() {
     let got: Vec<(String, bool)> = acts(&rec)
         .into_iter()
         .map(|a| match a {
-            Act::Tick { item, checked, .. } => (item, checked),
+            Request::Tick { item, checked, .. } => (item, checked),
             other => panic!("{other:?}"),
         })
         .collect();
@@ -211,7 +211,7 @@ fn an_item_that_names_a_role_is_ticked_by_someone_holding_it() {
     app.apply(state.into(), now());
     press(&mut app, ' ');
     match &acts(&rec)[..] {
-        [Act::Tick {
+        [Request::Tick {
             item,
             role,
             checked,
@@ -235,7 +235,7 @@ fn the_rollback_menu_asks_before_firing() {
     assert!(acts(&rec).is_empty());
     press(&mut app, 'y');
     match &acts(&rec)[..] {
-        [Act::Rollback { target }] => assert_eq!(target, "shadow-only"),
+        [Request::Rollback { target }] => assert_eq!(target, "shadow-only"),
         other => panic!("{other:?}"),
     }
 }
@@ -311,7 +311,7 @@ fn entering_100_percent_wants_the_stage_name_typed() {
     typed(&mut app, "100%");
     key(&mut app, KeyCode::Enter, now());
     match &acts(&rec)[..] {
-        [Act::EnterStage { index: 4, .. }] => {}
+        [Request::EnterStage { index: 4, .. }] => {}
         other => panic!("{other:?}"),
     }
     // Esc says no, and K is still the kill key while typing.
@@ -394,7 +394,7 @@ fn the_decide_dialog_picks_an_outcome_and_says_when_it_overrides_the_gate() {
     assert_eq!(d.outcome(), crate::act::rules::Outcome::Expand);
     key(&mut app, KeyCode::Enter, now());
     match &acts(&rec)[..] {
-        [Act::Decide(d)] => {
+        [Request::Decide(d)] => {
             let plan = &d.plan;
             assert!(plan.overridden);
             assert!(

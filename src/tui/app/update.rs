@@ -3,8 +3,8 @@
 //! on the clock tick, never at a fixed rate.
 
 use super::App;
+use crate::supervisor::event::AppEvent;
 use crate::supervisor::Snapshot;
-use crate::tui::event::AppEvent;
 use crate::tui::keymap;
 use chrono::{DateTime, Utc};
 use crossterm::event::{Event, KeyEvent};

@@ -5,7 +5,7 @@
 
 use super::form::{error_line, field_line, move_focus, render_box, text_key, Reply, TextField};
 use crate::act::rules;
-use crate::tui::act::Act;
+use crate::supervisor::request::Request;
 use crate::tui::app::acks::role_status;
 use crate::tui::app::App;
 use crate::tui::style;
@@ -80,9 +80,9 @@ impl AckDialog {
             .map_err(|r| r.to_string())
     }
 
-    pub fn submit(&self, app: &App, now: DateTime<Utc>) -> Result<Act, String> {
+    pub fn submit(&self, app: &App, now: DateTime<Utc>) -> Result<Request, String> {
         let plan = self.judged(app, now)?;
-        Ok(Act::Ack {
+        Ok(Request::Ack {
             role: plan.role,
             name: plan.by,
             comment: self.comment.text(),

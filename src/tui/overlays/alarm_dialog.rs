@@ -4,7 +4,7 @@
 
 use super::form::{error_line, field_line, render_box, text_key, Reply, TextField};
 use crate::engine::Status;
-use crate::tui::act::Act;
+use crate::supervisor::request::Request;
 use crate::tui::app::App;
 use crate::tui::style;
 use crossterm::event::KeyEvent;
@@ -25,7 +25,7 @@ impl AlarmDialog {
         text_key(key, &mut self.comment, &mut focus, 1)
     }
 
-    pub fn submit(&self, app: &App) -> Result<Act, String> {
+    pub fn submit(&self, app: &App) -> Result<Request, String> {
         if app.release.alarm.is_none() {
             return Err("no alarm is up any more (answered elsewhere?): Esc closes".into());
         }
@@ -33,7 +33,7 @@ impl AlarmDialog {
             .comment
             .text()
             .ok_or("say why the ramp may go on (a comment), or Esc then K K to kill")?;
-        Ok(Act::AnswerAlarm {
+        Ok(Request::AnswerAlarm {
             guard: app.release.alarm_guard.clone(),
             comment: Some(comment),
         })

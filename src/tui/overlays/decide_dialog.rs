@@ -10,7 +10,7 @@ use super::form::{error_line, field_line, render_box, text_key, Reply, TextField
 use crate::act::rules::{self, Outcome};
 use crate::engine::Decision;
 use crate::report::Report;
-use crate::tui::act::{Act, Decide};
+use crate::supervisor::request::{Decide, Request};
 use crate::tui::app::App;
 use crate::tui::style;
 use chrono::{DateTime, SecondsFormat, Utc};
@@ -104,7 +104,7 @@ impl DecideDialog {
         text_key(key, field, &mut self.focus, fields)
     }
 
-    pub fn submit(&mut self, app: &App, now: DateTime<Utc>) -> Result<Act, String> {
+    pub fn submit(&mut self, app: &App, now: DateTime<Utc>) -> Result<Request, String> {
         if app.gate.decision != self.decision {
             self.decision = app.gate.decision;
             self.focus = self.focus.min(self.fields() - 1);
@@ -135,7 +135,7 @@ impl DecideDialog {
                 None => None,
             },
         };
-        Ok(Act::Decide(Box::new(Decide {
+        Ok(Request::Decide(Box::new(Decide {
             report: Report::build(&app.pb, &app.verdicts, &app.gate, &app.acks, now),
             maker,
             justification,

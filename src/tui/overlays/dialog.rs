@@ -9,7 +9,7 @@ use super::override_dialog::OverrideDialog;
 use super::rollback_menu::RollbackMenu;
 use super::search::{hits, SearchDialog};
 use super::waive_dialog::WaiveDialog;
-use crate::tui::act::Act;
+use crate::supervisor::request::Request;
 use crate::tui::app::{App, Confirm};
 use chrono::{DateTime, Utc};
 use crossterm::event::KeyEvent;
@@ -27,10 +27,11 @@ pub enum Dialog {
     Override(OverrideDialog),
 }
 
-/// What a submitted dialog leads to.
+/// What a submitted dialog leads to: an act for the actuator, a question to
+/// confirm first, or a check's evidence to open.
 #[derive(Debug, Clone)]
-pub enum Then {
-    Act(Act),
+pub enum DialogOutcome {
+    Request(Request),
     Confirm(Confirm),
     /// Open the evidence of this check.
     Evidence(usize),
@@ -64,15 +65,15 @@ impl Dialog {
     }
 
     /// What the dialog asks for, or why it cannot be done (the dialog stays).
-    pub fn submit(&mut self, app: &App, now: DateTime<Utc>) -> Result<Then, String> {
+    pub fn submit(&mut self, app: &App, now: DateTime<Utc>) -> Result<DialogOutcome, String> {
         match self {
-            Dialog::Ack(d) => d.submit(app, now).map(Then::Act),
-            Dialog::Decide(d) => d.submit(app, now).map(Then::Act),
-            Dialog::Alarm(d) => d.submit(app).map(Then::Act),
-            Dialog::Rollback(d) => d.submit(app).map(Then::Confirm),
-            Dialog::Search(d) => d.submit(app).map(Then::Evidence),
-            Dialog::Waive(d) => d.submit(app, now).map(Then::Act),
-            Dialog::Override(d) => d.submit(app, now).map(Then::Act),
+            Dialog::Ack(d) => d.submit(app, now).map(DialogOutcome::Request),
+            Dialog::Decide(d) => d.submit(app, now).map(DialogOutcome::Request),
+            Dialog::Alarm(d) => d.submit(app).map(DialogOutcome::Request),
+            Dialog::Rollback(d) => d.submit(app).map(DialogOutcome::Confirm),
+            Dialog::Search(d) => d.submit(app).map(DialogOutcome::Evidence),
+            Dialog::Waive(d) => d.submit(app, now).map(DialogOutcome::Request),
+            Dialog::Override(d) => d.submit(app, now).map(DialogOutcome::Request),
         }
     }
 

@@ -5,7 +5,7 @@
 //! --next --override-hold --justification TEXT`.
 
 use super::form::{error_line, field_line, render_box, text_key, Reply, TextField};
-use crate::tui::act::{Act, Seen};
+use crate::supervisor::request::{ConfirmedStanding, Request};
 use crate::tui::app::App;
 use crate::tui::style;
 use chrono::{DateTime, Utc};
@@ -38,7 +38,7 @@ impl OverrideDialog {
         text_key(key, &mut self.justification, &mut self.focus, 1)
     }
 
-    pub fn submit(&self, app: &App, now: DateTime<Utc>) -> Result<Act, String> {
+    pub fn submit(&self, app: &App, now: DateTime<Utc>) -> Result<Request, String> {
         let why = self
             .justification
             .text()
@@ -59,9 +59,9 @@ impl OverrideDialog {
             true,
         )
         .map_err(|r| r.to_string())?;
-        Ok(Act::EnterStage {
+        Ok(Request::EnterStage {
             index: self.index,
-            seen: Box::new(Seen {
+            seen: Box::new(ConfirmedStanding {
                 state: app.release.clone(),
                 gate: app.gate.clone(),
                 acks,

@@ -53,7 +53,7 @@ impl RollbackMenu {
             let picked = i == self.selected;
             let state = match app.release.rollbacks.get(&r.id) {
                 None | Some(KillState::Ready) => String::new(),
-                Some(KillState::Firing { .. } | KillState::Armed { .. }) => " · FIRING".into(),
+                Some(KillState::Firing { .. }) => " · FIRING".into(),
                 Some(KillState::Halted { at, .. }) => {
                     format!(" · verified at {}", style::clock(*at))
                 }

@@ -7,7 +7,7 @@
 use super::form::{error_line, field_line, move_focus, render_box, text_key, Reply, TextField};
 use crate::act::rules::{self, WaiveAsk, WaivePlan};
 use crate::playbook::parse_duration;
-use crate::tui::act::Act;
+use crate::supervisor::request::Request;
 use crate::tui::app::App;
 use crate::tui::style;
 use chrono::{DateTime, Utc};
@@ -103,9 +103,9 @@ impl WaiveDialog {
         rules::may_waive(&app.pb.playbook, &app.release, &ask, now).map_err(|r| r.to_string())
     }
 
-    pub fn submit(&self, app: &App, now: DateTime<Utc>) -> Result<Act, String> {
+    pub fn submit(&self, app: &App, now: DateTime<Utc>) -> Result<Request, String> {
         let plan = self.judged(app, now)?;
-        Ok(Act::Waive(Box::new(plan)))
+        Ok(Request::Waive(Box::new(plan)))
     }
 
     pub fn render(&self, f: &mut Frame, area: Rect, app: &App, now: DateTime<Utc>) {

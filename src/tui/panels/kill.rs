@@ -35,9 +35,7 @@ pub fn state(app: &App, now: DateTime<Utc>) -> (&'static str, String, Style) {
     (word, detail, st)
 }
 
-/// What the cockpit says when its kill switch's records wait in the spool.
-pub const KEPT: &str = "record kept locally, written when the journal returns";
-/// The same, short enough for the kill panel.
+/// `supervisor::actuator::KEPT`, short enough for the kill panel.
 const KEPT_SHORT: &str = "kept locally until the journal returns";
 
 /// The idle word: the keys and what they do, big.
@@ -75,11 +73,6 @@ fn of_state(app: &App, now: DateTime<Utc>) -> (&'static str, String, Style) {
                 style::bold(style::text(t)),
             ),
         },
-        KillState::Armed { until } => (
-            "ARMED",
-            format!("armed until {}", style::clock(*until)),
-            style::bold(style::fg(t, t.kill)),
-        ),
         KillState::Firing { since } => (
             "FIRING",
             format!(

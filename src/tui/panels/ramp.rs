@@ -13,14 +13,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{LineGauge, Paragraph};
 use ratatui::Frame;
 
-/// A stage's label on the track: its name, plus the percent when the name lacks it.
-pub fn stage_label(name: &str, percent: f64) -> String {
-    if name.contains('%') {
-        name.to_string()
-    } else {
-        format!("{name} {percent}%")
-    }
-}
+pub use crate::supervisor::wording::stage_label;
 
 pub fn render(f: &mut Frame, area: Rect, app: &App, now: DateTime<Utc>) {
     let inner = super::frame(f, area, app, PanelKind::Ramp);

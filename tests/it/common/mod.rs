@@ -8,9 +8,9 @@ use liftoff::release::{
     AckRecord, DecisionSummary, JournalLine, KillState, ReleaseState, StageState,
 };
 use liftoff::source::{Alert, CommandOutput, FileInfo, Observation, Payload, Sample};
+use liftoff::supervisor::event::AppEvent;
 use liftoff::supervisor::Core;
 use liftoff::tui::app::App;
-use liftoff::tui::event::AppEvent;
 use liftoff::tui::layout::Layout;
 use liftoff::tui::theme::Theme;
 use ratatui::backend::TestBackend;

@@ -23,4 +23,5 @@ pub mod prometheus;
 pub mod prometheus_jobs;
 pub mod rl_policy_world;
 pub mod tmux;
+pub mod tmux_server;
 pub mod webhook;

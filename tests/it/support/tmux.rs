@@ -3,8 +3,8 @@
 //! driven with `send-keys`. Waiting is polling the screen until it shows what
 //! is awaited or a deadline passes, never a sleep.
 
+use super::tmux_server::{quote, TmuxServer};
 use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::time::{Duration, Instant};
 
 /// How long a screen may take to show what a test awaits, by default.
@@ -19,9 +19,7 @@ pub const EXITED: &str = "EXITED rc=";
 
 /// A private tmux server running liftoff in one pane; killed on drop.
 pub struct Pane {
-    socket: String,
-    /// The server's socket file, removed on drop (tmux leaves it behind).
-    socket_path: Option<PathBuf>,
+    server: TmuxServer,
     dir: tempfile::TempDir,
 }
 
@@ -71,31 +69,15 @@ impl Pane {
             "sh -c {}; echo {EXITED}$?; stty -a | tr ' ' '\\n' | grep -x -- '-*icanon'; echo STTY-END; sleep 600",
             quote(&inner)
         );
-        let (w, h) = (size.0.to_string(), size.1.to_string());
-        let ok = tmux(&socket, &["new-session", "-d", "-x", &w, "-y", &h, &script]);
-        assert!(
-            ok,
-            "tmux did not start (install it: apt-get install -y tmux)"
-        );
-        let socket_path = Command::new("tmux")
-            .args(["-L", &socket, "display-message", "-p", "#{socket_path}"])
-            .output()
-            .ok()
-            .map(|o| PathBuf::from(String::from_utf8_lossy(&o.stdout).trim()))
-            .filter(|p| p.is_absolute());
-        Pane {
-            socket,
-            socket_path,
-            dir,
-        }
+        let server = TmuxServer::start(socket, size, &script)
+            .expect("tmux did not start (install it: apt-get install -y tmux)");
+        Pane { server, dir }
     }
 
     pub fn screen(&self) -> String {
-        let out = Command::new("tmux")
-            .args(["-L", &self.socket, "capture-pane", "-p"])
-            .output()
-            .expect("tmux capture-pane");
-        String::from_utf8_lossy(&out.stdout).into_owned()
+        self.server
+            .output(&["capture-pane", "-p"])
+            .expect("tmux capture-pane")
     }
 
     /// Key names as tmux knows them ("K", "Escape", "Enter", "Tab"). Send one
@@ -103,39 +85,39 @@ impl Pane {
     pub fn keys(&self, keys: &[&str]) {
         let mut args = vec!["send-keys"];
         args.extend_from_slice(keys);
-        assert!(tmux(&self.socket, &args));
+        assert!(self.server.run(&args));
     }
 
     /// Resizes the pane's window to `w` x `h` (the program gets SIGWINCH).
     pub fn resize(&self, w: u16, h: u16) {
         let (w, h) = (w.to_string(), h.to_string());
-        assert!(tmux(&self.socket, &["resize-window", "-x", &w, "-y", &h]));
+        assert!(self.server.run(&["resize-window", "-x", &w, "-y", &h]));
     }
 
     /// Opens a second window and makes it the current one: tmux flags bells
     /// (and activity) only in windows not in front.
     pub fn look_away(&self) {
-        assert!(tmux(&self.socket, &["new-window", "sleep 600"]));
+        assert!(self.server.run(&["new-window", "sleep 600"]));
     }
 
     /// Brings the program's window back in front.
     pub fn look_back(&self) {
-        assert!(tmux(&self.socket, &["select-window", "-t", ":0"]));
+        assert!(self.server.run(&["select-window", "-t", ":0"]));
     }
 
     /// A tmux format read back for the program's window (`#{pane_title}`,
     /// `#{window_bell_flag}`).
     pub fn format(&self, fmt: &str) -> String {
-        let out = Command::new("tmux")
-            .args(["-L", &self.socket, "display-message", "-t", ":0", "-p", fmt])
-            .output()
-            .expect("tmux display-message");
-        String::from_utf8_lossy(&out.stdout).trim().to_string()
+        self.server
+            .output(&["display-message", "-t", ":0", "-p", fmt])
+            .expect("tmux display-message")
+            .trim()
+            .to_string()
     }
 
     /// Text typed as it is (no key-name lookup).
     pub fn type_text(&self, text: &str) {
-        assert!(tmux(&self.socket, &["send-keys", "-l", text]));
+        assert!(self.server.run(&["send-keys", "-l", text]));
     }
 
     /// Awaits a screen for which `probe` gives a value, up to `deadline`.
@@ -203,29 +185,6 @@ impl Pane {
             "still on the alternate screen:\n{screen}"
         );
     }
-}
-
-impl Drop for Pane {
-    fn drop(&mut self) {
-        tmux(&self.socket, &["kill-server"]);
-        if let Some(path) = &self.socket_path {
-            let _ = std::fs::remove_file(path);
-        }
-    }
-}
-
-fn tmux(socket: &str, args: &[&str]) -> bool {
-    Command::new("tmux")
-        .args(["-L", socket])
-        .args(args)
-        .status()
-        .map(|s| s.success())
-        .unwrap_or(false)
-}
-
-/// Single-quotes `s` for sh.
-fn quote(s: &str) -> String {
-    format!("'{}'", s.replace('\'', r"'\''"))
 }
 
 /// Polls `probe` until it gives a value or `DEADLINE` passes.

@@ -16,7 +16,7 @@
 use super::gate::{decide, AckStatus, GateDecision};
 use super::verdict::{evaluate_bound, Verdict};
 use crate::expr::bind::bind;
-use crate::expr::bind::Extra;
+use crate::expr::bind::Surroundings;
 use crate::expr::Vars;
 use crate::playbook::{LoadedPlaybook, SourceConfig, SourceKind};
 use crate::release::{self, ReleaseState};
@@ -37,8 +37,8 @@ pub struct Assessment {
 
 /// What conditions see besides their observation, from the journal's state:
 /// the current stage's name and traffic share (`stage`, `percent`).
-pub fn extra(state: &ReleaseState) -> Extra {
-    Extra {
+pub fn surroundings(state: &ReleaseState) -> Surroundings {
+    Surroundings {
         percent: state.stage.as_ref().map(|s| s.percent),
         stage: state.stage.as_ref().map(|s| s.name.clone()),
         baseline: None,
@@ -50,7 +50,7 @@ pub fn extra(state: &ReleaseState) -> Extra {
 pub type Bound = HashMap<(String, Option<String>), Result<Vars, String>>;
 
 /// One check's verdict, with the baseline it names and (for a manual item)
-/// the journal's tick overlaid. `extra` is `extra(state)`, passed in so a
+/// the journal's tick overlaid. `around` is `surroundings(state)`, passed in so a
 /// caller evaluating many checks builds it once; `bound` (if given) caches
 /// the bound variables across the checks of one assessment.
 pub fn check_verdict<O: Borrow<Observation>>(
@@ -59,12 +59,12 @@ pub fn check_verdict<O: Borrow<Observation>>(
     observations: &HashMap<String, O>,
     state: &ReleaseState,
     now: DateTime<Utc>,
-    extra: &Extra,
+    around: &Surroundings,
     bound: Option<&mut Bound>,
 ) -> Option<Verdict> {
     let check = pb.checks.get(index)?;
     let source = &check.spec.source;
-    let own = extra.with_baseline(check.spec.baseline.as_deref(), &state.baselines);
+    let own = around.with_baseline_named(check.spec.baseline.as_deref(), &state.baselines);
     let manual = match pb.sources.get(source).map(|s| &s.config) {
         Some(SourceConfig::Manual(item)) => {
             Some(release::manual_observation(state, source, item, now))
@@ -82,7 +82,7 @@ pub fn check_verdict<O: Borrow<Observation>>(
             Some(
                 &*cache
                     .entry(key)
-                    .or_insert_with(|| bind(payload, check.spec.query.as_deref(), now, extra)),
+                    .or_insert_with(|| bind(payload, check.spec.query.as_deref(), now, around)),
             )
         }
         _ => None,
@@ -117,10 +117,10 @@ pub fn assess<O: Borrow<Observation>>(
     state: &ReleaseState,
     now: DateTime<Utc>,
 ) -> Assessment {
-    let extra = extra(state);
+    let around = surroundings(state);
     let mut bound = Bound::new();
     let verdicts = (0..pb.checks.len())
-        .filter_map(|i| check_verdict(pb, i, observations, state, now, &extra, Some(&mut bound)))
+        .filter_map(|i| check_verdict(pb, i, observations, state, now, &around, Some(&mut bound)))
         .collect::<Vec<_>>();
     let (acks, gate) = gate(pb, &verdicts, state, now);
     Assessment {
@@ -206,12 +206,12 @@ impl Assessment {
         state: &ReleaseState,
         now: DateTime<Utc>,
     ) -> usize {
-        let extra = extra(state);
+        let around = surroundings(state);
         let mut bound = Bound::new();
         let mine = index.checks(source);
         for &i in mine {
             if let (Some(v), Some(slot)) = (
-                check_verdict(pb, i, observations, state, now, &extra, Some(&mut bound)),
+                check_verdict(pb, i, observations, state, now, &around, Some(&mut bound)),
                 self.verdicts.get_mut(i),
             ) {
                 *slot = v;
@@ -237,7 +237,7 @@ impl Assessment {
         state: &ReleaseState,
         now: DateTime<Utc>,
     ) -> Ticked {
-        let extra = extra(state);
+        let around = surroundings(state);
         let mut bound = Bound::new();
         let stale = |i: usize| {
             let (Some(check), Some(v)) = (pb.checks.get(i), self.verdicts.get(i)) else {
@@ -259,7 +259,7 @@ impl Assessment {
         let mut changed = false;
         for &i in &due {
             if let (Some(v), Some(slot)) = (
-                check_verdict(pb, i, observations, state, now, &extra, Some(&mut bound)),
+                check_verdict(pb, i, observations, state, now, &around, Some(&mut bound)),
                 self.verdicts.get_mut(i),
             ) {
                 if *slot != v {

@@ -1,7 +1,7 @@
 //! One check, one observation -> a verdict with evidence. Fail-closed: anything
 //! that is not a clear PASS/WARN/FAIL is UNKNOWN, and says why.
 
-use crate::expr::bind::{bind, Extra};
+use crate::expr::bind::{bind, Surroundings};
 use crate::expr::culprits::{Culprit, Hint};
 use crate::expr::{display, Expr, ExprError, Vars};
 use crate::playbook::CompiledCheck;
@@ -75,9 +75,9 @@ pub fn evaluate(
     check: &CompiledCheck,
     obs: Option<&Observation>,
     now: DateTime<Utc>,
-    extra: &Extra,
+    around: &Surroundings,
 ) -> Verdict {
-    evaluate_bound(check, obs, now, extra, None)
+    evaluate_bound(check, obs, now, around, None)
 }
 
 /// As `evaluate`, given the variables `bind` gave for this observation and
@@ -87,7 +87,7 @@ pub fn evaluate_bound(
     check: &CompiledCheck,
     obs: Option<&Observation>,
     now: DateTime<Utc>,
-    extra: &Extra,
+    around: &Surroundings,
     bound: Option<&Result<Vars, String>>,
 ) -> Verdict {
     let spec = &check.spec;
@@ -131,15 +131,15 @@ pub fn evaluate_bound(
         }
     }
     let bound = match bound {
-        Some(Ok(v)) => Ok(with_baseline(v.clone(), extra)),
+        Some(Ok(v)) => Ok(with_baseline(v.clone(), around)),
         Some(Err(e)) => Err(e.clone()),
-        None => bind(payload, spec.query.as_deref(), now, extra),
+        None => bind(payload, spec.query.as_deref(), now, around),
     };
     let vars = match bound {
         Ok(v) => v,
         Err(e) => return unknown(evidence, e),
     };
-    if spec.baseline.is_some() && extra.baseline.is_none() {
+    if spec.baseline.is_some() && around.baseline.is_none() {
         evidence.value = shown_value(check, payload, &vars);
         return unknown(
             evidence,
@@ -222,8 +222,8 @@ fn hint(payload: &Payload) -> Hint {
 
 /// Shared variables with this check's baseline (the one variable that
 /// differs between checks on one source and query).
-fn with_baseline(mut vars: Vars, extra: &Extra) -> Vars {
-    if let Some(b) = extra.baseline {
+fn with_baseline(mut vars: Vars, around: &Surroundings) -> Vars {
+    if let Some(b) = around.baseline {
         vars.set("baseline", cel::Value::Float(b));
     }
     vars
@@ -379,7 +379,7 @@ mod tests {
     }
 
     fn status(c: &CompiledCheck, o: Option<&Observation>) -> Verdict {
-        evaluate(c, o, now(), &Extra::default())
+        evaluate(c, o, now(), &Surroundings::default())
     }
 
     #[test]

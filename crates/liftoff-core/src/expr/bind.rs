@@ -10,9 +10,11 @@ use std::sync::Arc;
 
 use super::Vars;
 
-/// What besides the observation a condition may see.
+/// What a condition sees around its observation: the release's ramp
+/// (`percent`, `stage`) and the baseline the check or guard names. Bound as
+/// the CEL variables of the same names; none of them comes from the poll.
 #[derive(Debug, Clone, Default)]
-pub struct Extra {
+pub struct Surroundings {
     /// The ramp's current traffic share and stage name, while a ramp runs.
     pub percent: Option<f64>,
     pub stage: Option<String>,
@@ -20,14 +22,15 @@ pub struct Extra {
     pub baseline: Option<f64>,
 }
 
-impl Extra {
-    /// This with the baseline named `name` (if recorded), for a check or a guard.
-    pub fn with_baseline(
+impl Surroundings {
+    /// These surroundings with the baseline named `name` looked up in
+    /// `baselines` (None if not recorded), for a check or a guard naming it.
+    pub fn with_baseline_named(
         &self,
         name: Option<&str>,
         baselines: &std::collections::BTreeMap<String, f64>,
-    ) -> Extra {
-        Extra {
+    ) -> Surroundings {
+        Surroundings {
             baseline: name.and_then(|n| baselines.get(n).copied()),
             ..self.clone()
         }
@@ -40,17 +43,17 @@ pub fn bind(
     payload: &Payload,
     query: Option<&str>,
     now: DateTime<Utc>,
-    extra: &Extra,
+    around: &Surroundings,
 ) -> Result<Vars, String> {
     let mut vars = Vars::default();
     vars.set("now", Value::Timestamp(now.fixed_offset()));
-    if let Some(p) = extra.percent {
+    if let Some(p) = around.percent {
         vars.set("percent", Value::Float(p));
     }
-    if let Some(s) = &extra.stage {
+    if let Some(s) = &around.stage {
         vars.set("stage", s.as_str());
     }
-    if let Some(b) = extra.baseline {
+    if let Some(b) = around.baseline {
         vars.set("baseline", Value::Float(b));
     }
     match payload {
@@ -236,7 +239,7 @@ mod tests {
         let p = Payload::Scrape {
             samples: vec![sample("a", 1.0), sample("b", 2.0)],
         };
-        let vars = bind(&p, Some("b"), now(), &Extra::default()).unwrap();
+        let vars = bind(&p, Some("b"), now(), &Surroundings::default()).unwrap();
         assert!(compile("value == 2.0 && count == 1")
             .unwrap()
             .eval_bool(&vars)
@@ -246,7 +249,7 @@ mod tests {
     #[test]
     fn no_samples_leaves_value_unbound() {
         let p = Payload::Scrape { samples: vec![] };
-        let vars = bind(&p, Some("missing"), now(), &Extra::default()).unwrap();
+        let vars = bind(&p, Some("missing"), now(), &Surroundings::default()).unwrap();
         assert!(!vars.has("value"));
         assert!(compile("count == 0").unwrap().eval_bool(&vars).unwrap());
     }
@@ -262,7 +265,7 @@ mod tests {
             json_error: None,
         };
         let p = Payload::Files { files: vec![f] };
-        let vars = bind(&p, None, now(), &Extra::default()).unwrap();
+        let vars = bind(&p, None, now(), &Surroundings::default()).unwrap();
         let e = compile(
             r#"files.filter(f, f.json.status == "PASS" && f.age < duration("48h")).size() >= 1 && newest.json.hours == 48"#,
         )
@@ -278,7 +281,7 @@ mod tests {
             body: "{}".into(),
             json: Some(serde_json::json!({"ok": true})),
         });
-        let vars = bind(&p, None, now(), &Extra::default()).unwrap();
+        let vars = bind(&p, None, now(), &Surroundings::default()).unwrap();
         let e = compile(r#"status == 200 && latency < duration("100ms") && json.ok"#).unwrap();
         assert!(e.eval_bool(&vars).unwrap());
     }
@@ -288,7 +291,7 @@ mod tests {
         let p = Payload::Prometheus {
             results: [("up".to_string(), Err("bad_data".to_string()))].into(),
         };
-        let err = bind(&p, Some("up"), now(), &Extra::default()).unwrap_err();
+        let err = bind(&p, Some("up"), now(), &Surroundings::default()).unwrap_err();
         assert!(err.contains("bad_data"));
     }
 }

@@ -2,7 +2,7 @@
 //! holds, clear, or unknown (and why). Unknown never trips, but is reported.
 
 use crate::engine::verdict::judge;
-use crate::expr::bind::{bind, Extra};
+use crate::expr::bind::{bind, Surroundings};
 use crate::expr::display;
 use crate::playbook::{CompiledGuard, Source};
 use crate::source::Observation;
@@ -37,7 +37,7 @@ pub fn judge_trip(
     guard: &CompiledGuard,
     obs: Option<&Observation>,
     now: DateTime<Utc>,
-    extra: &Extra,
+    around: &Surroundings,
     stale_after: Duration,
 ) -> Reading {
     let unknown = |why: String| Reading {
@@ -58,7 +58,7 @@ pub fn judge_trip(
             humantime::format_duration(Duration::from_secs(age.as_secs()))
         ));
     }
-    let vars = match bind(payload, guard.spec.query.as_deref(), now, extra) {
+    let vars = match bind(payload, guard.spec.query.as_deref(), now, around) {
         Ok(v) => v,
         Err(e) => return unknown(e),
     };

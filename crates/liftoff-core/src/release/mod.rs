@@ -104,8 +104,6 @@ pub enum KillState {
     /// Not fired in this release.
     #[default]
     Ready,
-    /// Armed: a second press fires (cockpit-local, never journaled).
-    Armed { until: DateTime<Utc> },
     /// Actions dispatched; waiting for the readback.
     Firing { since: DateTime<Utc> },
     /// The readback proved the world halted.

@@ -58,7 +58,7 @@ pub fn status_report<'a>(
             acks: super::entry_ack_status(p, state, &stage.acks, now),
         })
     });
-    let sees = crate::engine::assess::extra(state);
+    let sees = crate::engine::assess::surroundings(state);
     StatusReport {
         release: pb.name(),
         journal,

@@ -1,7 +1,7 @@
 //! The story as one self-contained html file: inline CSS, inline SVG charts,
 //! no script and nothing fetched from the network.
 
-use super::markdown::{kill_word, seen_text, symbol};
+use super::markdown::{kill_word, reading_text, symbol};
 use super::svg::{escape, line_chart};
 use super::{Kind, Story};
 use chrono::{DateTime, Utc};
@@ -122,7 +122,7 @@ pub fn html(s: &Story) -> String {
             for (id, _) in &s.checks {
                 match snap.checks.get(id) {
                     Some(seen) => {
-                        let mut text = seen_text(seen);
+                        let mut text = reading_text(seen);
                         if let Some(w) = s.waived_at(id, snap.at) {
                             text.push_str(&format!(" (WAIVED by {})", w.by));
                         }

@@ -1,6 +1,6 @@
 //! The story as Markdown: for a post-incident review document or a ticket.
 
-use super::{Kind, Seen, Story};
+use super::{CriterionReading, Kind, Story};
 use chrono::{DateTime, Utc};
 use std::fmt::Write;
 
@@ -22,7 +22,7 @@ pub(super) fn symbol(status: &str) -> &'static str {
     }
 }
 
-pub(super) fn seen_text(s: &Seen) -> String {
+pub(super) fn reading_text(s: &CriterionReading) -> String {
     match &s.value {
         Some(v) => format!("{} {} {v}", symbol(&s.status), s.status),
         None => format!("{} {}", symbol(&s.status), s.status),
@@ -150,7 +150,7 @@ pub fn markdown(s: &Story) -> String {
                 snap.gate
             );
             for (id, _) in &s.checks {
-                let mut v = snap.checks.get(id).map(seen_text).unwrap_or_default();
+                let mut v = snap.checks.get(id).map(reading_text).unwrap_or_default();
                 if let Some(w) = s.waived_at(id, snap.at) {
                     v.push_str(&format!(" (WAIVED by {})", w.by));
                 }
@@ -165,7 +165,7 @@ pub fn markdown(s: &Story) -> String {
 pub(super) fn kill_word(k: &crate::release::KillState) -> String {
     use crate::release::KillState;
     match k {
-        KillState::Ready | KillState::Armed { .. } => "armed, not fired".into(),
+        KillState::Ready => "armed, not fired".into(),
         KillState::Firing { since } => format!("FIRING since {} UTC", clock(*since)),
         KillState::Halted { at, took_ms } => {
             format!("HALTED, verified at {} UTC in {took_ms} ms", clock(*at))

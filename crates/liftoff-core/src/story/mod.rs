@@ -58,9 +58,10 @@ pub struct Entry {
     pub text: String,
 }
 
-/// One criterion as a decision point or a decision saw it.
+/// One criterion (status, value, reason) as a decision point or a decision
+/// read it: a story's snapshot or a decision's evidence.
 #[derive(Debug, Clone)]
-pub struct Seen {
+pub struct CriterionReading {
     pub status: String,
     pub value: Option<String>,
     pub reason: String,
@@ -73,7 +74,7 @@ pub struct Snapshot {
     /// "T+30m at 10%" or "decision EXPAND".
     pub label: String,
     pub gate: String,
-    pub checks: BTreeMap<String, Seen>,
+    pub checks: BTreeMap<String, CriterionReading>,
 }
 
 /// A decision with the evidence it was taken on.
@@ -88,7 +89,7 @@ pub struct DecisionStory {
     pub holds: Vec<String>,
     pub record: Option<String>,
     /// From the record (empty when it could not be read).
-    pub evidence: BTreeMap<String, Seen>,
+    pub evidence: BTreeMap<String, CriterionReading>,
 }
 
 #[derive(Debug, Clone)]
@@ -136,7 +137,7 @@ fn who(s: &Stored) -> String {
 }
 
 /// The criteria a `_go_nogo.json` recorded, by check id.
-fn record_evidence(path: &str) -> BTreeMap<String, Seen> {
+fn record_evidence(path: &str) -> BTreeMap<String, CriterionReading> {
     let read = std::fs::read_to_string(path)
         .ok()
         .and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok());
@@ -155,7 +156,7 @@ fn record_evidence(path: &str) -> BTreeMap<String, Seen> {
                 .filter_map(|c| {
                     Some((
                         c["id"].as_str()?.to_string(),
-                        Seen {
+                        CriterionReading {
                             status: c["status"].as_str().unwrap_or("UNKNOWN").to_string(),
                             value: text(&c["evidence"]["value"]),
                             reason: c["evidence"]["reason"].as_str().unwrap_or("").to_string(),
@@ -187,7 +188,7 @@ impl Story {
                         .checks
                         .iter()
                         .map(|c| {
-                            let seen = Seen {
+                            let seen = CriterionReading {
                                 status: c.status.clone(),
                                 value: c.value.clone(),
                                 reason: c.reason.clone(),

@@ -232,9 +232,9 @@ fn incremental_always_equals_a_full_assessment() {
         let full = assess(&pb, &observations, &state, t);
         assert_eq!(inc, full, "after step {s} ({source} = {value})");
         // Variables bound once and shared give what binding per check gives.
-        let x = extra(&state);
+        let around = surroundings(&state);
         let plain: Vec<Verdict> = (0..pb.checks.len())
-            .filter_map(|i| check_verdict(&pb, i, &observations, &state, t, &x, None))
+            .filter_map(|i| check_verdict(&pb, i, &observations, &state, t, &around, None))
             .collect();
         assert_eq!(inc.verdicts, plain, "after step {s}");
     }

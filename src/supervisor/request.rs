@@ -1,11 +1,12 @@
-//! Acts: what the commander (or a guard, or the ramp's clock) asks the world to
-//! do from the cockpit. The cockpit never does them itself; it hands each one
-//! to an `Actuator`, the single place where the kill switch, ACKs, decisions,
-//! ramp steps, ticks and alarms are carried out and journaled. Results come
-//! back as `AppEvent`s (Notice, KillDone; the journal follower brings the rest).
+//! Requests: what the commander (or a guard, or the ramp's clock) asks the
+//! world to do. Neither the cockpit nor the supervisor does them itself; each
+//! hands a `Request` to an `Actuator`, which carries it out through `crate::act`
+//! (the one place for side effects: the kill switch, ACKs, decisions, ramp
+//! steps, ticks and alarms, journaled). Results come back as `AppEvent`s
+//! (Notice, KillDone; the journal follower brings the rest).
 //!
-//! An act carries what the cockpit saw when it was asked (the gate, the ACKs,
-//! the release state), so the actuator never reaches back into the cockpit.
+//! A request carries what the cockpit saw when it was made (the gate, the
+//! ACKs, the release state), so the actuator never reaches back into the cockpit.
 
 use crate::engine::{AckStatus, GateDecision};
 use crate::journal::Event;
@@ -16,7 +17,7 @@ use chrono::{DateTime, Utc};
 use std::time::Duration;
 
 #[derive(Debug, Clone)]
-pub enum Act {
+pub enum Request {
     /// The second `K` within the arming window: fire the full kill switch now.
     FireKill,
     /// Record an ACK for `role` by `name`, given at `stage` (None: before the ramp).
@@ -29,7 +30,10 @@ pub enum Act {
     /// Record the Go/No-Go decision (`g`).
     Decide(Box<Decide>),
     /// Enter ramp stage `index` (confirmed by the commander).
-    EnterStage { index: usize, seen: Box<Seen> },
+    EnterStage {
+        index: usize,
+        seen: Box<ConfirmedStanding>,
+    },
     /// Step back to ramp stage `index` (confirmed).
     StepBack {
         index: usize,
@@ -80,9 +84,10 @@ pub struct Decide {
     pub stage: Option<String>,
 }
 
-/// What the cockpit saw when `]` was confirmed: `act::stage::advance` checks it again.
+/// The standing the cockpit saw when `]` was confirmed (release state, gate,
+/// entry ACKs, verdicts): `act::stage::advance` checks it again.
 #[derive(Debug, Clone)]
-pub struct Seen {
+pub struct ConfirmedStanding {
     pub state: ReleaseState,
     pub gate: GateDecision,
     /// `release::entry_ack_status` for the roles the stage names.
@@ -93,35 +98,35 @@ pub struct Seen {
     pub override_hold: Option<String>,
 }
 
-impl Act {
-    /// How the status line names the act.
+impl Request {
+    /// How the status line names the request.
     pub fn describe(&self) -> String {
         match self {
-            Act::FireKill => "kill switch".into(),
-            Act::Ack { role, .. } => format!("ACK for {role}"),
-            Act::Decide(d) => format!("{} decision", d.plan.outcome.word()),
-            Act::EnterStage { index, .. } => format!("enter stage #{index}"),
-            Act::StepBack { index, .. } => format!("step back to stage #{index}"),
-            Act::Rollback { target } => format!("rollback {target}"),
-            Act::Tick { item, checked, .. } => {
+            Request::FireKill => "kill switch".into(),
+            Request::Ack { role, .. } => format!("ACK for {role}"),
+            Request::Decide(d) => format!("{} decision", d.plan.outcome.word()),
+            Request::EnterStage { index, .. } => format!("enter stage #{index}"),
+            Request::StepBack { index, .. } => format!("step back to stage #{index}"),
+            Request::Rollback { target } => format!("rollback {target}"),
+            Request::Tick { item, checked, .. } => {
                 format!("{} {item}", if *checked { "tick" } else { "untick" })
             }
-            Act::Waive(p) => format!("waive {}", p.check),
-            Act::AnswerAlarm { .. } => "answer the alarm".into(),
-            Act::GuardTripped { guard, .. } => format!("guard {} tripped", guard.id),
-            Act::DecisionPoint { stage, offset, .. } => format!(
+            Request::Waive(p) => format!("waive {}", p.check),
+            Request::AnswerAlarm { .. } => "answer the alarm".into(),
+            Request::GuardTripped { guard, .. } => format!("guard {} tripped", guard.id),
+            Request::DecisionPoint { stage, offset, .. } => format!(
                 "decision point T+{} at {stage}",
-                crate::tui::style::offset(*offset)
+                super::wording::offset(*offset)
             ),
         }
     }
 }
 
-/// Carries out acts. Called on the UI loop: it must not block (spawn the work
-/// and report back through the event channel). `Ok` is the status-line text
-/// for "started"; `Err` says why the act was refused.
+/// Carries out requests. Called on the UI loop: it must not block (spawn the
+/// work and report back through the event channel). `Ok` is the status-line
+/// text for "started"; `Err` says why the request was refused.
 pub trait Actuator: Send {
-    fn act(&mut self, act: Act) -> Result<String, String>;
+    fn carry_out(&mut self, request: Request) -> Result<String, String>;
 }
 
 /// The actuator until the journal, kill switch and ramp are wired in.
@@ -129,7 +134,7 @@ pub trait Actuator: Send {
 pub struct NotWired;
 
 impl Actuator for NotWired {
-    fn act(&mut self, act: Act) -> Result<String, String> {
-        Err(format!("{}: not wired yet", act.describe()))
+    fn carry_out(&mut self, request: Request) -> Result<String, String> {
+        Err(format!("{}: not wired yet", request.describe()))
     }
 }

@@ -8,12 +8,12 @@ use crate::journal::{file, FileJournal, SharedJournal};
 use std::sync::Arc;
 
 /// A second cockpit on `w`'s journal file, with its own handle on it.
-fn second(w: &World) -> (Wired, mpsc::Receiver<AppEvent>) {
+fn second(w: &World) -> (LiveActuator, mpsc::Receiver<AppEvent>) {
     let path = w.pb.audit_dir().join(file::FILE_NAME);
     let journal: SharedJournal = Arc::new(FileJournal::new(path));
     let (tx, rx) = mpsc::channel(8);
     let ctx = ActContext::new(w.pb.clone(), journal, Actor::here(Some("bo")));
-    (Wired::new(ctx, tx), rx)
+    (LiveActuator::new(ctx, tx), rx)
 }
 
 async fn notice(rx: &mut mpsc::Receiver<AppEvent>) -> String {
@@ -39,14 +39,14 @@ async fn two_cockpits_record_each_decision_point_once() {
     for minute in 30..30 + POINTS {
         let offset = Duration::from_secs(minute * 60);
         let event = crate::ramp::decision_point_event(&st, offset, &no_go(), &[]);
-        let point = || Act::DecisionPoint {
+        let point = || Request::DecisionPoint {
             stage: "10%".into(),
             offset,
             event: Box::new(event.clone()),
         };
         // The same tick in both cockpits: both tasks run at once.
-        w.actuator.act(point()).unwrap();
-        other.act(point()).unwrap();
+        w.actuator.carry_out(point()).unwrap();
+        other.carry_out(point()).unwrap();
         let [late, first] = both(&mut w, &mut rx).await;
         assert_eq!(first, format!("decision point T+{minute}m at 10% recorded"));
         assert!(late.contains("already recorded"), "{late}");
@@ -69,15 +69,15 @@ async fn two_cockpits_raise_an_alarm_once_per_episode() {
     let mut w = world();
     let (mut other, mut rx) = second(&w);
     let guard = w.pb.playbook.guards[0].clone();
-    let trip = || Act::GuardTripped {
+    let trip = || Request::GuardTripped {
         guard: Box::new(guard.clone()),
         since: Utc::now(),
         value: Some("10".into()),
     };
     const EPISODES: usize = 5;
     for _ in 0..EPISODES {
-        w.actuator.act(trip()).unwrap();
-        other.act(trip()).unwrap();
+        w.actuator.carry_out(trip()).unwrap();
+        other.carry_out(trip()).unwrap();
         let [late, first] = both(&mut w, &mut rx).await;
         assert!(
             first.starts_with("ALARM: guard pct-high tripped"),
@@ -86,7 +86,7 @@ async fn two_cockpits_raise_an_alarm_once_per_episode() {
         assert!(late.contains("already raised"), "{late}");
         // Answered: the next trip is a new episode.
         w.actuator
-            .act(Act::AnswerAlarm {
+            .carry_out(Request::AnswerAlarm {
                 guard: Some("pct-high".into()),
                 comment: None,
             })

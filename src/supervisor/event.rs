@@ -1,6 +1,7 @@
-//! What the cockpit's loop folds into its state besides key presses: code
-//! that feeds the cockpit sends these into the bounded channel `run` creates
-//! (an `Actuator` keeps a clone of its sender).
+//! What the supervisor folds into its core, and the cockpit's loop into its
+//! state besides key presses: pollers, the journal feed, the conditions and
+//! the actuator send these into a bounded channel (an `Actuator` keeps a
+//! clone of its sender).
 
 use crate::act::fire::Timings;
 use crate::poller::PollEvent;

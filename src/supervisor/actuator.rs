@@ -1,13 +1,14 @@
-//! The cockpit's real actuator: every act on its own tokio task, through the
-//! same `act::*` code `liftoff kill` and the headless tests use, reporting back
-//! through the cockpit's event channel (Notice, KillDone). What the acts write
+//! The live actuator, the supervisor's and every cockpit's: every request
+//! carried out on its own tokio task, through the same `act::*` code `liftoff
+//! kill` and the headless tests use, reporting back through the event
+//! channel it was given (Notice, KillDone). What the acts write
 //! to the journal comes back to every cockpit through the journal follower.
 //!
-//! `act` never blocks and never waits: it spawns and returns. The kill switch's
+//! `carry_out` never blocks and never waits: it spawns and returns. The kill switch's
 //! clock starts here, at the key press, before its task is even scheduled.
 
-use super::act::{Act, Actuator, Decide, Seen};
 use super::event::AppEvent;
+use super::request::{Actuator, ConfirmedStanding, Decide, Request};
 use crate::act::fire::Verification;
 use crate::act::guards::{self, TripOutcome};
 use crate::act::stage::StageOutcome;
@@ -23,16 +24,16 @@ use tokio::runtime::Handle;
 use tokio::sync::mpsc;
 
 #[derive(Clone)]
-pub struct Wired {
+pub struct LiveActuator {
     ctx: ActContext,
     tx: mpsc::Sender<AppEvent>,
     rt: Handle,
 }
 
-impl Wired {
+impl LiveActuator {
     /// Must be called inside a tokio runtime (acts run on it).
-    pub fn new(ctx: ActContext, tx: mpsc::Sender<AppEvent>) -> Wired {
-        Wired {
+    pub fn new(ctx: ActContext, tx: mpsc::Sender<AppEvent>) -> LiveActuator {
+        LiveActuator {
             ctx,
             tx,
             rt: Handle::current(),
@@ -110,14 +111,14 @@ impl Wired {
                         || r.record.display().to_string(),
                         |n| n.to_string_lossy().into_owned()
                     ),
-                    super::style::clock(at)
+                    super::wording::clock(at)
                 )),
                 Err(e) => bad(format!("{word} decision NOT recorded: {e}")),
             }]
         });
     }
 
-    fn stage(&self, seen: Option<Seen>, back: Option<ReleaseState>) {
+    fn stage(&self, seen: Option<ConfirmedStanding>, back: Option<ReleaseState>) {
         let ctx = self.ctx.clone();
         self.spawn(async move {
             let outcome = match (seen, back) {
@@ -241,7 +242,7 @@ impl Wired {
     fn decision_point(&self, stage: String, offset: Duration, event: Event) {
         let ctx = self.acting(None, Some("cockpit"));
         self.spawn(async move {
-            let when = format!("T+{} at {stage}", super::style::offset(offset));
+            let when = format!("T+{} at {stage}", super::wording::offset(offset));
             // Once across processes: cockpits ticking together record it once.
             match act::decision_point::record_once(&ctx, stage, offset, &event).await {
                 Ok(Some(_)) => vec![good(format!("decision point {when} recorded"))],
@@ -254,18 +255,18 @@ impl Wired {
     }
 }
 
-impl Actuator for Wired {
-    fn act(&mut self, act: Act) -> Result<String, String> {
+impl Actuator for LiveActuator {
+    fn carry_out(&mut self, request: Request) -> Result<String, String> {
         // Nothing before the kill switch but a clock read: a press or a
         // guard's kill is timed from here, not from when its task runs.
         let acted = Instant::now();
-        if let Act::FireKill = act {
+        if let Request::FireKill = request {
             return self.fire_kill(acted);
         }
-        let started = format!("{}…", act.describe());
-        match act {
-            Act::FireKill => {} // fired above
-            Act::Ack {
+        let started = format!("{}…", request.describe());
+        match request {
+            Request::FireKill => {} // fired above
+            Request::Ack {
                 role,
                 name,
                 comment,
@@ -276,23 +277,23 @@ impl Actuator for Wired {
                 }
                 self.ack(role, name, comment, stage);
             }
-            Act::Decide(d) => self.decide(*d),
-            Act::EnterStage { seen, .. } => self.stage(Some(*seen), None),
-            Act::StepBack { state, .. } => self.stage(None, Some(*state)),
-            Act::Rollback { target } => return self.rollback(target),
-            Act::Tick {
+            Request::Decide(d) => self.decide(*d),
+            Request::EnterStage { seen, .. } => self.stage(Some(*seen), None),
+            Request::StepBack { state, .. } => self.stage(None, Some(*state)),
+            Request::Rollback { target } => return self.rollback(target),
+            Request::Tick {
                 item,
                 role,
                 checked,
             } => self.tick(item, role, checked),
-            Act::AnswerAlarm { guard, comment } => self.answer(guard, comment),
-            Act::Waive(plan) => self.waive(*plan),
-            Act::GuardTripped {
+            Request::AnswerAlarm { guard, comment } => self.answer(guard, comment),
+            Request::Waive(plan) => self.waive(*plan),
+            Request::GuardTripped {
                 guard,
                 since,
                 value,
             } => self.guard_tripped(*guard, since, value, acted),
-            Act::DecisionPoint {
+            Request::DecisionPoint {
                 stage,
                 offset,
                 event,
@@ -301,6 +302,9 @@ impl Actuator for Wired {
         Ok(started)
     }
 }
+
+/// What the notices say when a kill switch's records wait in the spool.
+pub const KEPT: &str = "record kept locally, written when the journal returns";
 
 fn good(text: String) -> AppEvent {
     AppEvent::Notice { text, bad: false }
@@ -332,7 +336,7 @@ fn kill_report(o: kill::KillOutcome) -> Vec<AppEvent> {
     if kept {
         text.push_str(&format!(
             " · journal away: {} (kept: {})",
-            crate::tui::panels::kill::KEPT,
+            KEPT,
             o.journal_kept.join("; ")
         ));
     }
@@ -348,7 +352,7 @@ fn stage_report(outcome: Result<StageOutcome, Refusal>) -> AppEvent {
     match outcome {
         Err(refusal) => bad(refusal.to_string()),
         Ok(o) => {
-            let name = crate::tui::panels::ramp::stage_label(&o.name, o.percent);
+            let name = super::wording::stage_label(&o.name, o.percent);
             let journaled = match &o.journaled {
                 Ok(_) => String::new(),
                 Err(e) => format!(" · NOT journaled: {e}"),

@@ -74,7 +74,7 @@ pub(super) struct World {
     _dir: tempfile::TempDir,
     pub(super) pb: Arc<LoadedPlaybook>,
     pub(super) journal: crate::journal::SharedJournal,
-    pub(super) actuator: Wired,
+    pub(super) actuator: LiveActuator,
     rx: mpsc::Receiver<AppEvent>,
 }
 
@@ -90,7 +90,7 @@ pub(super) fn world() -> World {
         _dir: dir,
         pb,
         journal,
-        actuator: Wired::new(ctx, tx),
+        actuator: LiveActuator::new(ctx, tx),
         rx,
     }
 }
@@ -138,7 +138,7 @@ pub(super) fn no_go() -> GateDecision {
 #[tokio::test]
 async fn the_kill_switch_reports_what_the_readback_proved_and_journals_it() {
     let mut w = world();
-    let started = w.actuator.act(Act::FireKill).unwrap();
+    let started = w.actuator.carry_out(Request::FireKill).unwrap();
     assert!(started.contains("KILL SWITCH fired"), "{started}");
     match w.next().await {
         AppEvent::KillDone {
@@ -171,7 +171,7 @@ async fn a_guard_kill_is_timed_from_the_trip_not_from_when_its_task_runs() {
     let mut guard = w.pb.playbook.guards[0].clone();
     guard.on_trip = OnTrip::Kill;
     w.actuator
-        .act(Act::GuardTripped {
+        .carry_out(Request::GuardTripped {
             guard: Box::new(guard),
             since: Utc::now(),
             value: Some("10".into()),
@@ -199,13 +199,13 @@ async fn a_guard_kill_is_timed_from_the_trip_not_from_when_its_task_runs() {
 #[tokio::test]
 async fn an_ack_is_journaled_as_the_named_person_in_the_role() {
     let mut w = world();
-    let ack = Act::Ack {
+    let ack = Request::Ack {
         role: "captain".into(),
         name: "bob".into(),
         comment: Some("ready".into()),
         stage: None,
     };
-    w.actuator.act(ack).unwrap();
+    w.actuator.carry_out(ack).unwrap();
     let (text, bad) = w.notice().await;
     assert!(
         !bad && text.starts_with("ACK recorded: captain by bob"),
@@ -215,7 +215,7 @@ async fn an_ack_is_journaled_as_the_named_person_in_the_role() {
     assert_eq!((e.kind.as_str(), e.actor.name.as_str()), ("ack", "bob"));
     assert_eq!(e.actor.role.as_deref(), Some("captain"));
     assert_eq!(e.payload["comment"], "ready");
-    let unknown = Act::Ack {
+    let unknown = Request::Ack {
         role: "janitor".into(),
         name: "bob".into(),
         comment: None,
@@ -223,7 +223,7 @@ async fn an_ack_is_journaled_as_the_named_person_in_the_role() {
     };
     assert!(w
         .actuator
-        .act(unknown)
+        .carry_out(unknown)
         .unwrap_err()
         .contains("no role `janitor`"));
 }
@@ -241,7 +241,7 @@ async fn a_decision_writes_its_record_and_a_journal_event() {
         plan: crate::act::rules::may_decide(&no_go(), "no-go", "flag missing").unwrap(),
         stage: None,
     };
-    w.actuator.act(Act::Decide(Box::new(d))).unwrap();
+    w.actuator.carry_out(Request::Decide(Box::new(d))).unwrap();
     let (text, bad) = w.notice().await;
     assert!(
         !bad && text.starts_with("NO-GO decision recorded by carol"),
@@ -261,7 +261,7 @@ async fn a_decision_writes_its_record_and_a_journal_event() {
 async fn the_ramp_refuses_on_no_go_and_enters_on_go_with_its_readback() {
     let mut w = world();
     let seen = |gate| {
-        Box::new(Seen {
+        Box::new(ConfirmedStanding {
             state: ReleaseState::default(),
             gate,
             acks: Vec::new(),
@@ -269,11 +269,11 @@ async fn the_ramp_refuses_on_no_go_and_enters_on_go_with_its_readback() {
             override_hold: None,
         })
     };
-    let refused = Act::EnterStage {
+    let refused = Request::EnterStage {
         index: 0,
         seen: seen(no_go()),
     };
-    w.actuator.act(refused).unwrap();
+    w.actuator.carry_out(refused).unwrap();
     let (text, bad) = w.notice().await;
     assert!(bad && text.contains("NO-GO, held by flag"), "{text}");
     assert!(w.kinds().is_empty(), "a refusal runs and journals nothing");
@@ -282,7 +282,7 @@ async fn the_ramp_refuses_on_no_go_and_enters_on_go_with_its_readback() {
         holds: Vec::new(),
     };
     w.actuator
-        .act(Act::EnterStage {
+        .carry_out(Request::EnterStage {
             index: 0,
             seen: seen(go),
         })
@@ -300,38 +300,38 @@ async fn the_ramp_refuses_on_no_go_and_enters_on_go_with_its_readback() {
 async fn rollback_tick_alarm_and_answer_are_journaled() {
     let mut w = world();
     w.actuator
-        .act(Act::Rollback {
+        .carry_out(Request::Rollback {
             target: "soft".into(),
         })
         .unwrap();
     let (text, bad) = w.notice().await;
     assert!(!bad && text.starts_with("rollback soft verified"), "{text}");
-    let tick = Act::Tick {
+    let tick = Request::Tick {
         item: "plan".into(),
         role: None,
         checked: true,
     };
-    w.actuator.act(tick).unwrap();
+    w.actuator.carry_out(tick).unwrap();
     assert!(w.notice().await.0.starts_with("plan ticked by ana"));
     let guard = w.pb.playbook.guards[0].clone();
-    let trip = || Act::GuardTripped {
+    let trip = || Request::GuardTripped {
         guard: Box::new(guard.clone()),
         since: Utc::now(),
         value: Some("10".into()),
     };
-    w.actuator.act(trip()).unwrap();
+    w.actuator.carry_out(trip()).unwrap();
     assert!(w
         .notice()
         .await
         .0
         .starts_with("ALARM: guard pct-high tripped"));
-    w.actuator.act(trip()).unwrap();
+    w.actuator.carry_out(trip()).unwrap();
     assert!(
         w.notice().await.0.contains("already raised"),
         "not raised twice"
     );
     w.actuator
-        .act(Act::AnswerAlarm {
+        .carry_out(Request::AnswerAlarm {
             guard: Some("pct-high".into()),
             comment: Some("expected".into()),
         })
@@ -349,7 +349,7 @@ async fn rollback_tick_alarm_and_answer_are_journaled() {
     );
     assert!(w
         .actuator
-        .act(Act::Rollback {
+        .carry_out(Request::Rollback {
             target: "nope".into()
         })
         .is_err());
@@ -379,15 +379,15 @@ async fn a_decision_point_is_journaled_once_across_processes() {
     let st = entered_ten_percent(&w).await;
     let offset = Duration::from_secs(1800);
     let event = crate::ramp::decision_point_event(&st, offset, &no_go(), &[]);
-    let point = || Act::DecisionPoint {
+    let point = || Request::DecisionPoint {
         stage: "10%".into(),
         offset,
         event: Box::new(event.clone()),
     };
-    w.actuator.act(point()).unwrap();
+    w.actuator.carry_out(point()).unwrap();
     assert_eq!(w.notice().await.0, "decision point T+30m at 10% recorded");
     // Another cockpit (same journal) asks for the same point.
-    w.actuator.act(point()).unwrap();
+    w.actuator.carry_out(point()).unwrap();
     assert!(w.notice().await.0.contains("already recorded"));
     assert_eq!(w.kinds(), ["stage_entered", "decision_point"]);
     assert!(Path::new(&w.journal.describe()).exists());
@@ -396,13 +396,14 @@ async fn a_decision_point_is_journaled_once_across_processes() {
 #[tokio::test]
 async fn without_a_journal_the_kill_switch_still_fires_and_says_what_was_not_journaled() {
     let w = world();
-    let no_journal: crate::journal::SharedJournal = Arc::new(crate::tui::no_journal::NoJournal {
-        spec: "etcd://10.0.0.1:2379/liftoff".into(),
-    });
+    let no_journal: crate::journal::SharedJournal =
+        Arc::new(crate::journal::no_journal::NoJournal {
+            spec: "etcd://10.0.0.1:2379/liftoff".into(),
+        });
     let (tx, mut rx) = mpsc::channel(8);
     let ctx = ActContext::new(w.pb.clone(), no_journal, Actor::here(Some("ana")));
-    let mut actuator = Wired::new(ctx, tx);
-    actuator.act(Act::FireKill).unwrap();
+    let mut actuator = LiveActuator::new(ctx, tx);
+    actuator.carry_out(Request::FireKill).unwrap();
     let done = tokio::time::timeout(Duration::from_secs(20), rx.recv())
         .await
         .unwrap()
@@ -437,8 +438,8 @@ async fn with_etcd_away_the_kill_switch_says_its_records_are_kept_locally() {
     let etcd: crate::journal::SharedJournal = Arc::new(crate::journal::EtcdJournal::new(settings));
     let (tx, mut rx) = mpsc::channel(8);
     let ctx = ActContext::new(w.pb.clone(), etcd, Actor::here(Some("ana")));
-    let mut actuator = Wired::new(ctx, tx);
-    actuator.act(Act::FireKill).unwrap();
+    let mut actuator = LiveActuator::new(ctx, tx);
+    actuator.carry_out(Request::FireKill).unwrap();
     let done = tokio::time::timeout(Duration::from_secs(20), rx.recv())
         .await
         .unwrap()
@@ -449,7 +450,7 @@ async fn with_etcd_away_the_kill_switch_says_its_records_are_kept_locally() {
         } => {
             assert!(matches!(state, KillState::Halted { .. }), "{text}");
             assert!(kept, "{text}");
-            assert!(text.contains(crate::tui::panels::kill::KEPT), "{text}");
+            assert!(text.contains(KEPT), "{text}");
             assert!(text.contains("kill_fired kept in"), "{text}");
             assert!(!text.contains("NOT journaled"), "{text}");
         }
