@@ -35,7 +35,7 @@ use liftoff::journal::{self, Actor, Event, NewEvent};
 use liftoff::poller::{self, PollEvent};
 use liftoff::release::{KillState, ReleaseState};
 use liftoff::supervisor::actuator::LiveActuator;
-use liftoff::supervisor::event::AppEvent;
+use liftoff::supervisor::event::SupervisorEvent;
 use liftoff::supervisor::request::{Actuator, Request};
 use liftoff::supervisor::{Core, Duty};
 use std::sync::Arc;
@@ -141,7 +141,7 @@ async fn run(remote: &Arc<Remote>, port: u16, case: &Case, phase: f64) -> Sample
     // The supervisor's core, folding events as its task does; its duties
     // (the trip) go to the real actuator.
     let mut core = Core::new(Arc::new(pb), Utc::now());
-    core.apply(AppEvent::ReleaseChanged(Box::new(state)), Utc::now());
+    core.apply(SupervisorEvent::ReleaseChanged(Box::new(state)), Utc::now());
     let (tx, mut rx) = mpsc::channel(256);
     let ctx = ActContext::new(core.playbook().clone(), journal, Actor::here(Some("bench")));
     let mut actuator = LiveActuator::new(ctx, tx.clone());
@@ -159,10 +159,10 @@ async fn run(remote: &Arc<Remote>, port: u16, case: &Case, phase: f64) -> Sample
         let mut acted = false;
         for event in batch.drain(..) {
             let calm_seen = flip.is_none()
-                && matches!(&event, AppEvent::Poll(PollEvent::Finished(o))
+                && matches!(&event, SupervisorEvent::Poll(PollEvent::Finished(o))
                     if o.source == "service" && o.outcome.is_ok());
             let done = match &event {
-                AppEvent::KillDone { state, timings, .. } => {
+                SupervisorEvent::KillDone { state, timings, .. } => {
                     assert!(matches!(state, KillState::Halted { .. }), "{state:?}");
                     Some(*timings)
                 }

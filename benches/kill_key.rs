@@ -29,7 +29,7 @@ use liftoff::act::ActContext;
 use liftoff::journal::{self, Actor};
 use liftoff::release::KillState;
 use liftoff::supervisor::actuator::LiveActuator;
-use liftoff::supervisor::event::AppEvent;
+use liftoff::supervisor::event::SupervisorEvent;
 use liftoff::tui::app::App;
 use liftoff::tui::keymap::Action;
 use liftoff::tui::kill_key::{KillKey, KillKeys};
@@ -47,7 +47,7 @@ struct Rig {
     app: App,
     live: LiveActuator,
     keys: KillKeys,
-    rx: mpsc::Receiver<AppEvent>,
+    rx: mpsc::Receiver<SupervisorEvent>,
     reset: Box<dyn Fn()>,
     _dir: tempfile::TempDir,
 }
@@ -118,7 +118,7 @@ async fn press(rig: &mut Rig) -> Sample {
     tokio::task::yield_now().await;
     loop {
         match rig.rx.recv().await.expect("the actuator reports") {
-            AppEvent::KillDone { state, timings, .. } => {
+            SupervisorEvent::KillDone { state, timings, .. } => {
                 let shown = pressed.elapsed();
                 assert!(matches!(state, KillState::Halted { .. }), "{state:?}");
                 return Sample {

@@ -7,7 +7,7 @@
 //! `carry_out` never blocks and never waits: it spawns and returns. The kill switch's
 //! clock starts here, at the key press, before its task is even scheduled.
 
-use super::event::AppEvent;
+use super::event::SupervisorEvent;
 use super::request::{Actuator, ConfirmedStanding, Decide, Request};
 use crate::act::fire::Verification;
 use crate::act::guards::{self, TripOutcome};
@@ -26,13 +26,13 @@ use tokio::sync::mpsc;
 #[derive(Clone)]
 pub struct LiveActuator {
     ctx: ActContext,
-    tx: mpsc::Sender<AppEvent>,
+    tx: mpsc::Sender<SupervisorEvent>,
     rt: Handle,
 }
 
 impl LiveActuator {
     /// Must be called inside a tokio runtime (acts run on it).
-    pub fn new(ctx: ActContext, tx: mpsc::Sender<AppEvent>) -> LiveActuator {
+    pub fn new(ctx: ActContext, tx: mpsc::Sender<SupervisorEvent>) -> LiveActuator {
         LiveActuator {
             ctx,
             tx,
@@ -41,7 +41,7 @@ impl LiveActuator {
     }
 
     /// Runs `work` on its own task and sends what it reports.
-    fn spawn(&self, work: impl Future<Output = Vec<AppEvent>> + Send + 'static) {
+    fn spawn(&self, work: impl Future<Output = Vec<SupervisorEvent>> + Send + 'static) {
         let tx = self.tx.clone();
         self.rt.spawn(async move {
             for event in work.await {
@@ -306,16 +306,16 @@ impl Actuator for LiveActuator {
 /// What the notices say when a kill switch's records wait in the spool.
 pub const KEPT: &str = "record kept locally, written when the journal returns";
 
-fn good(text: String) -> AppEvent {
-    AppEvent::Notice { text, bad: false }
+fn good(text: String) -> SupervisorEvent {
+    SupervisorEvent::Notice { text, bad: false }
 }
 
-fn bad(text: String) -> AppEvent {
-    AppEvent::Notice { text, bad: true }
+fn bad(text: String) -> SupervisorEvent {
+    SupervisorEvent::Notice { text, bad: true }
 }
 
 /// What the kill switch's readback proved, for the kill panel and the status line.
-fn kill_report(o: kill::KillOutcome) -> Vec<AppEvent> {
+fn kill_report(o: kill::KillOutcome) -> Vec<SupervisorEvent> {
     let t = o.timings();
     let dispatched = t.dispatched.as_secs_f64() * 1000.0;
     let mut text = match &o.state {
@@ -340,7 +340,7 @@ fn kill_report(o: kill::KillOutcome) -> Vec<AppEvent> {
             o.journal_kept.join("; ")
         ));
     }
-    vec![AppEvent::KillDone {
+    vec![SupervisorEvent::KillDone {
         state: o.state,
         text,
         timings: t,
@@ -348,7 +348,7 @@ fn kill_report(o: kill::KillOutcome) -> Vec<AppEvent> {
     }]
 }
 
-fn stage_report(outcome: Result<StageOutcome, Refusal>) -> AppEvent {
+fn stage_report(outcome: Result<StageOutcome, Refusal>) -> SupervisorEvent {
     match outcome {
         Err(refusal) => bad(refusal.to_string()),
         Ok(o) => {

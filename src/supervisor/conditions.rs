@@ -1,8 +1,8 @@
 //! Lasting conditions the status line must show while they hold: the journal
 //! unreachable (etcd gone) and webhooks failing. Each runs on its own task and
-//! reports changes as `AppEvent::Condition`; none is in the kill switch's path.
+//! reports changes as `SupervisorEvent::Condition`; none is in the kill switch's path.
 
-use super::event::AppEvent;
+use super::event::SupervisorEvent;
 use crate::journal::SharedJournal;
 use crate::playbook::LoadedPlaybook;
 use crate::webhooks;
@@ -18,7 +18,7 @@ const HEALTH_EVERY: Duration = Duration::from_millis(500);
 /// Shows "JOURNAL UNREACHABLE ..." while the journal cannot be written.
 pub fn watch_journal(
     journal: SharedJournal,
-    tx: mpsc::Sender<AppEvent>,
+    tx: mpsc::Sender<SupervisorEvent>,
     cancel: CancellationToken,
 ) {
     tokio::spawn(async move {
@@ -35,7 +35,7 @@ pub fn watch_journal(
                 .then(|| health.line());
             if now != last {
                 last = now.clone();
-                let event = AppEvent::Condition {
+                let event = SupervisorEvent::Condition {
                     topic: "journal",
                     text: now,
                 };
@@ -52,7 +52,7 @@ pub fn watch_journal(
 pub fn start_webhooks(
     pb: Arc<LoadedPlaybook>,
     journal: SharedJournal,
-    tx: mpsc::Sender<AppEvent>,
+    tx: mpsc::Sender<SupervisorEvent>,
     cancel: CancellationToken,
 ) {
     if pb.playbook.notifications.is_empty() {
@@ -78,7 +78,7 @@ pub fn start_webhooks(
             }
             let line = status.borrow_and_update().line();
             let failing = line.filter(|l| l.contains("failed"));
-            let event = AppEvent::Condition {
+            let event = SupervisorEvent::Condition {
                 topic: "webhooks",
                 text: failing,
             };
@@ -89,9 +89,9 @@ pub fn start_webhooks(
     });
 }
 
-async fn say_failed(tx: &mpsc::Sender<AppEvent>, text: String) {
+async fn say_failed(tx: &mpsc::Sender<SupervisorEvent>, text: String) {
     let _ = tx
-        .send(AppEvent::Condition {
+        .send(SupervisorEvent::Condition {
             topic: "webhooks",
             text: Some(text),
         })

@@ -19,7 +19,7 @@ use crate::poller::PollEvent;
 use crate::ramp;
 use crate::release::{KillState, ReleaseState};
 use crate::source::Observation;
-use crate::supervisor::event::AppEvent;
+use crate::supervisor::event::SupervisorEvent;
 use chrono::{DateTime, Utc};
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
@@ -364,20 +364,20 @@ impl Core {
 
     /// Folds one event from the pollers, the journal follower, the journal's
     /// health, the webhooks or the actuator; returns the duties it gave rise to.
-    pub fn apply(&mut self, event: AppEvent, now: DateTime<Utc>) -> Vec<Duty> {
+    pub fn apply(&mut self, event: SupervisorEvent, now: DateTime<Utc>) -> Vec<Duty> {
         match event {
-            AppEvent::Poll(PollEvent::Started { source }) => self.poll_started(&source),
-            AppEvent::Poll(PollEvent::Finished(obs)) => return self.observe(*obs, now),
-            AppEvent::ReleaseChanged(state) => self.release_changed(*state, now),
-            AppEvent::Notice { text, bad } => self.say(text, bad, now),
-            AppEvent::Condition { topic, text } => self.condition(topic, text),
-            AppEvent::KillDone { state, text, .. } => {
+            SupervisorEvent::Poll(PollEvent::Started { source }) => self.poll_started(&source),
+            SupervisorEvent::Poll(PollEvent::Finished(obs)) => return self.observe(*obs, now),
+            SupervisorEvent::ReleaseChanged(state) => self.release_changed(*state, now),
+            SupervisorEvent::Notice { text, bad } => self.say(text, bad, now),
+            SupervisorEvent::Condition { topic, text } => self.condition(topic, text),
+            SupervisorEvent::KillDone { state, text, .. } => {
                 let bad = !matches!(state, KillState::Halted { .. });
                 self.kill_done(state);
                 self.say(text, bad, now);
             }
             // The supervisor publishes snapshots; it never receives one.
-            AppEvent::Snapshot(_) => {}
+            SupervisorEvent::Snapshot(_) => {}
         }
         Vec::new()
     }

@@ -8,7 +8,7 @@ use crate::poller::PollEvent;
 use crate::release::{KillState, ReleaseState};
 
 #[derive(Debug, Clone)]
-pub enum AppEvent {
+pub enum SupervisorEvent {
     /// From the supervisor: the release as it now stands (verdicts, gate,
     /// ACKs, journal state, sources, guards). The cockpit only draws it.
     Snapshot(std::sync::Arc<crate::supervisor::Snapshot>),
@@ -37,14 +37,14 @@ pub enum AppEvent {
     },
 }
 
-impl From<PollEvent> for AppEvent {
+impl From<PollEvent> for SupervisorEvent {
     fn from(e: PollEvent) -> Self {
-        AppEvent::Poll(e)
+        SupervisorEvent::Poll(e)
     }
 }
 
-impl From<ReleaseState> for AppEvent {
+impl From<ReleaseState> for SupervisorEvent {
     fn from(s: ReleaseState) -> Self {
-        AppEvent::ReleaseChanged(Box::new(s))
+        SupervisorEvent::ReleaseChanged(Box::new(s))
     }
 }

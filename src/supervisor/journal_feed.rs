@@ -4,7 +4,7 @@
 //! time. Every panel (ramp, roles, kill switch, journal, manual items, alarm)
 //! renders from that one state, so all cockpits on a journal agree.
 
-use super::event::AppEvent;
+use super::event::SupervisorEvent;
 use crate::journal::{Cursor, Followed, ReadAll, SharedJournal};
 use crate::release::ReleaseState;
 use tokio::sync::mpsc;
@@ -18,7 +18,7 @@ const BATCH: usize = 256;
 /// `cancel` or when the cockpit's channel closes.
 pub fn spawn(
     journal: SharedJournal,
-    tx: mpsc::Sender<AppEvent>,
+    tx: mpsc::Sender<SupervisorEvent>,
     cancel: CancellationToken,
 ) -> JoinHandle<()> {
     tokio::spawn(async move {
@@ -29,7 +29,7 @@ pub fn spawn(
     })
 }
 
-async fn run(journal: SharedJournal, tx: mpsc::Sender<AppEvent>) {
+async fn run(journal: SharedJournal, tx: mpsc::Sender<SupervisorEvent>) {
     let reader = journal.clone();
     let read = tokio::task::spawn_blocking(move || reader.read_all())
         .await
@@ -41,7 +41,11 @@ async fn run(journal: SharedJournal, tx: mpsc::Sender<AppEvent>) {
             // Fail visibly, and still follow from the start of the file: the
             // follower delivers every line it can read.
             let text = format!("journal {}: {why}", journal.describe());
-            if tx.send(AppEvent::Notice { text, bad: true }).await.is_err() {
+            if tx
+                .send(SupervisorEvent::Notice { text, bad: true })
+                .await
+                .is_err()
+            {
                 return;
             }
             (ReleaseState::default(), Cursor::default())
@@ -60,7 +64,7 @@ async fn run(journal: SharedJournal, tx: mpsc::Sender<AppEvent>) {
         Ok(rx) => rx,
         Err(e) => {
             let text = format!("journal: cannot follow other processes' events: {e}");
-            let _ = tx.send(AppEvent::Notice { text, bad: true }).await;
+            let _ = tx.send(SupervisorEvent::Notice { text, bad: true }).await;
             return;
         }
     };
@@ -93,13 +97,13 @@ struct Skipped {
 }
 
 impl Skipped {
-    fn add(&mut self, warnings: &[String]) -> Vec<AppEvent> {
+    fn add(&mut self, warnings: &[String]) -> Vec<SupervisorEvent> {
         let Some(notice) = warnings_notice(warnings) else {
             return Vec::new();
         };
         self.count += warnings.len();
         let last = warnings.last().cloned().unwrap_or_default();
-        let condition = AppEvent::Condition {
+        let condition = SupervisorEvent::Condition {
             topic: "journal lines",
             text: Some(format!(
                 "JOURNAL: {} line(s) not counted (see `liftoff audit verify`); last: {last}",
@@ -115,13 +119,13 @@ fn initial(read: &ReadAll) -> (ReleaseState, Cursor) {
 }
 
 /// One status-line notice for the lines a reader could not use: the newest, and how many.
-fn warnings_notice(warnings: &[String]) -> Option<AppEvent> {
+fn warnings_notice(warnings: &[String]) -> Option<SupervisorEvent> {
     let last = warnings.last()?;
     let more = match warnings.len() {
         1 => String::new(),
         n => format!(" ({} more unreadable lines)", n - 1),
     };
-    Some(AppEvent::Notice {
+    Some(SupervisorEvent::Notice {
         // A warning names the journal itself ("journal line 3 skipped: ...").
         text: format!("{last}{more}"),
         bad: true,
@@ -148,13 +152,13 @@ mod tests {
         )
     }
 
-    async fn next_state(rx: &mut mpsc::Receiver<AppEvent>) -> ReleaseState {
+    async fn next_state(rx: &mut mpsc::Receiver<SupervisorEvent>) -> ReleaseState {
         loop {
             let ev = tokio::time::timeout(Duration::from_secs(10), rx.recv())
                 .await
                 .expect("an event within 10 s")
                 .expect("channel open");
-            if let AppEvent::ReleaseChanged(s) = ev {
+            if let SupervisorEvent::ReleaseChanged(s) = ev {
                 return *s;
             }
         }
@@ -193,11 +197,11 @@ mod tests {
                 .expect("an event within 10 s")
                 .expect("channel open");
             match ev {
-                AppEvent::Notice { text, bad } => {
+                SupervisorEvent::Notice { text, bad } => {
                     assert!(bad && text.starts_with("journal line 3 skipped"), "{text}");
                     saw_warning = true;
                 }
-                AppEvent::ReleaseChanged(s) => events = s.events,
+                SupervisorEvent::ReleaseChanged(s) => events = s.events,
                 _ => {}
             }
         }
@@ -212,7 +216,7 @@ mod tests {
             "journal line 5 skipped: torn".into(),
         ]);
         match n {
-            Some(AppEvent::Notice { text, bad }) => {
+            Some(SupervisorEvent::Notice { text, bad }) => {
                 assert!(bad);
                 assert_eq!(
                     text,
@@ -250,11 +254,11 @@ mod tests {
                 .expect("an event within 10 s")
                 .expect("channel open");
             match ev {
-                AppEvent::Condition {
+                SupervisorEvent::Condition {
                     topic: "journal lines",
                     text,
                 } => condition = text,
-                AppEvent::ReleaseChanged(s) => state = Some(*s),
+                SupervisorEvent::ReleaseChanged(s) => state = Some(*s),
                 _ => {}
             }
         }

@@ -2,7 +2,7 @@
 //! world to do. Neither the cockpit nor the supervisor does them itself; each
 //! hands a `Request` to an `Actuator`, which carries it out through `crate::act`
 //! (the one place for side effects: the kill switch, ACKs, decisions, ramp
-//! steps, ticks and alarms, journaled). Results come back as `AppEvent`s
+//! steps, ticks and alarms, journaled). Results come back as `SupervisorEvent`s
 //! (Notice, KillDone; the journal follower brings the rest).
 //!
 //! A request carries what the cockpit saw when it was made (the gate, the

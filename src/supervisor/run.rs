@@ -14,7 +14,7 @@ use crate::journal::SharedJournal;
 use crate::playbook::LoadedPlaybook;
 use crate::poller::{self, PollEvent, PollTriggers};
 use crate::supervisor::actuator::LiveActuator;
-use crate::supervisor::event::AppEvent;
+use crate::supervisor::event::SupervisorEvent;
 use crate::supervisor::request::{Actuator, Request};
 use chrono::Utc;
 use std::sync::Arc;
@@ -66,7 +66,7 @@ impl Supervisor {
 /// (the cockpit's `NoJournal`): the release state then stays empty.
 pub fn spawn(ctx: ActContext, follow_journal: bool, cancel: CancellationToken) -> Supervisor {
     let pb: Arc<LoadedPlaybook> = ctx.pb.clone();
-    let (tx, rx) = mpsc::channel::<AppEvent>(QUEUE);
+    let (tx, rx) = mpsc::channel::<SupervisorEvent>(QUEUE);
     let journal: SharedJournal = ctx.journal.clone();
     if follow_journal {
         journal_feed::spawn(journal.clone(), tx.clone(), cancel.clone());
@@ -91,7 +91,7 @@ pub fn spawn(ctx: ActContext, follow_journal: bool, cancel: CancellationToken) -
 async fn run(
     mut core: Core,
     mut actuator: LiveActuator,
-    mut rx: mpsc::Receiver<AppEvent>,
+    mut rx: mpsc::Receiver<SupervisorEvent>,
     snap_tx: watch::Sender<Arc<Snapshot>>,
     cancel: CancellationToken,
     pollers: poller::Pollers,
@@ -143,19 +143,19 @@ async fn run(
 }
 
 /// One event into the core (logged first); the duties it gave rise to.
-fn fold(core: &mut Core, event: AppEvent, now: chrono::DateTime<Utc>) -> Vec<Duty> {
+fn fold(core: &mut Core, event: SupervisorEvent, now: chrono::DateTime<Utc>) -> Vec<Duty> {
     match &event {
-        AppEvent::Poll(PollEvent::Finished(obs)) => {
+        SupervisorEvent::Poll(PollEvent::Finished(obs)) => {
             if let Err(e) = &obs.outcome {
                 tracing::debug!(source = %obs.source, "poll failed: {e}");
             }
         }
-        AppEvent::Notice { text, bad } => log(text, *bad),
-        AppEvent::Condition { topic, text } => match text {
+        SupervisorEvent::Notice { text, bad } => log(text, *bad),
+        SupervisorEvent::Condition { topic, text } => match text {
             Some(t) => tracing::warn!(topic, "{t}"),
             None => tracing::info!(topic, "cleared"),
         },
-        AppEvent::KillDone { state, text, .. } => log(
+        SupervisorEvent::KillDone { state, text, .. } => log(
             text,
             !matches!(state, crate::release::KillState::Halted { .. }),
         ),

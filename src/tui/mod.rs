@@ -1,5 +1,5 @@
 //! The cockpit: the full-screen terminal UI. `run` and `CockpitOptions` start
-//! it (the `run` and `demo` commands); `supervisor::event::AppEvent` feeds it;
+//! it (the `run` and `demo` commands); `supervisor::event::SupervisorEvent` feeds it;
 //! its requests (`supervisor::request::Request`) go to an `Actuator`,
 //! `supervisor::actuator::LiveActuator` the real one. The cockpit depends on
 //! the supervisor, never the reverse. Modules only the cockpit uses are

@@ -15,7 +15,7 @@ use crate::journal::no_journal::NoJournal;
 use crate::journal::{self, Actor, SharedJournal};
 use crate::playbook::LoadedPlaybook;
 use crate::supervisor::actuator::LiveActuator;
-use crate::supervisor::event::AppEvent;
+use crate::supervisor::event::SupervisorEvent;
 use crate::supervisor::request::Actuator;
 use crate::supervisor::{self, Snapshot};
 use chrono::Utc;
@@ -51,7 +51,7 @@ pub async fn run(playbook: LoadedPlaybook, opts: CockpitOptions) -> color_eyre::
             "the cockpit needs a terminal; for CI and scripts use `liftoff check`"
         ));
     }
-    let (tx, mut rx) = mpsc::channel::<AppEvent>(EVENT_QUEUE);
+    let (tx, mut rx) = mpsc::channel::<SupervisorEvent>(EVENT_QUEUE);
     let cancel = CancellationToken::new();
     let mut app = App::new(playbook, theme, layout, Utc::now());
     app.layout_auto = opts.layout.is_none();
@@ -71,7 +71,7 @@ pub async fn run(playbook: LoadedPlaybook, opts: CockpitOptions) -> color_eyre::
         Err(e) => {
             // No shared state and nothing recorded, but the kill switch fires.
             let text = format!("no journal: {e}; the kill switch still fires");
-            app.apply(AppEvent::Notice { text, bad: true }, Utc::now());
+            app.apply(SupervisorEvent::Notice { text, bad: true }, Utc::now());
             let spec = app.pb.playbook.release.journal.clone().unwrap_or_default();
             (Arc::new(NoJournal { spec }), false)
         }
@@ -92,7 +92,7 @@ pub async fn run(playbook: LoadedPlaybook, opts: CockpitOptions) -> color_eyre::
         match crate::serve::spawn(addr, served, sup.snapshots(), cancel.clone()) {
             Ok(bound) => {
                 let text = format!("serving http://{bound}/metrics and /status");
-                app.apply(AppEvent::Notice { text, bad: false }, Utc::now());
+                app.apply(SupervisorEvent::Notice { text, bad: false }, Utc::now());
             }
             Err(e) => {
                 cancel.cancel();
@@ -124,7 +124,7 @@ pub async fn run(playbook: LoadedPlaybook, opts: CockpitOptions) -> color_eyre::
 async fn event_loop(
     guard: &mut TerminalGuard,
     app: &mut App,
-    rx: &mut mpsc::Receiver<AppEvent>,
+    rx: &mut mpsc::Receiver<SupervisorEvent>,
     snapshots: &mut watch::Receiver<Arc<Snapshot>>,
     input: &mut mpsc::Receiver<Input>,
 ) -> color_eyre::Result<()> {
@@ -162,7 +162,7 @@ async fn event_loop(
             changed = snapshots.changed() => match changed {
                 Ok(()) => {
                     let snap = snapshots.borrow_and_update().clone();
-                    app.apply(AppEvent::Snapshot(snap), Utc::now());
+                    app.apply(SupervisorEvent::Snapshot(snap), Utc::now());
                 }
                 // The supervisor stopped: nothing guards the release from here.
                 Err(_) => return Err(eyre!("the supervisor stopped")),

@@ -8,7 +8,7 @@ use crate::support;
 use liftoff::journal::event::Fired;
 use liftoff::journal::{self, Actor, Event, NewEvent};
 use liftoff::supervisor::conditions;
-use liftoff::supervisor::event::AppEvent;
+use liftoff::supervisor::event::SupervisorEvent;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use support::webhook::{Answer, Receiver};
@@ -33,7 +33,7 @@ fn fired() -> Event {
 
 /// The next `Condition` for `topic`, skipping other events, within `within`.
 async fn condition(
-    rx: &mut mpsc::Receiver<AppEvent>,
+    rx: &mut mpsc::Receiver<SupervisorEvent>,
     topic: &str,
     within: Duration,
 ) -> Option<String> {
@@ -41,7 +41,7 @@ async fn condition(
     loop {
         let left = deadline.checked_duration_since(Instant::now())?;
         match tokio::time::timeout(left, rx.recv()).await.ok()?? {
-            AppEvent::Condition { topic: t, text } if t == topic => return text,
+            SupervisorEvent::Condition { topic: t, text } if t == topic => return text,
             _ => continue,
         }
     }

@@ -11,7 +11,7 @@ use liftoff::engine::Status;
 use liftoff::journal::{self, Actor};
 use liftoff::release::ReleaseState;
 use liftoff::source::poll::{poll_all, PollContext};
-use liftoff::supervisor::event::AppEvent;
+use liftoff::supervisor::event::SupervisorEvent;
 use liftoff::supervisor::Core;
 use liftoff::tui::app::App;
 use std::collections::BTreeMap;
@@ -120,10 +120,10 @@ async fn check_status_and_the_cockpit_agree_mid_ramp() {
     let observations = poll_all(&PollContext::new(pb.base_dir()), &pb).await;
     let now = chrono::Utc::now();
     let mut core = Core::new(pb.clone(), now);
-    core.apply(AppEvent::ReleaseChanged(Box::new(state)), now);
+    core.apply(SupervisorEvent::ReleaseChanged(Box::new(state)), now);
     for (_, obs) in observations {
         core.apply(
-            AppEvent::Poll(liftoff::poller::PollEvent::Finished(Box::new(obs))),
+            SupervisorEvent::Poll(liftoff::poller::PollEvent::Finished(Box::new(obs))),
             now,
         );
     }
@@ -131,7 +131,7 @@ async fn check_status_and_the_cockpit_agree_mid_ramp() {
     let layout = liftoff::tui::layout::Layout::load("commander").unwrap();
     let mut app = App::new((*pb).clone(), theme, layout, now);
     app.size = (160, 48);
-    app.apply(AppEvent::Snapshot(Arc::new(core.snapshot(now))), now);
+    app.apply(SupervisorEvent::Snapshot(Arc::new(core.snapshot(now))), now);
     let from_cockpit: BTreeMap<String, String> = app
         .verdicts
         .iter()

@@ -7,7 +7,7 @@ use crate::common;
 use common::{app, now, render, text};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use liftoff::release::KillState;
-use liftoff::supervisor::event::AppEvent;
+use liftoff::supervisor::event::SupervisorEvent;
 use liftoff::tui::app::App;
 
 fn key(app: &mut App, c: KeyCode) {
@@ -99,7 +99,7 @@ fn alarm_banner_and_its_answer_dialog() {
     let mut state = common::release();
     state.alarm = Some("guard burn-ceiling tripped: `value > 0.5` held for 1m (value 0.62)".into());
     state.alarm_guard = Some("burn-ceiling".into());
-    a.apply(AppEvent::ReleaseChanged(Box::new(state)), now());
+    a.apply(SupervisorEvent::ReleaseChanged(Box::new(state)), now());
     let s = screen(&a);
     assert!(
         s.contains("ALARM (a answers · K K kills) guard burn-ceiling tripped"),
@@ -166,7 +166,7 @@ fn the_ramp_refusal_names_the_checks_and_roles() {
 /// records kept locally), while the journal has no firing.
 fn halted_here(a: &mut App, kept: bool) {
     a.apply(
-        AppEvent::KillDone {
+        SupervisorEvent::KillDone {
             state: KillState::Halted {
                 at: now(),
                 took_ms: 38,
@@ -178,7 +178,10 @@ fn halted_here(a: &mut App, kept: bool) {
         now(),
     );
     // The journal as it was: it has not got the firing (yet).
-    a.apply(AppEvent::ReleaseChanged(Box::new(common::release())), now());
+    a.apply(
+        SupervisorEvent::ReleaseChanged(Box::new(common::release())),
+        now(),
+    );
 }
 
 #[test]
@@ -225,7 +228,7 @@ fn kill_switch_records_kept_locally_are_said_until_the_journal_has_them() {
         },
         ..Default::default()
     };
-    a.apply(AppEvent::ReleaseChanged(Box::new(written)), now());
+    a.apply(SupervisorEvent::ReleaseChanged(Box::new(written)), now());
     let s = screen(&a);
     assert!(s.contains("verified at 12:00:00Z in"), "{s}");
     assert!(!s.contains("kept locally"), "{s}");

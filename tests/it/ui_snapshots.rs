@@ -242,11 +242,11 @@ fn banner_letters_grow_with_the_room_they_get() {
 
 #[test]
 fn a_lasting_condition_stays_on_the_status_line_until_cleared() {
-    use liftoff::supervisor::event::AppEvent;
+    use liftoff::supervisor::event::SupervisorEvent;
     let mut app = app("commander", "dark", (200, 60));
     let unreachable = "JOURNAL UNREACHABLE since 12:00:00: connection refused";
     app.apply(
-        AppEvent::Condition {
+        SupervisorEvent::Condition {
             topic: "journal",
             text: Some(unreachable.into()),
         },
@@ -256,7 +256,7 @@ fn a_lasting_condition_stays_on_the_status_line_until_cleared() {
     let later = now() + chrono::Duration::minutes(10);
     assert!(text(&render(&app, later)).contains(unreachable));
     app.apply(
-        AppEvent::Condition {
+        SupervisorEvent::Condition {
             topic: "journal",
             text: None,
         },

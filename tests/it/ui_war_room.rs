@@ -9,7 +9,7 @@ use chrono::Duration;
 use common::{app, now, render, text};
 use liftoff::poller::PollEvent;
 use liftoff::source::{Observation, SourceError};
-use liftoff::supervisor::event::AppEvent;
+use liftoff::supervisor::event::SupervisorEvent;
 use liftoff::tui::app::App;
 
 fn screen(a: &App) -> String {
@@ -21,12 +21,12 @@ fn alarmed(layout: &str, size: (u16, u16)) -> App {
     let mut state = common::release();
     state.alarm = Some("guard entropy-floor tripped: 0.78 < 0.8 for 30s".into());
     state.alarm_guard = Some("entropy-floor".into());
-    a.apply(AppEvent::ReleaseChanged(Box::new(state)), now());
+    a.apply(SupervisorEvent::ReleaseChanged(Box::new(state)), now());
     a
 }
 
 /// `source` failed its last poll (connection refused), two seconds ago.
-fn down(source: &str, origin: &str) -> AppEvent {
+fn down(source: &str, origin: &str) -> SupervisorEvent {
     let obs = Observation {
         source: source.into(),
         at: now() - Duration::seconds(2),
@@ -36,7 +36,7 @@ fn down(source: &str, origin: &str) -> AppEvent {
             "error sending request: tcp connect error: Connection refused (os error 111)".into(),
         )),
     };
-    AppEvent::Poll(PollEvent::Finished(Box::new(obs)))
+    SupervisorEvent::Poll(PollEvent::Finished(Box::new(obs)))
 }
 
 #[test]
@@ -136,12 +136,15 @@ fn an_unticked_optional_item_is_neutral() {
     );
     // Through the supervisor's core, as the cockpit gets it.
     let mut core = liftoff::supervisor::Core::new(a.pb.clone(), now());
-    core.apply(AppEvent::ReleaseChanged(Box::new(common::release())), now());
+    core.apply(
+        SupervisorEvent::ReleaseChanged(Box::new(common::release())),
+        now(),
+    );
     for e in common::events() {
         core.apply(e, now());
     }
     a.apply(
-        AppEvent::Snapshot(std::sync::Arc::new(core.snapshot(now()))),
+        SupervisorEvent::Snapshot(std::sync::Arc::new(core.snapshot(now()))),
         now(),
     );
     a.size = (120, 40);

@@ -75,7 +75,7 @@ pub(super) struct World {
     pub(super) pb: Arc<LoadedPlaybook>,
     pub(super) journal: crate::journal::SharedJournal,
     pub(super) actuator: LiveActuator,
-    rx: mpsc::Receiver<AppEvent>,
+    rx: mpsc::Receiver<SupervisorEvent>,
 }
 
 pub(super) fn world() -> World {
@@ -96,7 +96,7 @@ pub(super) fn world() -> World {
 }
 
 impl World {
-    async fn next(&mut self) -> AppEvent {
+    async fn next(&mut self) -> SupervisorEvent {
         tokio::time::timeout(Duration::from_secs(20), self.rx.recv())
             .await
             .expect("a report within 20 s")
@@ -105,7 +105,7 @@ impl World {
 
     pub(super) async fn notice(&mut self) -> (String, bool) {
         match self.next().await {
-            AppEvent::Notice { text, bad } => (text, bad),
+            SupervisorEvent::Notice { text, bad } => (text, bad),
             other => panic!("expected a notice, got {other:?}"),
         }
     }
@@ -141,7 +141,7 @@ async fn the_kill_switch_reports_what_the_readback_proved_and_journals_it() {
     let started = w.actuator.carry_out(Request::FireKill).unwrap();
     assert!(started.contains("KILL SWITCH fired"), "{started}");
     match w.next().await {
-        AppEvent::KillDone {
+        SupervisorEvent::KillDone {
             state,
             text,
             timings,
@@ -183,7 +183,7 @@ async fn a_guard_kill_is_timed_from_the_trip_not_from_when_its_task_runs() {
         std::hint::spin_loop();
     }
     assert!(w.notice().await.0.starts_with("guard pct-high tripped"));
-    let AppEvent::KillDone { state, timings, .. } = w.next().await else {
+    let SupervisorEvent::KillDone { state, timings, .. } = w.next().await else {
         panic!("the kill's verdict follows")
     };
     assert!(matches!(state, KillState::Halted { .. }), "{state:?}");
@@ -409,7 +409,7 @@ async fn without_a_journal_the_kill_switch_still_fires_and_says_what_was_not_jou
         .unwrap()
         .unwrap();
     match done {
-        AppEvent::KillDone { state, text, .. } => {
+        SupervisorEvent::KillDone { state, text, .. } => {
             assert!(matches!(state, KillState::Halted { .. }), "{text}");
             assert!(text.contains("NOT journaled"), "{text}");
             assert!(
@@ -445,7 +445,7 @@ async fn with_etcd_away_the_kill_switch_says_its_records_are_kept_locally() {
         .unwrap()
         .unwrap();
     match done {
-        AppEvent::KillDone {
+        SupervisorEvent::KillDone {
             state, text, kept, ..
         } => {
             assert!(matches!(state, KillState::Halted { .. }), "{text}");

@@ -8,7 +8,7 @@ use crate::journal::{file, FileJournal, SharedJournal};
 use std::sync::Arc;
 
 /// A second cockpit on `w`'s journal file, with its own handle on it.
-fn second(w: &World) -> (LiveActuator, mpsc::Receiver<AppEvent>) {
+fn second(w: &World) -> (LiveActuator, mpsc::Receiver<SupervisorEvent>) {
     let path = w.pb.audit_dir().join(file::FILE_NAME);
     let journal: SharedJournal = Arc::new(FileJournal::new(path));
     let (tx, rx) = mpsc::channel(8);
@@ -16,15 +16,15 @@ fn second(w: &World) -> (LiveActuator, mpsc::Receiver<AppEvent>) {
     (LiveActuator::new(ctx, tx), rx)
 }
 
-async fn notice(rx: &mut mpsc::Receiver<AppEvent>) -> String {
+async fn notice(rx: &mut mpsc::Receiver<SupervisorEvent>) -> String {
     match tokio::time::timeout(Duration::from_secs(20), rx.recv()).await {
-        Ok(Some(AppEvent::Notice { text, .. })) => text,
+        Ok(Some(SupervisorEvent::Notice { text, .. })) => text,
         other => panic!("expected a notice, got {other:?}"),
     }
 }
 
 /// Both cockpits' notices for one act each; sorted, so "already" comes first.
-async fn both(w: &mut World, rx: &mut mpsc::Receiver<AppEvent>) -> [String; 2] {
+async fn both(w: &mut World, rx: &mut mpsc::Receiver<SupervisorEvent>) -> [String; 2] {
     let mut texts = [w.notice().await.0, notice(rx).await];
     texts.sort_by_key(|t| !t.contains("already"));
     texts

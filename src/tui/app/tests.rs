@@ -4,7 +4,7 @@ use super::*;
 use crate::poller::PollEvent;
 use crate::release::StageState;
 use crate::source::{Payload, Sample};
-use crate::supervisor::event::AppEvent;
+use crate::supervisor::event::SupervisorEvent;
 use crate::supervisor::request::Request;
 use crate::tui::overlays::dialog::Dialog;
 use crossterm::event::{
@@ -53,12 +53,12 @@ pub(super) fn press(app: &mut App, c: char) {
     key(app, KeyCode::Char(c), now());
 }
 
-pub(super) fn entropy(value: f64, at: DateTime<Utc>) -> AppEvent {
+pub(super) fn entropy(value: f64, at: DateTime<Utc>) -> SupervisorEvent {
     let sample = |name: &str, v: f64| Sample {
         labels: [("__name__".to_string(), name.to_string())].into(),
         value: v,
     };
-    AppEvent::Poll(PollEvent::Finished(Box::new(Observation {
+    SupervisorEvent::Poll(PollEvent::Finished(Box::new(Observation {
         source: "policy".into(),
         at,
         took: std::time::Duration::from_millis(2),
@@ -77,11 +77,11 @@ pub(super) fn entropy(value: f64, at: DateTime<Utc>) -> AppEvent {
 pub(super) fn supervised(
     app: &mut App,
     core: &mut crate::supervisor::Core,
-    event: AppEvent,
+    event: SupervisorEvent,
     at: DateTime<Utc>,
 ) {
     core.apply(event, at);
-    app.apply(AppEvent::Snapshot(Arc::new(core.snapshot(at))), at);
+    app.apply(SupervisorEvent::Snapshot(Arc::new(core.snapshot(at))), at);
 }
 
 pub(super) fn core(app: &App) -> crate::supervisor::Core {
@@ -99,7 +99,7 @@ pub(super) fn ramp_at_10(app: &mut App) {
         }),
         ..Default::default()
     };
-    app.apply(AppEvent::ReleaseChanged(Box::new(state)), now());
+    app.apply(SupervisorEvent::ReleaseChanged(Box::new(state)), now());
 }
 
 #[test]
@@ -169,7 +169,7 @@ fn observations_change_verdicts_and_the_source_line() {
         .unwrap();
     assert_eq!(app.verdicts[i].status, crate::engine::Status::Unknown);
     let mut sup = core(&app);
-    let started = AppEvent::Poll(PollEvent::Started {
+    let started = SupervisorEvent::Poll(PollEvent::Started {
         source: "policy".into(),
     });
     supervised(&mut app, &mut sup, started, now());
@@ -182,7 +182,10 @@ fn observations_change_verdicts_and_the_source_line() {
     // Staleness comes with the supervisor's clock: max_age is 30s.
     let later = now() + chrono::Duration::seconds(31);
     sup.tick(later);
-    app.apply(AppEvent::Snapshot(Arc::new(sup.snapshot(later))), later);
+    app.apply(
+        SupervisorEvent::Snapshot(Arc::new(sup.snapshot(later))),
+        later,
+    );
     assert_eq!(app.verdicts[i].status, crate::engine::Status::Unknown);
 }
 

@@ -5,7 +5,7 @@ use super::tests::{app, key, now, press, ramp_at_10, recording, Recorder};
 use super::*;
 use crate::engine::Decision;
 use crate::release::{AckRecord, StageState};
-use crate::supervisor::event::AppEvent;
+use crate::supervisor::event::SupervisorEvent;
 use crate::supervisor::request::Request;
 use crate::tui::overlays::dialog::Dialog;
 use crossterm::event::KeyCode;
@@ -291,7 +291,7 @@ fn entering_100_percent_wants_the_stage_name_typed() {
         }),
         ..Default::default()
     };
-    app.apply(AppEvent::ReleaseChanged(Box::new(state)), now());
+    app.apply(SupervisorEvent::ReleaseChanged(Box::new(state)), now());
     app.gate = crate::engine::GateDecision {
         decision: Decision::Go,
         holds: Vec::new(),

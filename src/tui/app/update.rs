@@ -3,7 +3,7 @@
 //! on the clock tick, never at a fixed rate.
 
 use super::App;
-use crate::supervisor::event::AppEvent;
+use crate::supervisor::event::SupervisorEvent;
 use crate::supervisor::Snapshot;
 use crate::tui::keymap;
 use chrono::{DateTime, Utc};
@@ -11,27 +11,27 @@ use crossterm::event::{Event, KeyEvent};
 use std::sync::Arc;
 
 impl App {
-    pub fn apply(&mut self, event: AppEvent, now: DateTime<Utc>) {
+    pub fn apply(&mut self, event: SupervisorEvent, now: DateTime<Utc>) {
         match event {
-            AppEvent::Snapshot(snap) => self.draw_snapshot(&snap, now),
+            SupervisorEvent::Snapshot(snap) => self.draw_snapshot(&snap, now),
             // The supervisor folds these; the cockpit draws its snapshots.
-            AppEvent::Poll(_) => {}
-            AppEvent::ReleaseChanged(state) => {
+            SupervisorEvent::Poll(_) => {}
+            SupervisorEvent::ReleaseChanged(state) => {
                 self.supervisor_kill = state.kill.clone();
                 self.release = *state;
                 self.reconcile_kill();
                 self.fix_selection();
                 self.mark_dirty();
             }
-            AppEvent::Notice { text, bad } => self.say(text, bad, now),
-            AppEvent::Condition { topic, text } => {
+            SupervisorEvent::Notice { text, bad } => self.say(text, bad, now),
+            SupervisorEvent::Condition { topic, text } => {
                 let changed = match text {
                     Some(t) => self.conditions.insert(topic, t.clone()) != Some(t),
                     None => self.conditions.remove(topic).is_some(),
                 };
                 self.dirty |= changed;
             }
-            AppEvent::KillDone {
+            SupervisorEvent::KillDone {
                 state, text, kept, ..
             } => {
                 let bad = !matches!(state, crate::release::KillState::Halted { .. });

@@ -8,7 +8,7 @@ use liftoff::release::{
     AckRecord, DecisionSummary, JournalLine, KillState, ReleaseState, StageState,
 };
 use liftoff::source::{Alert, CommandOutput, FileInfo, Observation, Payload, Sample};
-use liftoff::supervisor::event::AppEvent;
+use liftoff::supervisor::event::SupervisorEvent;
 use liftoff::supervisor::Core;
 use liftoff::tui::app::App;
 use liftoff::tui::layout::Layout;
@@ -23,8 +23,8 @@ pub fn now() -> DateTime<Utc> {
     "2026-11-21T12:00:00Z".parse().unwrap()
 }
 
-fn obs(source: &str, ago_s: i64, origin: &str, payload: Payload) -> AppEvent {
-    AppEvent::Poll(PollEvent::Finished(Box::new(Observation {
+fn obs(source: &str, ago_s: i64, origin: &str, payload: Payload) -> SupervisorEvent {
+    SupervisorEvent::Poll(PollEvent::Finished(Box::new(Observation {
         source: source.into(),
         at: now() - Duration::seconds(ago_s),
         took: std::time::Duration::from_millis(4),
@@ -47,7 +47,7 @@ fn labels(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
         .collect()
 }
 
-fn policy(ago_s: i64, entropy: f64) -> AppEvent {
+fn policy(ago_s: i64, entropy: f64) -> SupervisorEvent {
     obs(
         "policy",
         ago_s,
@@ -62,7 +62,7 @@ fn policy(ago_s: i64, entropy: f64) -> AppEvent {
     )
 }
 
-fn burn(ago_s: i64, value: f64) -> AppEvent {
+fn burn(ago_s: i64, value: f64) -> SupervisorEvent {
     let results = [(
         "slo:error_budget_burn:ratio".to_string(),
         Ok(vec![sample("slo:error_budget_burn:ratio", value)]),
@@ -155,7 +155,7 @@ pub fn release() -> ReleaseState {
 }
 
 /// Every source answered; history for the guards' sparklines; a page alert.
-pub fn events() -> Vec<AppEvent> {
+pub fn events() -> Vec<SupervisorEvent> {
     let mut out = Vec::new();
     for i in 0..120i64 {
         let wave = ((i as f64) / 7.0).sin() * 0.03;
@@ -223,18 +223,18 @@ pub fn app(layout: &str, theme: &str, size: (u16, u16)) -> App {
 
 /// As `app`, with `extra` events (e.g. failed polls) after the usual ones,
 /// folded by the same supervisor core.
-pub fn app_after(layout: &str, theme: &str, size: (u16, u16), extra: Vec<AppEvent>) -> App {
+pub fn app_after(layout: &str, theme: &str, size: (u16, u16), extra: Vec<SupervisorEvent>) -> App {
     let theme = Theme::load(theme).expect("theme");
     let layout = Layout::load(layout).expect("layout");
     let mut app = App::new(playbook(), theme, layout, now());
     // What the supervisor publishes after these events is what the cockpit draws.
     let mut core = Core::new(app.pb.clone(), now());
-    core.apply(AppEvent::ReleaseChanged(Box::new(release())), now());
+    core.apply(SupervisorEvent::ReleaseChanged(Box::new(release())), now());
     for e in events().into_iter().chain(extra) {
         core.apply(e, now());
     }
     let snapshot = std::sync::Arc::new(core.snapshot(now()));
-    app.apply(AppEvent::Snapshot(snapshot), now());
+    app.apply(SupervisorEvent::Snapshot(snapshot), now());
     app.size = size;
     app.fix_selection();
     app
