@@ -6,7 +6,7 @@ use super::action::{self, ActionResult, Fill};
 use super::readback::{await_pass, read_once, ReadbackResult};
 use super::ActContext;
 use crate::expr::bind::Surroundings;
-use crate::playbook::{Action, ActionSpec, CompiledReadback};
+use crate::playbook::{Action, CompiledReadback};
 use serde::Serialize;
 use std::time::{Duration, Instant};
 use tokio::task::JoinHandle;
@@ -142,7 +142,7 @@ impl Dispatched {
 /// Puts every action on its own task at once. Must be called inside a tokio runtime.
 pub fn dispatch(
     ctx: &ActContext,
-    actions: &[ActionSpec],
+    actions: &[&Action],
     fill: &Fill,
     pressed: Instant,
 ) -> Dispatched {
@@ -151,7 +151,7 @@ pub fn dispatch(
         .iter()
         .enumerate()
         .map(|(index, a)| {
-            let (a, fill) = (Action::from(a), fill.clone());
+            let (a, fill) = ((*a).clone(), fill.clone());
             let base_dir = base_dir.to_path_buf();
             let poll = ctx.poll.clone();
             tokio::spawn(async move { action::run(index, &a, &fill, &base_dir, &poll).await })
@@ -163,7 +163,7 @@ pub fn dispatch(
         .into_iter()
         .zip(actions)
         .enumerate()
-        .map(|(index, (handle, a))| (index, action::describe(&Action::from(a), fill), handle))
+        .map(|(index, (handle, a))| (index, action::describe(a, fill), handle))
         .collect();
     Dispatched {
         pressed,
@@ -175,7 +175,7 @@ pub fn dispatch(
 /// Dispatches `actions` and awaits them and the readback.
 pub async fn fire(
     ctx: &ActContext,
-    actions: &[ActionSpec],
+    actions: &[&Action],
     readback: Option<&CompiledReadback>,
     fill: &Fill,
     around: &Surroundings,

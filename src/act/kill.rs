@@ -11,7 +11,7 @@ use super::ActContext;
 use crate::expr::bind::Surroundings;
 use crate::journal::event::{Failed, Fired as FiredEvent, Verified};
 use crate::journal::{self, Appended, Event, NewEvent, Stored};
-use crate::playbook::{ActionSpec, CompiledReadback};
+use crate::playbook::{Action, CompiledReadback};
 use crate::release::KillState;
 use chrono::Utc;
 use serde::Serialize;
@@ -72,7 +72,7 @@ pub async fn fire_pressed(
             fire_target(
                 &ctx,
                 None,
-                &ks.actions,
+                &ks.actions.iter().map(|e| &e.action).collect::<Vec<_>>(),
                 pb.kill_verify.as_ref(),
                 reason,
                 cause,
@@ -88,7 +88,7 @@ pub async fn fire_pressed(
 pub(crate) async fn fire_target(
     ctx: &ActContext,
     target: Option<String>,
-    actions: &[ActionSpec],
+    actions: &[&Action],
     readback: Option<&CompiledReadback>,
     reason: Option<String>,
     cause: Option<Event>,

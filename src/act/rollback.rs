@@ -36,7 +36,11 @@ pub async fn fire(ctx: ActContext, target: &str, reason: Option<String>) -> Kill
     fire_target(
         &ctx,
         Some(target.to_string()),
-        &rollback.actions,
+        &rollback
+            .actions
+            .iter()
+            .map(|e| &e.action)
+            .collect::<Vec<_>>(),
         Some(&readback),
         reason,
         None,

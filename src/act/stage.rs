@@ -86,7 +86,7 @@ pub async fn enter_from(
         None => None,
     };
     let readback = own.as_ref().or(pb.ramp_readback.as_ref());
-    let fired = fire(&ctx, std::slice::from_ref(action), readback, &fill, &around).await;
+    let fired = fire(&ctx, &[action], readback, &fill, &around).await;
     let (entered, event) = match &fired.result {
         Verification::Verified { took } => (
             true,

@@ -85,6 +85,7 @@ async fn the_playbook_is_written_with_this_worlds_addresses_and_loads() {
         .as_ref()
         .unwrap()
         .set
+        .table
         .run
         .contains(&"{percent}".to_string()));
     assert_eq!(pb.audit_dir(), w.dirs.audit());
@@ -267,6 +268,7 @@ async fn the_playbooks_own_actions_move_the_world() {
         .as_ref()
         .unwrap()
         .set
+        .table
         .run
         .iter()
         .map(|a| a.replace("{percent}", "25"))
@@ -274,12 +276,14 @@ async fn the_playbooks_own_actions_move_the_world() {
     run_argv(&set);
     assert_eq!(gauge(&scrape(&w).await, "rl_influence_percent"), 25.0);
 
-    let rollback = &pb.playbook.rollbacks[0].actions[0].run;
+    let rollback = &pb.playbook.rollbacks[0].actions[0].table.run;
     run_argv(rollback);
     assert_eq!(gauge(&scrape(&w).await, "rl_influence_percent"), 0.0);
     run_argv(&set);
 
-    let kill = &pb.playbook.kill_switch.as_ref().unwrap().actions[0].run;
+    let kill = &pb.playbook.kill_switch.as_ref().unwrap().actions[0]
+        .table
+        .run;
     run_argv(kill);
     let samples = scrape(&w).await;
     assert_eq!(gauge(&samples, "rl_execution_halted"), 1.0);

@@ -83,7 +83,9 @@ async fn the_kill_switch_readback_proves_the_halt_through_the_scrape_client() {
     let before = poll(&ctx, &verify.spec.source, source, &[]).await;
     assert!(!read(before), "not halted before the kill switch fires");
 
-    let argv = &pb.playbook.kill_switch.as_ref().unwrap().actions[0].run;
+    let argv = &pb.playbook.kill_switch.as_ref().unwrap().actions[0]
+        .table
+        .run;
     let status = std::process::Command::new(&argv[0])
         .args(&argv[1..])
         .status()

@@ -3,7 +3,8 @@
 //! never silently turns a check off.
 
 use super::duration::Dur;
-use super::table::{ActionSpec, SourceSpec};
+use super::model::ActionEntry;
+use super::table::SourceSpec;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -217,7 +218,7 @@ impl Readback {
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Ramp {
-    pub set: ActionSpec,
+    pub set: ActionEntry,
     #[serde(default)]
     pub readback: Option<Readback>,
     #[serde(default, rename = "stage")]
@@ -237,10 +238,10 @@ pub struct Stage {
     pub acks: Vec<String>,
     /// Overrides the ramp's `set` for this stage (e.g. a different toggle set).
     #[serde(default)]
-    pub set: Option<ActionSpec>,
+    pub set: Option<ActionEntry>,
     /// Run when stepping back out of this stage (default: the previous stage's `set`).
     #[serde(default)]
-    pub undo: Option<ActionSpec>,
+    pub undo: Option<ActionEntry>,
     /// Proves this stage's share was set (default: the ramp's `readback`).
     #[serde(default)]
     pub readback: Option<Readback>,
@@ -288,7 +289,7 @@ pub struct Guard {
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct KillSwitch {
-    pub actions: Vec<ActionSpec>,
+    pub actions: Vec<ActionEntry>,
     pub verify: Readback,
     #[serde(default)]
     pub title: Option<String>,
@@ -300,7 +301,7 @@ pub struct Rollback {
     pub id: String,
     #[serde(default)]
     pub title: Option<String>,
-    pub actions: Vec<ActionSpec>,
+    pub actions: Vec<ActionEntry>,
     pub verify: Readback,
 }
 

@@ -111,7 +111,7 @@ pub fn validate(pb: &Playbook) -> Vec<Finding> {
     let check_ids: Vec<&str> = pb.checks.iter().map(|c| c.id.as_str()).collect();
 
     if let Some(ramp) = &pb.ramp {
-        action(&mut f, "ramp.set", &ramp.set, pb, &sources);
+        action(&mut f, "ramp.set", &ramp.set.table, pb, &sources);
         if let Some(rb) = &ramp.readback {
             readback(&mut f, "ramp.readback", rb, pb, &sources);
         }
@@ -155,10 +155,10 @@ pub fn validate(pb: &Playbook) -> Vec<Finding> {
                 }
             }
             if let Some(set) = &st.set {
-                action(&mut f, &format!("{path}.set"), set, pb, &sources);
+                action(&mut f, &format!("{path}.set"), &set.table, pb, &sources);
             }
             if let Some(undo) = &st.undo {
-                action(&mut f, &format!("{path}.undo"), undo, pb, &sources);
+                action(&mut f, &format!("{path}.undo"), &undo.table, pb, &sources);
             }
             if let Some(rb) = &st.readback {
                 readback(&mut f, &format!("{path}.readback"), rb, pb, &sources);
@@ -194,7 +194,13 @@ pub fn validate(pb: &Playbook) -> Vec<Finding> {
             f.at("kill_switch.actions", "the kill switch has no actions", Some("add at least one, e.g. { kind = \"command\", run = [\"make\", \"kill-switch\"] }".into()));
         }
         for (i, a) in k.actions.iter().enumerate() {
-            action(&mut f, &format!("kill_switch.actions.{i}"), a, pb, &sources);
+            action(
+                &mut f,
+                &format!("kill_switch.actions.{i}"),
+                &a.table,
+                pb,
+                &sources,
+            );
         }
         readback(&mut f, "kill_switch.verify", &k.verify, pb, &sources);
     }
@@ -215,7 +221,13 @@ pub fn validate(pb: &Playbook) -> Vec<Finding> {
             );
         }
         for (j, a) in r.actions.iter().enumerate() {
-            action(&mut f, &format!("{path}.actions.{j}"), a, pb, &sources);
+            action(
+                &mut f,
+                &format!("{path}.actions.{j}"),
+                &a.table,
+                pb,
+                &sources,
+            );
         }
         readback(&mut f, &format!("{path}.verify"), &r.verify, pb, &sources);
     }

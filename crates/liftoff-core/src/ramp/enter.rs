@@ -1,7 +1,7 @@
 //! Whether the ramp may move, and if not, exactly what holds it.
 
 use crate::engine::{AckStatus, Decision, GateDecision, Hold, Status, Verdict};
-use crate::playbook::{ActionSpec, Playbook, Ramp, Readback, Stage};
+use crate::playbook::{Action, Playbook, Ramp, Readback, Stage};
 use crate::release::{KillState, ReleaseState};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
@@ -193,8 +193,8 @@ pub fn previous_stage(state: &ReleaseState) -> Option<usize> {
 }
 
 /// The action that sets a stage's traffic share (its own `set`, else the ramp's).
-pub fn set_action<'a>(ramp: &'a Ramp, stage: &'a Stage) -> &'a ActionSpec {
-    stage.set.as_ref().unwrap_or(&ramp.set)
+pub fn set_action<'a>(ramp: &'a Ramp, stage: &'a Stage) -> &'a Action {
+    &stage.set.as_ref().unwrap_or(&ramp.set).action
 }
 
 /// May the ramp enter stage `index`? It must be the next stage, the gate must
@@ -262,8 +262,9 @@ pub fn readback_for<'a>(ramp: &'a Ramp, stage: &'a Stage) -> Option<&'a Readback
 /// The action that takes the ramp back from stage `from` to stage `to`: the
 /// `undo` of the stage being left, else the `set` of the stage stepped back to
 /// (never the current stage's `set` again).
-pub fn undo_action<'a>(ramp: &'a Ramp, from: Option<&'a Stage>, to: &'a Stage) -> &'a ActionSpec {
+pub fn undo_action<'a>(ramp: &'a Ramp, from: Option<&'a Stage>, to: &'a Stage) -> &'a Action {
     from.and_then(|s| s.undo.as_ref())
+        .map(|undo| &undo.action)
         .unwrap_or_else(|| set_action(ramp, to))
 }
 

@@ -3,11 +3,39 @@
 use super::keyed::{keyed, Keys};
 use super::parts::{CommandSpec, HttpTarget, KubeTarget};
 use crate::playbook::duration::Dur;
+use crate::playbook::table::ActionSpec;
 use crate::playbook::ActionKind;
+use serde::{Deserialize, Serialize};
 
 pub const DEFAULT_ACTION_TIMEOUT: Dur = Dur::secs(30);
 
-/// One validated action: set the ramp, halt, roll back.
+/// An action as written (`table`: what validation reads and points into)
+/// and as run (`action`). serde reads the table, keeping each key's
+/// position, and types it at once; the typed form of a table validation
+/// refuses is never run, because the whole playbook is refused.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(from = "ActionSpec", into = "ActionSpec")]
+pub struct ActionEntry {
+    pub table: ActionSpec,
+    pub action: Action,
+}
+
+impl From<ActionSpec> for ActionEntry {
+    fn from(table: ActionSpec) -> Self {
+        ActionEntry {
+            action: Action::from(&table),
+            table,
+        }
+    }
+}
+
+impl From<ActionEntry> for ActionSpec {
+    fn from(entry: ActionEntry) -> Self {
+        entry.table
+    }
+}
+
+/// One action: set the ramp, halt, roll back.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Action {
     pub timeout: Dur,

@@ -11,7 +11,7 @@ mod parts;
 mod source;
 
 pub use action::{
-    action_keys, Action, ActionConfig, HttpAction, KubeAction, DEFAULT_ACTION_TIMEOUT,
+    action_keys, Action, ActionConfig, ActionEntry, HttpAction, KubeAction, DEFAULT_ACTION_TIMEOUT,
 };
 pub use keyed::Keys;
 pub use parts::{CommandSpec, HttpPoll, HttpTarget, KubeTarget};

@@ -91,3 +91,24 @@ fn a_table_becomes_its_kinds_variant_with_defaults() {
         other => panic!("a command action became {other:?}"),
     }
 }
+
+#[test]
+fn an_action_is_typed_as_it_is_read_and_keeps_its_table() {
+    let entry: ActionEntry =
+        toml::from_str("kind = \"http\"\nurl = \"http://127.0.0.1:8080/halt\"\n").unwrap();
+    assert_eq!(
+        entry.table.url.as_deref(),
+        Some("http://127.0.0.1:8080/halt")
+    );
+    assert_eq!(entry.action.timeout, DEFAULT_ACTION_TIMEOUT);
+    match &entry.action.config {
+        ActionConfig::Http(h) => {
+            assert_eq!(h.target.url, "http://127.0.0.1:8080/halt");
+            assert_eq!(h.method, None);
+        }
+        other => panic!("an http action became {other:?}"),
+    }
+    // An unknown key is still serde's refusal, from the table.
+    let err = toml::from_str::<ActionEntry>("kind = \"http\"\nmetod = \"POST\"\n").unwrap_err();
+    assert!(err.to_string().contains("unknown field `metod`"), "{err}");
+}
