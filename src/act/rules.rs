@@ -7,7 +7,7 @@
 //! that says exactly what the act will count for, or a refusal that says why not.
 
 use crate::engine::{Decision, GateDecision};
-use crate::playbook::{Dur, Playbook, Source, SourceConfig, SourceKind};
+use crate::playbook::{Dur, LoadedPlaybook, Playbook, SourceConfig, SourceKind};
 use crate::release::{self, AckRecord, ReleaseState};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
@@ -157,7 +157,7 @@ pub struct TickPlan {
 /// source; an item that names a `role` is ticked only by someone holding a
 /// valid ACK as that role.
 pub fn may_tick(
-    pb: &Playbook,
+    pb: &LoadedPlaybook,
     state: &ReleaseState,
     item: &str,
     who: &str,
@@ -181,19 +181,18 @@ pub fn may_tick(
             ),
         );
     };
-    let source = Source::from(spec);
-    let SourceConfig::Manual(manual) = &source.config else {
+    let SourceConfig::Manual(manual) = &spec.config else {
         return refuse(
             "tick",
             format!(
                 "`{item}` is not a manual item: it is a {} source; only `kind = \"manual\"` sources are ticked",
-                source.kind().name()
+                spec.kind().name()
             ),
         );
     };
     let title = manual.title.clone().unwrap_or_else(|| item.to_string());
     if let Some(role) = &manual.role {
-        if !holds_role(pb, state, role, who, now) {
+        if !holds_role(&pb.playbook, state, role, who, now) {
             return refuse(
                 "tick",
                 format!("{title} is ticked by the {role} role: {who} holds no valid ACK as {role}"),

@@ -7,6 +7,10 @@ use crate::playbook::load_str;
 use crate::release::{StageEntry, StageState};
 
 fn pb() -> Playbook {
+    loaded().playbook
+}
+
+fn loaded() -> LoadedPlaybook {
     let release = r#"
 [release]
 name = "pilot cohort"
@@ -37,9 +41,7 @@ percent = 10
 acks = ["commander", "sre"]
 "#;
     let text = format!("{release}{shared}{rest}");
-    load_str(std::path::Path::new("t.toml"), &text)
-        .unwrap()
-        .playbook
+    load_str(std::path::Path::new("t.toml"), &text).unwrap()
 }
 
 fn t(min: i64) -> DateTime<Utc> {
@@ -65,7 +67,7 @@ fn acked(acks: &[(&str, &str, i64)]) -> ReleaseState {
 
 #[test]
 fn a_tick_by_someone_without_the_items_role_ack_is_refused() {
-    let p = pb();
+    let p = loaded();
     let s = acked(&[("sre", "bob", 0)]);
     let r = may_tick(&p, &s, "plan", "mallory", t(1)).unwrap_err();
     assert_eq!(

@@ -18,7 +18,7 @@ pub async fn tick(
     checked: bool,
     now: DateTime<Utc>,
 ) -> Result<(TickPlan, Stored), ActError> {
-    let plan = rules::may_tick(&ctx.pb.playbook, state, item, &ctx.actor.name, now)?;
+    let plan = rules::may_tick(&ctx.pb, state, item, &ctx.actor.name, now)?;
     let stored = record(ctx, &plan.item, plan.role.clone(), checked).await?;
     Ok((plan, stored))
 }

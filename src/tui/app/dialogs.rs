@@ -127,7 +127,7 @@ impl App {
         };
         let item = check.spec.source.clone();
         // The rule book decides, as for `liftoff tick` (same words).
-        let plan = match rules::may_tick(&self.pb.playbook, &self.release, &item, &self.user, now) {
+        let plan = match rules::may_tick(&self.pb, &self.release, &item, &self.user, now) {
             Ok(plan) => plan,
             Err(refused) => return self.say(refused.to_string(), true, now),
         };
