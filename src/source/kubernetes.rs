@@ -28,19 +28,14 @@ use serde_json::Value;
 /// Objects per LIST page: large namespaces come in several requests, none huge.
 const PAGE: u32 = 500;
 
-/// What one kubernetes source asks for, resolved against the kubeconfig.
+/// What one kubernetes source asks for, its kubeconfig resolved.
 #[derive(Debug, Clone)]
 pub struct Query {
     pub target: Target,
-    /// As the playbook names it (`pods`, `rollouts.argoproj.io`, `Rollout`),
-    /// resolved against the cluster by `discover::resolve`.
-    pub resource: String,
-    pub api_version: Option<String>,
-    /// None: the context's namespace.
-    pub namespace: Option<String>,
-    pub name: Option<String>,
-    pub label_selector: Option<String>,
-    pub field_selector: Option<String>,
+    /// The resource as the playbook names it (`pods`, `rollouts.argoproj.io`,
+    /// `Rollout`), resolved against the cluster by `discover::resolve`; a
+    /// namespace of None is the context's.
+    pub spec: KubeSource,
     /// The most bytes of JSON one read may bring (`max_bytes`): a LIST over
     /// every page stops with `TooLarge` past it, never a silent truncation.
     pub max_bytes: u64,
@@ -53,33 +48,33 @@ impl Query {
         spec: &KubeSource,
     ) -> Result<Query, SourceError> {
         let t = &spec.target;
-        let resource = t.resource.as_str();
         // Refuses a malformed name before connecting.
-        discover::name(resource, t.api_version.as_deref())?;
-        if resource == "secrets" && t.name.is_none() {
+        discover::name(&t.resource, t.api_version.as_deref())?;
+        if t.resource == "secrets" && t.name.is_none() {
             return Err(SourceError::Config(
                 "secrets are read only one at a time: add name = \"the-secret\"".into(),
             ));
         }
         Ok(Query {
             target: Target::new(&ctx.base_dir, t.kubeconfig.as_deref(), t.context.as_deref()),
-            resource: resource.to_string(),
-            api_version: t.api_version.clone(),
-            namespace: t.namespace.clone(),
-            name: t.name.clone(),
-            label_selector: spec.selector.clone(),
-            field_selector: spec.field_selector.clone(),
+            spec: spec.clone(),
             max_bytes: polling.max_bytes,
         })
     }
 
+    fn name(&self) -> Option<&String> {
+        self.spec.target.name.as_ref()
+    }
+
     fn namespace<'a>(&'a self, conn: &'a Connection) -> &'a str {
-        self.namespace.as_deref().unwrap_or(&conn.default_namespace)
+        let namespace = self.spec.target.namespace.as_deref();
+        namespace.unwrap_or(&conn.default_namespace)
     }
 
     /// Where the resource lives on this cluster (discovery for custom ones).
     pub async fn resolve(&self, conn: &Connection) -> Result<Resolved, SourceError> {
-        discover::resolve(conn, &self.resource, self.api_version.as_deref()).await
+        let t = &self.spec.target;
+        discover::resolve(conn, &t.resource, t.api_version.as_deref()).await
     }
 }
 
@@ -100,14 +95,14 @@ pub async fn poll(
 /// One GET (with `name`) or a paged LIST; secrets redacted.
 pub async fn read(conn: &Connection, q: &Query) -> Result<Vec<Value>, SourceError> {
     let kind = q.resolve(conn).await?;
-    if kind.is_secret() && q.name.is_none() {
+    if kind.is_secret() && q.name().is_none() {
         return Err(SourceError::Config(
             "secrets are read only one at a time: add name = \"the-secret\"".into(),
         ));
     }
     let path = kind.collection_path(q.namespace(conn));
     let request = kube::core::Request::new(path);
-    let mut items = match &q.name {
+    let mut items = match q.name() {
         Some(name) => {
             let req = request
                 .get(name, &GetParams::default())
@@ -141,8 +136,8 @@ async fn list(
     let mut read_bytes = 0u64;
     loop {
         let lp = ListParams {
-            label_selector: q.label_selector.clone(),
-            field_selector: q.field_selector.clone(),
+            label_selector: q.spec.selector.clone(),
+            field_selector: q.spec.field_selector.clone(),
             limit: Some(PAGE),
             continue_token: continue_token.take(),
             ..Default::default()

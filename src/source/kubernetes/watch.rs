@@ -70,14 +70,21 @@ impl KubeWatch {
             Api::all_with(conn.client.clone(), &ar)
         };
         let mut config = watcher::Config::default();
-        if let Some(l) = &q.label_selector {
+        if let Some(l) = &q.spec.selector {
             config = config.labels(l);
         }
         let fields: Vec<String> = q
+            .spec
             .field_selector
             .iter()
             .cloned()
-            .chain(q.name.iter().map(|n| format!("metadata.name={n}")))
+            .chain(
+                q.spec
+                    .target
+                    .name
+                    .iter()
+                    .map(|n| format!("metadata.name={n}")),
+            )
             .collect();
         if !fields.is_empty() {
             config = config.fields(&fields.join(","));
