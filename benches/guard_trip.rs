@@ -169,19 +169,11 @@ async fn run(remote: &Arc<Remote>, port: u16, case: &Case, phase: f64) -> Sample
                 _ => None,
             };
             for duty in core.apply(event, Utc::now()) {
-                if let Duty::GuardTripped {
-                    guard,
-                    since,
-                    value,
-                } = duty
-                {
+                if let Duty::GuardTripped { .. } = duty {
                     tripped.get_or_insert_with(Instant::now);
-                    let act = Request::GuardTripped {
-                        guard,
-                        since,
-                        value,
-                    };
-                    actuator.carry_out(act).expect("the kill is handed over");
+                    actuator
+                        .carry_out(Request::Duty(duty))
+                        .expect("the kill is handed over");
                     acted = true;
                 }
             }

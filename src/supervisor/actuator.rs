@@ -7,6 +7,7 @@
 //! `carry_out` never blocks and never waits: it spawns and returns. The kill switch's
 //! clock starts here, at the key press, before its task is even scheduled.
 
+use super::core::Duty;
 use super::event::SupervisorEvent;
 use super::request::{Actuator, ConfirmedStanding, Decide, Request};
 use crate::act::fire::Verification;
@@ -288,16 +289,16 @@ impl Actuator for LiveActuator {
             } => self.tick(item, role, checked),
             Request::AnswerAlarm { guard, comment } => self.answer(guard, comment),
             Request::Waive(plan) => self.waive(*plan),
-            Request::GuardTripped {
+            Request::Duty(Duty::GuardTripped {
                 guard,
                 since,
                 value,
-            } => self.guard_tripped(*guard, since, value, acted),
-            Request::DecisionPoint {
+            }) => self.guard_tripped(*guard, since, value, acted),
+            Request::Duty(Duty::DecisionPoint {
                 stage,
                 offset,
                 event,
-            } => self.decision_point(stage, offset, *event),
+            }) => self.decision_point(stage, offset, *event),
         }
         Ok(started)
     }

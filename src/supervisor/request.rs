@@ -8,13 +8,10 @@
 //! A request carries what the cockpit saw when it was made (the gate, the
 //! ACKs, the release state), so the actuator never reaches back into the cockpit.
 
+use super::core::Duty;
 use crate::engine::{AckStatus, GateDecision};
-use crate::journal::Event;
-use crate::playbook::Guard;
 use crate::release::ReleaseState;
 use crate::report::Report;
-use chrono::{DateTime, Utc};
-use std::time::Duration;
 
 #[derive(Debug, Clone)]
 pub enum Request {
@@ -54,19 +51,9 @@ pub enum Request {
         guard: Option<String>,
         comment: Option<String>,
     },
-    /// A guard tripped while the ramp ran: kill or alarm, as it says.
-    GuardTripped {
-        guard: Box<Guard>,
-        since: DateTime<Utc>,
-        value: Option<String>,
-    },
-    /// A decision point of `stage` is due: journal `event` unless another
-    /// process already did.
-    DecisionPoint {
-        stage: String,
-        offset: Duration,
-        event: Box<Event>,
-    },
+    /// What the supervisor's clock or a guard asks: a guard's trip (kill or
+    /// alarm, as it says) or a decision point that fell due.
+    Duty(Duty),
 }
 
 /// A decision as the dialog took it.
@@ -113,8 +100,10 @@ impl Request {
             }
             Request::Waive(p) => format!("waive {}", p.check),
             Request::AnswerAlarm { .. } => "answer the alarm".into(),
-            Request::GuardTripped { guard, .. } => format!("guard {} tripped", guard.id),
-            Request::DecisionPoint { stage, offset, .. } => format!(
+            Request::Duty(Duty::GuardTripped { guard, .. }) => {
+                format!("guard {} tripped", guard.id)
+            }
+            Request::Duty(Duty::DecisionPoint { stage, offset, .. }) => format!(
                 "decision point T+{} at {stage}",
                 super::wording::offset(*offset)
             ),

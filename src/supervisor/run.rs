@@ -176,12 +176,8 @@ fn log(text: &str, bad: bool) {
 /// channel). Trips and decision points are recorded once across processes
 /// (`act::guards`, the journal's append-unless); a guard's kill is idempotent.
 fn perform(core: &mut Core, actuator: &mut LiveActuator, duty: Duty, now: chrono::DateTime<Utc>) {
-    let (request, kill) = match duty {
-        Duty::GuardTripped {
-            guard,
-            since,
-            value,
-        } => {
+    let kill = match &duty {
+        Duty::GuardTripped { guard, value, .. } => {
             let kill = guard.on_trip == crate::playbook::OnTrip::Kill;
             let text = format!(
                 "guard {} tripped (value {}): {}",
@@ -195,29 +191,11 @@ fn perform(core: &mut Core, actuator: &mut LiveActuator, duty: Duty, now: chrono
             );
             log(&text, true);
             core.say(text, true, now);
-            (
-                Request::GuardTripped {
-                    guard,
-                    since,
-                    value,
-                },
-                kill,
-            )
+            kill
         }
-        Duty::DecisionPoint {
-            stage,
-            offset,
-            event,
-        } => (
-            Request::DecisionPoint {
-                stage,
-                offset,
-                event,
-            },
-            false,
-        ),
+        Duty::DecisionPoint { .. } => false,
     };
-    if let Err(why) = actuator.carry_out(request) {
+    if let Err(why) = actuator.carry_out(Request::Duty(duty)) {
         log(&why, true);
         if kill {
             core.kill_not_started();

@@ -171,11 +171,11 @@ async fn a_guard_kill_is_timed_from_the_trip_not_from_when_its_task_runs() {
     let mut guard = w.pb.playbook.guards[0].clone();
     guard.on_trip = OnTrip::Kill;
     w.actuator
-        .carry_out(Request::GuardTripped {
+        .carry_out(Request::Duty(Duty::GuardTripped {
             guard: Box::new(guard),
             since: Utc::now(),
             value: Some("10".into()),
-        })
+        }))
         .unwrap();
     let busy = Duration::from_millis(30);
     let held = Instant::now();
@@ -314,10 +314,12 @@ async fn rollback_tick_alarm_and_answer_are_journaled() {
     w.actuator.carry_out(tick).unwrap();
     assert!(w.notice().await.0.starts_with("plan ticked by ana"));
     let guard = w.pb.playbook.guards[0].clone();
-    let trip = || Request::GuardTripped {
-        guard: Box::new(guard.clone()),
-        since: Utc::now(),
-        value: Some("10".into()),
+    let trip = || {
+        Request::Duty(Duty::GuardTripped {
+            guard: Box::new(guard.clone()),
+            since: Utc::now(),
+            value: Some("10".into()),
+        })
     };
     w.actuator.carry_out(trip()).unwrap();
     assert!(w
@@ -379,10 +381,12 @@ async fn a_decision_point_is_journaled_once_across_processes() {
     let st = entered_ten_percent(&w).await;
     let offset = Duration::from_secs(1800);
     let event = crate::ramp::decision_point_event(&st, offset, &no_go(), &[]);
-    let point = || Request::DecisionPoint {
-        stage: "10%".into(),
-        offset,
-        event: Box::new(event.clone()),
+    let point = || {
+        Request::Duty(Duty::DecisionPoint {
+            stage: "10%".into(),
+            offset,
+            event: Box::new(event.clone()),
+        })
     };
     w.actuator.carry_out(point()).unwrap();
     assert_eq!(w.notice().await.0, "decision point T+30m at 10% recorded");

@@ -39,10 +39,12 @@ async fn two_cockpits_record_each_decision_point_once() {
     for minute in 30..30 + POINTS {
         let offset = Duration::from_secs(minute * 60);
         let event = crate::ramp::decision_point_event(&st, offset, &no_go(), &[]);
-        let point = || Request::DecisionPoint {
-            stage: "10%".into(),
-            offset,
-            event: Box::new(event.clone()),
+        let point = || {
+            Request::Duty(Duty::DecisionPoint {
+                stage: "10%".into(),
+                offset,
+                event: Box::new(event.clone()),
+            })
         };
         // The same tick in both cockpits: both tasks run at once.
         w.actuator.carry_out(point()).unwrap();
@@ -69,10 +71,12 @@ async fn two_cockpits_raise_an_alarm_once_per_episode() {
     let mut w = world();
     let (mut other, mut rx) = second(&w);
     let guard = w.pb.playbook.guards[0].clone();
-    let trip = || Request::GuardTripped {
-        guard: Box::new(guard.clone()),
-        since: Utc::now(),
-        value: Some("10".into()),
+    let trip = || {
+        Request::Duty(Duty::GuardTripped {
+            guard: Box::new(guard.clone()),
+            since: Utc::now(),
+            value: Some("10".into()),
+        })
     };
     const EPISODES: usize = 5;
     for _ in 0..EPISODES {
