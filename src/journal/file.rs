@@ -352,18 +352,7 @@ pub fn spool_in(audit_dir: &Path) -> PathBuf {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::journal::event::{Ack, Actor, Event};
-
-    fn ack(role: &str) -> NewEvent {
-        NewEvent::new(
-            &Actor::here(Some("ana")),
-            &Event::Ack(Ack {
-                role: role.into(),
-                comment: None,
-                stage: None,
-            }),
-        )
-    }
+    use crate::journal::test_events::ack;
 
     #[test]
     fn appends_chain_and_read_back() {

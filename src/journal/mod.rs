@@ -19,6 +19,8 @@ pub mod health;
 pub(crate) mod no_journal;
 pub mod spool;
 mod tail;
+#[cfg(test)]
+pub(crate) mod test_events;
 
 pub use chain::Head;
 pub use config::JournalConfig;

@@ -135,22 +135,11 @@ fn warnings_notice(warnings: &[String]) -> Option<SupervisorEvent> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::journal::event::Ack;
-    use crate::journal::{Actor, Event, FileJournal, Journal, NewEvent};
+    use crate::journal::test_events::ack;
+    use crate::journal::{FileJournal, Journal};
     use std::io::Write;
     use std::sync::Arc;
     use std::time::Duration;
-
-    fn ack(role: &str) -> NewEvent {
-        NewEvent::new(
-            &Actor::here(Some("ana")),
-            &Event::Ack(Ack {
-                role: role.into(),
-                comment: None,
-                stage: None,
-            }),
-        )
-    }
 
     async fn next_state(rx: &mut mpsc::Receiver<SupervisorEvent>) -> ReleaseState {
         loop {
