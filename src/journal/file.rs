@@ -38,6 +38,13 @@ pub const FILE_NAME: &str = "journal.jsonl";
 /// How long the kill switch's records wait for the journal's lock before
 /// going to the spool (writers hold it for one line and an fsync).
 pub const KILL_LOCK_WAIT: Duration = Duration::from_millis(500);
+/// The longest an ordinary append (an ACK, a tick, a decision) waits for the
+/// file's lock: past it the act fails, saying so, instead of hanging behind
+/// a stuck writer.
+pub const APPEND_LOCK_WAIT: Duration = Duration::from_secs(5);
+/// The longest a reader waits for the shared lock; past it, it reads anyway
+/// and says so (at worst a line being written shows as torn).
+pub const READ_LOCK_WAIT: Duration = Duration::from_secs(2);
 
 #[derive(Debug, Clone)]
 pub struct FileJournal {
@@ -85,42 +92,51 @@ impl FileJournal {
         &self.spool
     }
 
-    /// All bytes of the journal, read under a shared lock (empty if it does not exist yet).
-    fn read_bytes(&self) -> Result<Vec<u8>, JournalError> {
-        let file = match File::open(&self.path) {
-            Ok(f) => f,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
-            Err(e) => return Err(JournalError::io("open", &self.path)(e)),
+    /// All bytes of the journal (empty if it does not exist yet), read under
+    /// a shared lock taken within `READ_LOCK_WAIT`; the flag says the lock
+    /// stayed held by a writer and the bytes were read without it.
+    fn read_bytes(&self) -> Result<(Vec<u8>, bool), JournalError> {
+        let open = || match File::open(&self.path) {
+            Ok(f) => Ok(Some(f)),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(JournalError::io("open", &self.path)(e)),
         };
-        let locked =
-            lock(file, FlockArg::LockShared).map_err(JournalError::io("lock", &self.path))?;
-        let mut bytes = Vec::with_capacity(locked.metadata().map_or(0, |m| m.len() as usize));
-        (&*locked)
-            .read_to_end(&mut bytes)
-            .map_err(JournalError::io("read", &self.path))?;
-        Ok(bytes)
-    }
-}
-
-/// `flock`, retried when a signal interrupts the wait.
-fn lock(mut file: File, how: FlockArg) -> std::io::Result<Flock<File>> {
-    loop {
-        match Flock::lock(file, how) {
-            Ok(locked) => return Ok(locked),
-            Err((f, Errno::EINTR)) => file = f,
-            Err((_, errno)) => return Err(std::io::Error::from(errno)),
+        let Some(file) = open()? else {
+            return Ok((Vec::new(), false));
+        };
+        let locked = try_lock_within(file, FlockArg::LockSharedNonblock, READ_LOCK_WAIT)
+            .map_err(JournalError::io("lock", &self.path))?;
+        let mut bytes = Vec::new();
+        let unlocked = locked.is_none();
+        match locked {
+            Some(file) => (&*file).read_to_end(&mut bytes),
+            None => match open()? {
+                Some(mut file) => file.read_to_end(&mut bytes),
+                None => Ok(0),
+            },
         }
+        .map_err(JournalError::io("read", &self.path))?;
+        Ok((bytes, unlocked))
     }
 }
 
-/// An exclusive `flock` taken within `wait`: tried without blocking, again
+/// An exclusive `flock` taken within `wait` (see `try_lock_within`).
+pub(crate) fn lock_within(file: File, wait: Duration) -> std::io::Result<Option<Flock<File>>> {
+    try_lock_within(file, FlockArg::LockExclusiveNonblock, wait)
+}
+
+/// A `flock` (`how`: a non-blocking kind) taken within `wait`: tried again
 /// every few milliseconds (a blocked `flock` cannot be given a deadline).
 /// None: another process held it the whole time.
-pub(crate) fn lock_within(mut file: File, wait: Duration) -> std::io::Result<Option<Flock<File>>> {
+fn try_lock_within(
+    mut file: File,
+    how: FlockArg,
+    wait: Duration,
+) -> std::io::Result<Option<Flock<File>>> {
     let deadline = Instant::now() + wait;
     let mut pause = Duration::from_millis(1);
     loop {
-        match Flock::lock(file, FlockArg::LockExclusiveNonblock) {
+        match Flock::lock(file, how) {
             Ok(locked) => return Ok(Some(locked)),
             Err((f, Errno::EWOULDBLOCK | Errno::EINTR)) => file = f,
             Err((_, errno)) => return Err(std::io::Error::from(errno)),
@@ -136,9 +152,9 @@ pub(crate) fn lock_within(mut file: File, wait: Duration) -> std::io::Result<Opt
 
 impl FileJournal {
     /// The file opened for append under its exclusive lock: until the lock
-    /// is dropped no other writer (thread or process) appends. `wait`: at
-    /// most this long (None: as long as it takes); Ok(None) when it missed.
-    fn lock_for_append(&self, wait: Option<Duration>) -> Result<Option<Flock<File>>, JournalError> {
+    /// is dropped no other writer (thread or process) appends. Waits at
+    /// most `wait`; Ok(None) when another process held it all that time.
+    fn lock_for_append(&self, wait: Duration) -> Result<Option<Flock<File>>, JournalError> {
         let path = &self.path;
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir).map_err(JournalError::io("create the folder of", path))?;
@@ -149,11 +165,7 @@ impl FileJournal {
             .create(true)
             .open(path)
             .map_err(JournalError::io("open", path))?;
-        match wait {
-            None => lock(file, FlockArg::LockExclusive).map(Some),
-            Some(wait) => lock_within(file, wait),
-        }
-        .map_err(JournalError::io("lock", path))
+        lock_within(file, wait).map_err(JournalError::io("lock", path))
     }
 
     /// The lock for an ordinary append: writes what the spool keeps first.
@@ -161,9 +173,12 @@ impl FileJournal {
         if let Some(why) = self.key.cannot_write() {
             return Err(JournalError::Config(why));
         }
-        let locked = self
-            .lock_for_append(None)?
-            .ok_or_else(|| JournalError::Task("the journal lock was not taken".into()))?;
+        let locked =
+            self.lock_for_append(APPEND_LOCK_WAIT)?
+                .ok_or_else(|| JournalError::Locked {
+                    path: self.path.clone(),
+                    waited: APPEND_LOCK_WAIT,
+                })?;
         // A failure shows in the append that follows (same file, same disk).
         let _ = self.flush_locked(&locked);
         Ok(locked)
@@ -271,7 +286,7 @@ impl Journal for FileJournal {
         if let Some(why) = self.key.cannot_write() {
             return self.keep(&event, why);
         }
-        let locked = match self.lock_for_append(Some(KILL_LOCK_WAIT)) {
+        let locked = match self.lock_for_append(KILL_LOCK_WAIT) {
             Ok(Some(l)) => l,
             Ok(None) => {
                 let why = format!(
@@ -294,11 +309,22 @@ impl Journal for FileJournal {
         if self.spool.pending() > 0 && self.key.cannot_write().is_none() {
             // Records kept while the journal was away come first (a
             // read-only reader cannot write them: it says they wait).
-            if let Ok(Some(locked)) = self.lock_for_append(None) {
+            // A writer holding the lock flushes them itself; never wait here.
+            if let Ok(Some(locked)) = self.lock_for_append(KILL_LOCK_WAIT) {
                 let _ = self.flush_locked(&locked);
             }
         }
-        let mut read = parse_all_with(&self.read_bytes()?, self.key.key(), Utc::now());
+        let (bytes, unlocked) = self.read_bytes()?;
+        let mut read = parse_all_with(&bytes, self.key.key(), Utc::now());
+        if unlocked {
+            read.warnings.push(JournalWarning {
+                line: 0,
+                why: format!(
+                    "the journal stayed locked by another process for {}s: read without the lock (a line being written may show as torn)",
+                    READ_LOCK_WAIT.as_secs()
+                ),
+            });
+        }
         if let KeySetting::Missing { from, why } = &self.key {
             read.warnings.push(JournalWarning {
                 line: 0,
@@ -324,7 +350,7 @@ impl Journal for FileJournal {
 
     fn verify(&self) -> Result<VerifyReport, JournalError> {
         Ok(verify_with(
-            &self.read_bytes()?,
+            &self.read_bytes()?.0,
             &self.key,
             None,
             Utc::now(),
@@ -332,7 +358,7 @@ impl Journal for FileJournal {
     }
 
     fn export_bytes(&self) -> Result<Vec<u8>, JournalError> {
-        self.read_bytes()
+        Ok(self.read_bytes()?.0)
     }
 
     fn describe(&self) -> String {

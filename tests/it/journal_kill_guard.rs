@@ -106,6 +106,46 @@ fn the_next_writer_flushes_the_spool_before_its_own_line() {
     );
 }
 
+/// A writer stuck holding the journal's lock (a hung process, a dead network
+/// mount) hangs no one else: `status` reads without the lock after a short
+/// wait and says so; an ACK gives up after its wait, saying nothing was
+/// written, and goes in once the lock is free. Both answer long before the
+/// holder (40 s) would let go.
+#[test]
+fn a_writer_stuck_holding_the_lock_hangs_neither_readers_nor_acts() {
+    let dir = tempfile::tempdir().unwrap();
+    let pb = kill_playbook(dir.path(), "");
+    let pb = pb.to_str().unwrap();
+    let first = liftoff(&["ack", pb, "--role", "captain", "--as", "ana"]);
+    assert_eq!(first.status.code(), Some(0), "{}", text(&first));
+    let holder = LockHolder::hold(&journal_path(dir.path()));
+
+    let (status, took) = liftoff_within(&["status", pb], Duration::from_secs(15))
+        .expect("status waited on the journal's lock");
+    let s = text(&status);
+    assert!(took < Duration::from_secs(15), "took {took:?}: {s}");
+    assert!(s.contains("read without the lock"), "{s}");
+    assert!(
+        s.contains("(1 events)"),
+        "the ACK before the lock is still read: {s}"
+    );
+
+    let ack = ["ack", pb, "--role", "captain", "--as", "ben"];
+    let (out, took) =
+        liftoff_within(&ack, Duration::from_secs(20)).expect("ack waited on the journal's lock");
+    let t = text(&out);
+    assert_ne!(out.status.code(), Some(0), "{t}");
+    assert!(took < Duration::from_secs(20), "took {took:?}: {t}");
+    assert!(t.contains("stayed locked by another process"), "{t}");
+    assert!(t.contains("nothing was written"), "{t}");
+    assert_eq!(journal_kinds(dir.path()), ["ack"]);
+
+    drop(holder);
+    let again = liftoff(&ack);
+    assert_eq!(again.status.code(), Some(0), "{}", text(&again));
+    assert_eq!(journal_kinds(dir.path()), ["ack", "ack"]);
+}
+
 // ---- a disk that fills up ----
 
 /// A small tmpfs mounted for one test, unmounted on drop.

@@ -18,6 +18,12 @@ pub enum JournalError {
     EtcdNotBuilt(String),
     #[error("the journal writer task stopped: {0}")]
     Task(String),
+    /// Another process held the journal file's lock the whole time we waited.
+    #[error("the journal {} stayed locked by another process for {}s; nothing was written (`lslocks` shows who holds it)", path.display(), waited.as_secs_f64())]
+    Locked {
+        path: PathBuf,
+        waited: std::time::Duration,
+    },
     /// etcd did not answer (down, unreachable, no leader, refused the call).
     #[error("the etcd journal at {endpoints} is unreachable ({what}): {why}")]
     Unreachable {
