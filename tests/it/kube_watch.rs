@@ -51,6 +51,21 @@ fn waiting_reason(w: &KubeWatch, pod: &str) -> Option<String> {
     }
 }
 
+/// Puts the pod in `waiting` for `reason` on the API server and awaits the
+/// watch's snapshot showing it (`what` names the wait if it times out).
+async fn set_waiting_and_see(api: &KubeApi, w: &KubeWatch, reason: &str, what: &str) {
+    let mut pod = api.get("pods", NAMESPACE, POD).unwrap();
+    pod["status"]["containerStatuses"][0]["state"] = json!({"waiting": {"reason": reason}});
+    api.put(pod);
+    wait_for(Duration::from_secs(10), what, || async {
+        match waiting_reason(w, POD) {
+            Some(r) if r == reason => Ok(()),
+            other => Err(format!("{other:?}")),
+        }
+    })
+    .await;
+}
+
 const POD: &str = "strategy-engine-7c5d9f8b6-q7m2n";
 
 #[tokio::test]
@@ -75,19 +90,11 @@ async fn a_watch_lists_once_then_follows_changes_and_survives_a_dropped_stream()
         .iter()
         .filter(|l| l.contains("/pods?") && !l.contains("watch="))
         .count();
-    let mut pod = api.get("pods", NAMESPACE, POD).unwrap();
-    pod["status"]["containerStatuses"][0]["state"] =
-        json!({"waiting": {"reason": "CrashLoopBackOff"}});
-    api.put(pod);
-    wait_for(
-        Duration::from_secs(10),
+    set_waiting_and_see(
+        &api,
+        &w,
+        "CrashLoopBackOff",
         "the crash loop over the watch",
-        || async {
-            match waiting_reason(&w, POD) {
-                Some(r) if r == "CrashLoopBackOff" => Ok(()),
-                other => Err(format!("{other:?}")),
-            }
-        },
     )
     .await;
     assert!(changes.has_changed().unwrap(), "a change is signalled");
@@ -104,19 +111,11 @@ async fn a_watch_lists_once_then_follows_changes_and_survives_a_dropped_stream()
         }
     })
     .await;
-    let mut pod = api.get("pods", NAMESPACE, POD).unwrap();
-    pod["status"]["containerStatuses"][0]["state"] =
-        json!({"waiting": {"reason": "ImagePullBackOff"}});
-    api.put(pod);
-    wait_for(
-        Duration::from_secs(10),
+    set_waiting_and_see(
+        &api,
+        &w,
+        "ImagePullBackOff",
         "the change after the reconnect",
-        || async {
-            match waiting_reason(&w, POD) {
-                Some(r) if r == "ImagePullBackOff" => Ok(()),
-                other => Err(format!("{other:?}")),
-            }
-        },
     )
     .await;
     let lists_after = api
